@@ -1,0 +1,54 @@
+#pragma once
+// The metric catalogue: every metric wirescan exports is declared here and only here, so
+// Prometheus rules and Grafana dashboards have one list to be checked against
+// (docs/metrics.md). Label sets are bounded: reasons, categories and asset classes come
+// from fixed enums or the loaded taxonomy, never from story text.
+//
+// Thread safety: prometheus-cpp counters and histograms are safe to update from any
+// thread. Construct one catalogue per process and share it by reference.
+
+#include <array>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+
+#include "wirescan/core/event.hpp"
+#include "wirescan/core/reject.hpp"
+
+namespace wirescan::obs {
+
+class metrics {
+ public:
+  metrics();
+
+  [[nodiscard]] const std::shared_ptr<prometheus::Registry>& registry() const noexcept { return registry_; }
+
+  // One per story read from any input, accepted or not.
+  void story_consumed() { stories_consumed_->Increment(); }
+  void event_published() { events_published_->Increment(); }
+  void story_rejected(core::reject_reason r) { rejects_[static_cast<std::size_t>(r)]->Increment(); }
+  void observe_processing(double seconds) { processing_->Observe(seconds); }
+  void count_findings(const core::findings& f);
+
+  [[nodiscard]] double stories_consumed() const { return stories_consumed_->Value(); }
+  [[nodiscard]] double events_published() const { return events_published_->Value(); }
+  [[nodiscard]] double rejected(core::reject_reason r) const { return rejects_[static_cast<std::size_t>(r)]->Value(); }
+  [[nodiscard]] double rejected_total() const;
+
+ private:
+  std::shared_ptr<prometheus::Registry> registry_;
+  prometheus::Counter* stories_consumed_;
+  prometheus::Counter* events_published_;
+  std::array<prometheus::Counter*, core::all_reject_reasons.size()> rejects_{};
+  prometheus::Histogram* processing_;
+  prometheus::Family<prometheus::Counter>* mentions_;
+  prometheus::Family<prometheus::Counter>* shocks_;
+};
+
+}  // namespace wirescan::obs

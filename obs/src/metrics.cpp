@@ -1,0 +1,55 @@
+#include "wirescan/obs/metrics.hpp"
+
+namespace wirescan::obs {
+
+metrics::metrics() : registry_(std::make_shared<prometheus::Registry>()) {
+  stories_consumed_ = &prometheus::BuildCounter()
+                           .Name("wirescan_stories_consumed_total")
+                           .Help("Stories read from any input, accepted or rejected")
+                           .Register(*registry_)
+                           .Add({});
+  events_published_ = &prometheus::BuildCounter()
+                           .Name("wirescan_events_published_total")
+                           .Help("Enriched events delivered to the output")
+                           .Register(*registry_)
+                           .Add({});
+  auto& rejects = prometheus::BuildCounter()
+                      .Name("wirescan_rejects_total")
+                      .Help("Stories refused by decoding, by reason")
+                      .Register(*registry_);
+  for (auto r : core::all_reject_reasons) {
+    rejects_[static_cast<std::size_t>(r)] = &rejects.Add({{"reason", std::string(core::to_string(r))}});
+  }
+  // 5 us .. ~10 ms: enrichment of one story is expected in the tens of microseconds.
+  processing_ = &prometheus::BuildHistogram()
+                     .Name("wirescan_processing_seconds")
+                     .Help("Decode, enrich and serialise time of one story")
+                     .Register(*registry_)
+                     .Add({}, prometheus::Histogram::BucketBoundaries{5e-6, 1e-5, 2.5e-5, 5e-5, 1e-4, 2.5e-4, 5e-4,
+                                                                      1e-3, 2.5e-3, 1e-2});
+  mentions_ = &prometheus::BuildCounter()
+                   .Name("wirescan_mentions_total")
+                   .Help("Symbol mentions found, by asset class")
+                   .Register(*registry_);
+  shocks_ = &prometheus::BuildCounter()
+                 .Name("wirescan_policy_shocks_total")
+                 .Help("Policy shocks found, by category and direction")
+                 .Register(*registry_);
+}
+
+void metrics::count_findings(const core::findings& f) {
+  for (const auto& m : f.mentions) {
+    mentions_->Add({{"asset_class", std::string(core::to_string(m.asset))}}).Increment();
+  }
+  for (const auto& s : f.policy_shocks) {
+    shocks_->Add({{"category", s.category}, {"direction", std::string(core::to_string(s.dir))}}).Increment();
+  }
+}
+
+double metrics::rejected_total() const {
+  double sum = 0;
+  for (const auto* c : rejects_) sum += c->Value();
+  return sum;
+}
+
+}  // namespace wirescan::obs
