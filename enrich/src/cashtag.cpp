@@ -1,0 +1,70 @@
+#include "wirescan/enrich/cashtag.hpp"
+
+namespace wirescan::enrich {
+namespace {
+
+bool is_ascii_letter(char c) noexcept { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+
+bool is_ascii_punct(char c) noexcept {
+  return (c >= '!' && c <= '/') || (c >= ':' && c <= '@') || (c >= '[' && c <= '`') || (c >= '{' && c <= '~');
+}
+
+// twitter-text's UNICODE_SPACES.
+bool is_unicode_space(std::uint32_t cp) noexcept {
+  return (cp >= 0x09 && cp <= 0x0D) || cp == 0x20 || cp == 0x85 || cp == 0xA0 || cp == 0x1680 || cp == 0x180E ||
+         (cp >= 0x2000 && cp <= 0x200A) || cp == 0x2028 || cp == 0x2029 || cp == 0x202F || cp == 0x205F ||
+         cp == 0x3000;
+}
+
+// The code point that ends just before pos (text is valid UTF-8, guaranteed by ingest).
+std::uint32_t code_point_before(std::string_view text, std::size_t pos) noexcept {
+  std::size_t start = pos - 1;
+  while (start > 0 && (static_cast<unsigned char>(text[start]) & 0xC0) == 0x80 && pos - start < 4) --start;
+  const auto b0 = static_cast<unsigned char>(text[start]);
+  const std::size_t n = pos - start;
+  if (n == 1) return b0;
+  std::uint32_t cp = b0 & (0xFF >> (n + 1));
+  for (std::size_t i = start + 1; i < pos; ++i) cp = (cp << 6) | (static_cast<unsigned char>(text[i]) & 0x3F);
+  return cp;
+}
+
+// Whether the text at pos may follow a cashtag: end, whitespace or ASCII punctuation.
+bool boundary_at(std::string_view text, std::size_t pos) noexcept {
+  if (pos == text.size()) return true;
+  const char c = text[pos];
+  if (c == ' ' || (c >= '\t' && c <= '\r') || is_ascii_punct(c)) return true;
+  if (static_cast<unsigned char>(c) >= 0x80) {
+    // A Unicode space (NBSP, thin space ...) ends a cashtag as well.
+    std::size_t end = pos + 1;
+    while (end < text.size() && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) ++end;
+    return is_unicode_space(code_point_before(text, end));
+  }
+  return false;
+}
+
+std::size_t letters_from(std::string_view text, std::size_t pos) noexcept {
+  std::size_t n = 0;
+  while (pos + n < text.size() && is_ascii_letter(text[pos + n])) ++n;
+  return n;
+}
+
+}  // namespace
+
+void extract_cashtags(std::string_view text, std::vector<cashtag>& out) {
+  for (std::size_t i = text.find('$'); i != std::string_view::npos; i = text.find('$', i + 1)) {
+    if (i > 0 && !is_unicode_space(code_point_before(text, i))) continue;
+    const std::size_t base = letters_from(text, i + 1);
+    if (base == 0 || base > 6) continue;
+    std::size_t end = i + 1 + base;
+    if (end < text.size() && (text[end] == '.' || text[end] == '_')) {
+      const std::size_t suffix = letters_from(text, end + 1);
+      if (suffix >= 1 && suffix <= 2 && boundary_at(text, end + 1 + suffix)) {
+        end += 1 + suffix;
+      }
+    }
+    if (!boundary_at(text, end)) continue;
+    out.push_back({text.substr(i + 1, end - i - 1), static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(end)});
+  }
+}
+
+}  // namespace wirescan::enrich

@@ -1,0 +1,195 @@
+#include "wirescan/sinks/event_json.hpp"
+
+#include <stdexcept>
+
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include "wirescan/core/utf8.hpp"
+
+namespace wirescan::sinks {
+namespace {
+
+using writer_t = rapidjson::Writer<rapidjson::StringBuffer, rapidjson::UTF8<>, rapidjson::UTF8<>,
+                                   rapidjson::CrtAllocator, rapidjson::kWriteValidateEncodingFlag>;
+
+void str(writer_t& w, std::string_view s) {
+  if (!w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()))) {
+    throw std::logic_error("event string is not valid UTF-8");
+  }
+}
+
+void key(writer_t& w, std::string_view k) { w.Key(k.data(), static_cast<rapidjson::SizeType>(k.size())); }
+
+void str_or_null(writer_t& w, std::string_view s) {
+  if (s.empty()) {
+    w.Null();
+  } else {
+    str(w, s);
+  }
+}
+
+void time_or_null(writer_t& w, const std::optional<core::epoch_ms>& t) {
+  if (t) {
+    str(w, core::format_rfc3339(*t));
+  } else {
+    w.Null();
+  }
+}
+
+void evidence_array(writer_t& w, const core::story& s, const std::vector<core::evidence>& spans) {
+  key(w, "evidence");
+  w.StartArray();
+  for (const auto& e : spans) {
+    const std::string& text = s.text(e.field);
+    if (e.start > e.end || e.end > text.size()) throw std::logic_error("evidence span out of range");
+    const auto continuation = [&](std::size_t i) {
+      return i < text.size() && (static_cast<unsigned char>(text[i]) & 0xC0) == 0x80;
+    };
+    if (continuation(e.start) || continuation(e.end)) throw std::logic_error("evidence span splits a code point");
+    w.StartObject();
+    key(w, "field");
+    str(w, core::to_string(e.field));
+    key(w, "start");
+    w.Uint(e.start);
+    key(w, "end");
+    w.Uint(e.end);
+    key(w, "text");
+    str(w, std::string_view(text).substr(e.start, e.end - e.start));
+    w.EndObject();
+  }
+  w.EndArray();
+}
+
+void string_array(writer_t& w, std::string_view k, const std::vector<std::string>& xs) {
+  key(w, k);
+  w.StartArray();
+  for (const auto& x : xs) str(w, x);
+  w.EndArray();
+}
+
+}  // namespace
+
+struct event_writer::impl {
+  rapidjson::StringBuffer buf;
+  writer_t w;
+  impl() : w(buf) {}
+};
+
+event_writer::event_writer() : impl_(new impl) {}
+event_writer::~event_writer() { delete impl_; }
+
+std::string_view event_writer::write(const core::story& s, const core::findings& f, const core::timing& t) {
+  impl_->buf.Clear();
+  impl_->w.Reset(impl_->buf);
+  writer_t& w = impl_->w;
+  w.StartObject();
+  key(w, "schema");
+  str(w, core::event_schema_v1);
+
+  key(w, "story");
+  w.StartObject();
+  key(w, "id");
+  str(w, s.id);
+  key(w, "source");
+  str_or_null(w, s.source);
+  key(w, "headline");
+  str(w, s.headline);
+  key(w, "published_at");
+  time_or_null(w, s.published_at);
+  key(w, "url");
+  str_or_null(w, s.url);
+  key(w, "language");
+  str_or_null(w, s.language);
+  w.EndObject();
+
+  key(w, "policy_shocks");
+  w.StartArray();
+  for (const auto& p : f.policy_shocks) {
+    w.StartObject();
+    key(w, "category");
+    str(w, p.category);
+    key(w, "direction");
+    str(w, core::to_string(p.dir));
+    key(w, "stage");
+    str(w, core::to_string(p.stg));
+    string_array(w, "actors", p.actors);
+    string_array(w, "targets", p.targets);
+    key(w, "confidence");
+    w.Double(p.confidence);
+    evidence_array(w, s, p.spans);
+    w.EndObject();
+  }
+  w.EndArray();
+
+  key(w, "mentions");
+  w.StartArray();
+  for (const auto& m : f.mentions) {
+    w.StartObject();
+    key(w, "symbol");
+    str(w, m.symbol);
+    key(w, "asset_class");
+    str(w, core::to_string(m.asset));
+    key(w, "name");
+    str_or_null(w, m.name);
+    key(w, "via");
+    str(w, core::to_string(m.via));
+    evidence_array(w, s, m.spans);
+    w.EndObject();
+  }
+  w.EndArray();
+
+  key(w, "market_moving");
+  w.StartObject();
+  key(w, "score");
+  w.Double(f.market.score);
+  string_array(w, "reasons", f.market.reasons);
+  w.EndObject();
+
+  key(w, "timing");
+  w.StartObject();
+  key(w, "published_at");
+  time_or_null(w, s.published_at);
+  key(w, "received_at");
+  str(w, core::format_rfc3339(t.received_at));
+  key(w, "emitted_at");
+  str(w, core::format_rfc3339(t.emitted_at));
+  key(w, "processing_us");
+  w.Int64(t.processing_us);
+  key(w, "age_ms");
+  if (s.published_at) {
+    w.Int64(t.received_at.value - s.published_at->value);
+  } else {
+    w.Null();
+  }
+  w.EndObject();
+
+  w.EndObject();
+  return {impl_->buf.GetString(), impl_->buf.GetSize()};
+}
+
+std::string reject_json(std::size_t line, const core::reject& r, std::string_view raw, std::size_t full_size,
+                        std::size_t raw_limit) {
+  rapidjson::StringBuffer buf;
+  writer_t w(buf);
+  bool truncated = false;
+  const std::string shown = core::utf8_lossy_prefix(raw, raw_limit, truncated);
+  w.StartObject();
+  key(w, "line");
+  w.Uint64(line);
+  key(w, "reason");
+  str(w, core::to_string(r.reason));
+  key(w, "detail");
+  bool detail_cut = false;
+  str(w, core::utf8_lossy_prefix(r.detail, 1024, detail_cut));
+  key(w, "raw");
+  str(w, shown);
+  key(w, "raw_bytes");
+  w.Uint64(std::max(full_size, raw.size()));
+  key(w, "raw_truncated");
+  w.Bool(truncated || full_size > raw.size());
+  w.EndObject();
+  return {buf.GetString(), buf.GetSize()};
+}
+
+}  // namespace wirescan::sinks
