@@ -1,0 +1,182 @@
+#include "config.hpp"
+
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include <yaml-cpp/yaml.h>
+
+namespace wirescan::app {
+namespace {
+
+std::string join(const std::vector<std::string>& xs) {
+  std::string s;
+  for (const auto& x : xs) s += (s.empty() ? "" : "\n") + x;
+  return s;
+}
+
+class reader {
+ public:
+  std::vector<std::string> problems;
+
+  // Records every key of node that is not in allowed.
+  void only(const YAML::Node& node, const std::string& where, std::set<std::string> allowed) {
+    if (!node) return;
+    if (!node.IsMap()) {
+      problems.push_back(where + ": must be a mapping");
+      return;
+    }
+    for (const auto& kv : node) {
+      const auto k = kv.first.as<std::string>();
+      if (!allowed.count(k)) {
+        std::string list;
+        for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
+        problems.push_back(where + "." + k + ": unknown key (expected one of: " + list + ")");
+      }
+    }
+  }
+
+  template <class T>
+  void get(const YAML::Node& node, const std::string& where, T& out) {
+    if (!node) return;
+    try {
+      out = node.as<T>();
+    } catch (const YAML::Exception&) {
+      problems.push_back(where + ": expected " + kind<T>() + " at line " + std::to_string(node.Mark().line + 1));
+    }
+  }
+
+  template <class T>
+  void positive(const YAML::Node& node, const std::string& where, T& out, T max) {
+    T v = out;
+    get(node, where, v);
+    if (node && (v <= 0 || v > max)) {
+      problems.push_back(where + ": must be between 1 and " + std::to_string(max));
+      return;
+    }
+    out = v;
+  }
+
+ private:
+  template <class T>
+  static std::string kind() {
+    if constexpr (std::is_same_v<T, std::string>) return "a string";
+    else if constexpr (std::is_integral_v<T>) return "an integer";
+    else return "a value";
+  }
+};
+
+}  // namespace
+
+config_error::config_error(std::vector<std::string> p) : std::runtime_error(join(p)), problems(std::move(p)) {}
+
+config load_config(const std::string& path) {
+  config c;
+  if (path.empty()) return c;
+  YAML::Node root;
+  try {
+    root = YAML::LoadFile(path);
+  } catch (const YAML::BadFile&) {
+    throw config_error({path + ": cannot read file"});
+  } catch (const YAML::Exception& e) {
+    throw config_error({path + ": " + e.what()});
+  }
+  if (root.IsNull()) return c;
+  reader r;
+  r.only(root, "config", {"log_level", "ingest", "output"});
+  if (!root.IsMap()) throw config_error(std::move(r.problems));
+
+  r.get(root["log_level"], "log_level", c.log_level);
+  static const std::set<std::string> levels{"trace", "debug", "info", "warn", "error", "critical", "off"};
+  if (!levels.count(c.log_level)) r.problems.push_back("log_level: '" + c.log_level + "' is not a log level");
+
+  const auto in = root["ingest"];
+  r.only(in, "ingest",
+         {"preset", "fields", "ticker_item", "required", "max_story_bytes", "max_depth", "max_tickers",
+          "max_future_skew_seconds"});
+  if (in && in.IsMap()) {
+    r.get(in["preset"], "ingest.preset", c.preset);
+    if (auto m = ingest::field_map::preset(c.preset)) {
+      c.decode.mapping = *m;
+    } else {
+      std::string names;
+      for (auto n : ingest::field_map::preset_names()) names += (names.empty() ? "" : ", ") + std::string(n);
+      r.problems.push_back("ingest.preset: unknown preset '" + c.preset + "' (expected one of: " + names + ")");
+    }
+    if (const auto fields = in["fields"]; fields) {
+      if (!fields.IsMap()) r.problems.push_back("ingest.fields: must be a mapping of field name to JSON pointer");
+      else
+        for (const auto& kv : fields) {
+          const auto name = kv.first.as<std::string>();
+          const auto f = ingest::field_from_string(name);
+          if (!f) {
+            r.problems.push_back("ingest.fields." + name + ": unknown field");
+            continue;
+          }
+          r.get(kv.second, "ingest.fields." + name, c.decode.mapping.pointers[static_cast<std::size_t>(*f)]);
+        }
+    }
+    r.get(in["ticker_item"], "ingest.ticker_item", c.decode.mapping.ticker_item);
+    if (const auto req = in["required"]; req) {
+      if (!req.IsSequence()) {
+        r.problems.push_back("ingest.required: must be a list of field names");
+      } else {
+        c.decode.mapping.required = {};
+        for (const auto& n : req) {
+          const auto name = n.as<std::string>();
+          if (const auto f = ingest::field_from_string(name)) {
+            c.decode.mapping.required[static_cast<std::size_t>(*f)] = true;
+          } else {
+            r.problems.push_back("ingest.required: unknown field '" + name + "'");
+          }
+        }
+      }
+    }
+    r.positive<std::size_t>(in["max_story_bytes"], "ingest.max_story_bytes", c.decode.max_story_bytes, 64U << 20);
+    r.positive<std::size_t>(in["max_depth"], "ingest.max_depth", c.decode.max_depth, 1000);
+    r.positive<std::size_t>(in["max_tickers"], "ingest.max_tickers", c.decode.max_tickers, 100000);
+    std::int64_t skew = c.decode.max_future_skew_ms / 1000;
+    r.positive<std::int64_t>(in["max_future_skew_seconds"], "ingest.max_future_skew_seconds", skew, 365LL * 86400);
+    c.decode.max_future_skew_ms = skew * 1000;
+  }
+  for (auto& p : ingest::validate(c.decode.mapping)) r.problems.push_back("ingest: " + p);
+
+  const auto out = root["output"];
+  r.only(out, "output", {"reject_raw_limit"});
+  if (out && out.IsMap()) {
+    r.positive<std::size_t>(out["reject_raw_limit"], "output.reject_raw_limit", c.output.reject_raw_limit, 64U << 20);
+  }
+  if (!r.problems.empty()) throw config_error(std::move(r.problems));
+  return c;
+}
+
+std::string print_config(const config& c) {
+  YAML::Emitter e;
+  e << YAML::BeginMap;
+  e << YAML::Key << "log_level" << YAML::Value << c.log_level;
+  e << YAML::Key << "ingest" << YAML::Value << YAML::BeginMap;
+  e << YAML::Key << "preset" << YAML::Value << c.preset;
+  e << YAML::Key << "fields" << YAML::Value << YAML::BeginMap;
+  for (auto f : ingest::all_fields) {
+    e << YAML::Key << std::string(ingest::to_string(f)) << YAML::Value << c.decode.mapping.pointer(f);
+  }
+  e << YAML::EndMap;
+  e << YAML::Key << "ticker_item" << YAML::Value << c.decode.mapping.ticker_item;
+  e << YAML::Key << "required" << YAML::Value << YAML::Flow << YAML::BeginSeq;
+  for (auto f : ingest::all_fields) {
+    if (c.decode.mapping.is_required(f)) e << std::string(ingest::to_string(f));
+  }
+  e << YAML::EndSeq;
+  e << YAML::Key << "max_story_bytes" << YAML::Value << c.decode.max_story_bytes;
+  e << YAML::Key << "max_depth" << YAML::Value << c.decode.max_depth;
+  e << YAML::Key << "max_tickers" << YAML::Value << c.decode.max_tickers;
+  e << YAML::Key << "max_future_skew_seconds" << YAML::Value << c.decode.max_future_skew_ms / 1000;
+  e << YAML::EndMap;
+  e << YAML::Key << "output" << YAML::Value << YAML::BeginMap;
+  e << YAML::Key << "reject_raw_limit" << YAML::Value << c.output.reject_raw_limit;
+  e << YAML::EndMap;
+  e << YAML::EndMap;
+  return std::string(e.c_str()) + "\n";
+}
+
+}  // namespace wirescan::app

@@ -1,0 +1,29 @@
+#pragma once
+// `wirescan enrich`: the file/stdin mode of the pipeline. Reads JSON Lines stories, writes
+// one enriched event per accepted story in input order, and one reject report per refused
+// line. Counts everything in the metric catalogue.
+
+#include <string>
+
+#include "config.hpp"
+#include "wirescan/obs/metrics.hpp"
+
+namespace wirescan::app {
+
+struct enrich_options {
+  std::string input = "-";
+  std::string output = "-";
+  std::string rejects;  // empty: each reject is logged on stderr instead
+};
+
+struct enrich_summary {
+  std::size_t lines = 0;
+  std::size_t events = 0;
+  std::size_t rejected = 0;
+  double seconds = 0;
+};
+
+// Throws std::runtime_error on I/O failure (unreadable input, unwritable output).
+enrich_summary run_enrich(const enrich_options& opts, const config& cfg, obs::metrics& m);
+
+}  // namespace wirescan::app

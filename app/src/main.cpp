@@ -1,0 +1,104 @@
+// wirescan: flags market-moving news stories and publishes enriched events.
+// This file only parses the command line and dispatches; each command lives beside it.
+
+#include <cstdio>
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+
+#include "config.hpp"
+#include "enrich_command.hpp"
+#include "wirescan/obs/log.hpp"
+#include "wirescan/obs/metrics.hpp"
+
+#ifndef WIRESCAN_VERSION
+#define WIRESCAN_VERSION "0.0.0"
+#endif
+
+namespace {
+
+constexpr int exit_ok = 0;
+constexpr int exit_failure = 1;  // the work could not be done (I/O)
+constexpr int exit_usage = 2;    // bad command line or config
+
+using wirescan::app::config;
+using wirescan::app::config_error;
+
+// Loads the config or prints every problem and returns nullopt.
+std::optional<config> load_or_report(const std::string& path) {
+  try {
+    return wirescan::app::load_config(path);
+  } catch (const config_error& e) {
+    std::fprintf(stderr, "wirescan: invalid config %s:\n", path.c_str());
+    for (const auto& p : e.problems) std::fprintf(stderr, "  - %s\n", p.c_str());
+    return std::nullopt;
+  }
+}
+
+std::string reject_breakdown(const wirescan::obs::metrics& m) {
+  std::string s;
+  for (auto r : wirescan::core::all_reject_reasons) {
+    const auto n = static_cast<long long>(m.rejected(r));
+    if (n == 0) continue;
+    s += (s.empty() ? " (" : ", ") + std::string(wirescan::core::to_string(r)) + "=" + std::to_string(n);
+  }
+  return s.empty() ? s : s + ")";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App cli{"wirescan: flags market-moving news stories and publishes enriched events"};
+  cli.require_subcommand(1);
+  cli.set_version_flag("--version", std::string("wirescan ") + WIRESCAN_VERSION);
+
+  wirescan::app::enrich_options eopts;
+  std::string config_path;
+  auto* enrich = cli.add_subcommand("enrich", "Enrich JSON Lines stories from a file or stdin");
+  enrich->add_option("--input,-i", eopts.input, "Stories, one JSON object per line ('-' is stdin)")
+      ->capture_default_str();
+  enrich->add_option("--output,-o", eopts.output, "Where enriched events go ('-' is stdout)")->capture_default_str();
+  enrich->add_option("--rejects,-r", eopts.rejects, "JSON Lines file for rejected lines (default: log them)");
+  enrich->add_option("--config,-c", config_path, "YAML config file (default: built-in defaults)");
+
+  bool print = false;
+  auto* validate = cli.add_subcommand("validate", "Check a config file and report every problem at once");
+  validate->add_option("--config,-c", config_path, "YAML config file")->required();
+  validate->add_flag("--print,-p", print, "Print the effective config");
+
+  cli.add_subcommand("version", "Print the version");
+
+  try {
+    cli.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = cli.exit(e);
+    return code == 0 ? exit_ok : exit_usage;
+  }
+
+  if (cli.got_subcommand("version")) {
+    std::printf("wirescan %s\n", WIRESCAN_VERSION);
+    return exit_ok;
+  }
+
+  const auto cfg = load_or_report(config_path);
+  if (!cfg) return exit_usage;
+  wirescan::obs::init_logging(cfg->log_level);
+
+  if (cli.got_subcommand(validate)) {
+    if (print) std::fputs(wirescan::app::print_config(*cfg).c_str(), stdout);
+    std::fprintf(stderr, "wirescan: config %s is valid\n", config_path.c_str());
+    return exit_ok;
+  }
+
+  wirescan::obs::metrics metrics;
+  try {
+    const auto sum = wirescan::app::run_enrich(eopts, *cfg, metrics);
+    std::fprintf(stderr, "wirescan enrich: %zu lines, %zu events, %zu rejected%s in %.3f s (%.0f stories/s)\n",
+                 sum.lines, sum.events, sum.rejected, reject_breakdown(metrics).c_str(), sum.seconds,
+                 sum.seconds > 0 ? static_cast<double>(sum.lines) / sum.seconds : 0.0);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "wirescan enrich: %s\n", e.what());
+    return exit_failure;
+  }
+  return exit_ok;
+}
