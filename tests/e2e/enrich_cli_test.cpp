@@ -1,0 +1,187 @@
+// Drives the real wirescan binary the way a user does: files in, JSON Lines out.
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <catch2/catch_test_macros.hpp>
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include "process.hpp"
+#include "schema.hpp"
+
+using wirescan::test::event_schema_violation;
+using wirescan::test::make_temp_dir;
+using wirescan::test::read_file;
+using wirescan::test::run_wirescan;
+
+namespace {
+
+// RFC 4180 records: quoted fields with "" escapes and embedded newlines.
+std::vector<std::vector<std::string>> parse_csv(const std::string& text) {
+  std::vector<std::vector<std::string>> rows(1);
+  std::string field;
+  bool quoted = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (quoted) {
+      if (c == '"' && i + 1 < text.size() && text[i + 1] == '"') {
+        field += '"';
+        ++i;
+      } else if (c == '"') {
+        quoted = false;
+      } else {
+        field += c;
+      }
+    } else if (c == '"') {
+      quoted = true;
+    } else if (c == ',') {
+      rows.back().push_back(std::move(field));
+      field.clear();
+    } else if (c == '\n') {
+      rows.back().push_back(std::move(field));
+      field.clear();
+      rows.emplace_back();
+    } else if (c != '\r') {
+      field += c;
+    }
+  }
+  if (!field.empty() || !rows.back().empty()) rows.back().push_back(std::move(field));
+  if (rows.back().empty()) rows.pop_back();
+  return rows;
+}
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  for (std::string l; std::getline(in, l);) out.push_back(l);
+  return out;
+}
+
+// Turns the finance-tweet topic set into stories, one per row, ids "tweet-<row>".
+std::string tweets_as_stories(std::size_t& count) {
+  const auto rows = parse_csv(read_file(std::string(WIRESCAN_SHARED_DATA) + "/twitter-fin-news-topic/new_data_train.csv"));
+  std::string out;
+  count = 0;
+  for (std::size_t i = 1; i < rows.size(); ++i) {
+    REQUIRE(rows[i].size() == 2);
+    rapidjson::StringBuffer b;
+    rapidjson::Writer<rapidjson::StringBuffer> w(b);
+    w.StartObject();
+    w.Key("id");
+    w.String(("tweet-" + std::to_string(i)).c_str());
+    w.Key("headline");
+    w.String(rows[i][0].c_str(), static_cast<rapidjson::SizeType>(rows[i][0].size()));
+    w.Key("source");
+    w.String("twitter-financial-news");
+    w.Key("published_at");
+    w.Int64(1'700'000'000'000 + static_cast<std::int64_t>(i) * 1000);
+    w.Key("language");
+    w.String("en");
+    w.EndObject();
+    out += b.GetString();
+    out += '\n';
+    ++count;
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("enrich emits one schema-valid event per story of the finance-tweet set, in order", "[e2e]") {
+  const auto dir = make_temp_dir();
+  std::size_t stories = 0;
+  std::ofstream(dir + "/in.jsonl") << tweets_as_stories(stories);
+  REQUIRE(stories == 16'990);
+
+  const auto r = run_wirescan({"enrich", "--input", dir + "/in.jsonl", "--output", dir + "/out.jsonl", "--rejects",
+                               dir + "/rejects.jsonl"});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  const auto events = lines_of(read_file(dir + "/out.jsonl"));
+  const auto rejects = lines_of(read_file(dir + "/rejects.jsonl"));
+  CHECK(rejects.empty());
+  REQUIRE(events.size() == stories);
+  std::size_t with_cashtags = 0;
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    INFO("event " << i);
+    REQUIRE(event_schema_violation(events[i]).empty());
+    rapidjson::Document d;
+    d.Parse(events[i].c_str());
+    REQUIRE(std::string(d["story"]["id"].GetString()) == "tweet-" + std::to_string(i + 1));
+    if (!d["mentions"].Empty()) ++with_cashtags;
+  }
+  // SOURCE.md counts 6,838 rows with a cashtag-like "$WORD"; twitter-text's rule keeps most.
+  CHECK(with_cashtags > 5'000);
+  CHECK(r.err.find("16990 lines, 16990 events, 0 rejected") != std::string::npos);
+}
+
+TEST_CASE("enrich sends bad lines to the rejects file and keeps going", "[e2e]") {
+  const auto dir = make_temp_dir();
+  std::ofstream(dir + "/in.jsonl") << R"({"id":"1","headline":"ok one $AAPL","published_at":"2025-11-28T10:00:00Z"})"
+                                   << "\n{broken\n\n"
+                                   << R"({"id":"2","headline":7,"published_at":"2025-11-28T10:00:00Z"})" << "\n"
+                                   << R"({"id":"3","headline":"ok two","published_at":1764338400000})" << "\n";
+  const auto r = run_wirescan({"enrich", "-i", dir + "/in.jsonl", "-o", dir + "/out.jsonl", "-r", dir + "/rej.jsonl"});
+  REQUIRE(r.exit_code == 0);
+  const auto events = lines_of(read_file(dir + "/out.jsonl"));
+  const auto rejects = lines_of(read_file(dir + "/rej.jsonl"));
+  REQUIRE(events.size() == 2);
+  REQUIRE(rejects.size() == 3);
+  const std::vector<std::pair<int, std::string>> expected{{2, "malformed_json"}, {3, "malformed_json"}, {4, "wrong_type"}};
+  for (std::size_t i = 0; i < rejects.size(); ++i) {
+    rapidjson::Document d;
+    d.Parse(rejects[i].c_str());
+    REQUIRE_FALSE(d.HasParseError());
+    CHECK(d["line"].GetInt() == expected[i].first);
+    CHECK(std::string(d["reason"].GetString()) == expected[i].second);
+  }
+  CHECK(r.err.find("5 lines, 2 events, 3 rejected (malformed_json=2, wrong_type=1)") != std::string::npos);
+}
+
+TEST_CASE("enrich reads stdin and writes stdout by default", "[e2e]") {
+  const auto dir = make_temp_dir();
+  std::ofstream(dir + "/in.jsonl") << R"({"id":"1","headline":"$TSLA up","published_at":"2025-11-28T10:00:00Z"})" << "\n";
+  const auto r = run_wirescan({"enrich"}, dir + "/in.jsonl");
+  REQUIRE(r.exit_code == 0);
+  CHECK(event_schema_violation(lines_of(r.out).at(0)).empty());
+  CHECK(r.out.find("\"symbol\":\"TSLA\"") != std::string::npos);
+}
+
+TEST_CASE("the bundled sample feed enriches without a reject", "[e2e]") {
+  const auto dir = make_temp_dir();
+  const auto r = run_wirescan({"enrich", "-i", std::string(WIRESCAN_SOURCE_DIR) + "/data/sample-feed.jsonl", "-o",
+                               dir + "/out.jsonl", "-r", dir + "/rej.jsonl"});
+  REQUIRE(r.exit_code == 0);
+  const auto events = lines_of(read_file(dir + "/out.jsonl"));
+  CHECK(events.size() >= 30);
+  CHECK(read_file(dir + "/rej.jsonl").empty());
+  bool h200 = false;
+  for (const auto& e : events) {
+    REQUIRE(event_schema_violation(e).empty());
+    if (e.find("H200") != std::string::npos && e.find("\"symbol\":\"SOL\"") != std::string::npos) h200 = true;
+  }
+  CHECK(h200);
+}
+
+TEST_CASE("usage and config errors exit 2 with a clear message", "[e2e]") {
+  CHECK(run_wirescan({"enrich", "--frobnicate"}).exit_code == 2);
+  CHECK(run_wirescan({}).exit_code == 2);
+  const auto dir = make_temp_dir();
+  std::ofstream(dir + "/bad.yaml") << "ingest:\n  preset: nope\n  max_depth: 0\n";
+  const auto r = run_wirescan({"validate", "--config", dir + "/bad.yaml"});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("unknown preset 'nope'") != std::string::npos);
+  CHECK(r.err.find("ingest.max_depth") != std::string::npos);
+  const auto missing = run_wirescan({"enrich", "--config", dir + "/absent.yaml"});
+  CHECK(missing.exit_code == 2);
+  CHECK(missing.err.find("cannot read file") != std::string::npos);
+}
+
+TEST_CASE("an unreadable input exits 1 and says why", "[e2e]") {
+  const auto r = run_wirescan({"enrich", "--input", "/nonexistent/stories.jsonl"});
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("cannot open /nonexistent/stories.jsonl") != std::string::npos);
+}

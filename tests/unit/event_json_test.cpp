@@ -1,0 +1,90 @@
+#include <string>
+
+#include <catch2/catch_test_macros.hpp>
+#include <rapidjson/document.h>
+
+#include "schema.hpp"
+#include "wirescan/enrich/enricher.hpp"
+#include "wirescan/sinks/event_json.hpp"
+
+using namespace wirescan;
+
+namespace {
+
+core::story sample() {
+  core::story s;
+  s.id = "s-1";
+  s.headline = "Beijing moves to restrict $NVDA \"H200\" purchases \xE2\x80\x94 sources";
+  s.body = "Control chars \x01 and a tab\t; then $SOL and $BTC";
+  s.source = "Reuters";
+  s.published_at = core::epoch_ms{1'764'338'340'000};
+  s.tickers = {"nvda", "BABA"};
+  return s;
+}
+
+rapidjson::Document parse(std::string_view json) {
+  rapidjson::Document d;
+  d.Parse(json.data(), json.size());
+  REQUIRE_FALSE(d.HasParseError());
+  return d;
+}
+
+}  // namespace
+
+TEST_CASE("writes an event that validates against docs/event.schema.json", "[event]") {
+  const auto s = sample();
+  const auto f = enrich::enricher{}.enrich(s);
+  sinks::event_writer w;
+  const std::string json(w.write(s, f, {core::epoch_ms{1'764'338'400'000}, core::epoch_ms{1'764'338'400'001}, 42}));
+  CHECK(test::event_schema_violation(json).empty());
+  const auto d = parse(json);
+  CHECK(std::string(d["story"]["headline"].GetString()) == s.headline);
+  CHECK(std::string(d["story"]["published_at"].GetString()) == "2025-11-28T13:59:00.000Z");
+  CHECK(d["story"]["url"].IsNull());
+  CHECK(d["timing"]["age_ms"].GetInt64() == 60'000);
+  CHECK(d["timing"]["processing_us"].GetInt64() == 42);
+}
+
+TEST_CASE("evidence spans quote exactly the bytes they point at", "[event]") {
+  const auto s = sample();
+  const auto f = enrich::enricher{}.enrich(s);
+  sinks::event_writer w;
+  const auto d = parse(w.write(s, f, {}));
+  const auto& mentions = d["mentions"];
+  REQUIRE(mentions.Size() == 4);  // NVDA (cashtag + pre-tagged), SOL, BTC, BABA (pre-tagged)
+  CHECK(std::string(mentions[0]["symbol"].GetString()) == "NVDA");
+  CHECK(std::string(mentions[0]["via"].GetString()) == "cashtag");
+  CHECK(std::string(mentions[3]["symbol"].GetString()) == "BABA");
+  CHECK(std::string(mentions[3]["via"].GetString()) == "pretagged");
+  for (const auto& m : mentions.GetArray()) {
+    for (const auto& e : m["evidence"].GetArray()) {
+      const std::string& field = std::string(e["field"].GetString()) == "headline" ? s.headline : s.body;
+      CHECK(field.substr(e["start"].GetUint(), e["end"].GetUint() - e["start"].GetUint()) == e["text"].GetString());
+    }
+  }
+}
+
+TEST_CASE("refuses an evidence span that splits a UTF-8 code point", "[event]") {
+  auto s = sample();
+  core::findings f;
+  core::mention m;
+  m.symbol = "X";
+  const auto dash = static_cast<std::uint32_t>(s.headline.find("\xE2\x80\x94"));
+  m.spans.push_back({core::story_field::headline, dash, dash + 1});
+  f.mentions.push_back(m);
+  sinks::event_writer w;
+  CHECK_THROWS_AS(w.write(s, f, {}), std::logic_error);
+}
+
+TEST_CASE("a reject report is valid JSON even when the story bytes are not UTF-8", "[event]") {
+  const std::string raw = "{\"headline\":\"caf\xE9\xFF\",\"x\":\"" + std::string(100, 'a') + "\"}";
+  const auto json = sinks::reject_json(7, {core::reject_reason::invalid_utf8, "invalid UTF-8 at byte 16"}, raw,
+                                       raw.size(), 32);
+  REQUIRE(test::json_parse_error(json).empty());
+  const auto d = parse(json);
+  CHECK(d["line"].GetUint() == 7);
+  CHECK(std::string(d["reason"].GetString()) == "invalid_utf8");
+  CHECK(std::string(d["raw"].GetString()).rfind("{\"headline\":\"caf\xEF\xBF\xBD\xEF\xBF\xBD", 0) == 0);
+  CHECK(d["raw_bytes"].GetUint() == raw.size());
+  CHECK(d["raw_truncated"].GetBool());
+}

@@ -1,0 +1,36 @@
+#include <catch2/catch_test_macros.hpp>
+
+#include "wirescan/core/time.hpp"
+
+using namespace wirescan::core;
+
+TEST_CASE("parses RFC 3339 with zones and fractions", "[time]") {
+  CHECK(parse_rfc3339("1970-01-01T00:00:00Z")->value == 0);
+  CHECK(parse_rfc3339("2025-11-28T14:00:00Z")->value == 1'764'338'400'000);
+  CHECK(parse_rfc3339("2025-11-28T22:00:00.5+08:00")->value == 1'764'338'400'500);
+  CHECK(parse_rfc3339("2025-11-28 09:00:00.123456789-05:00")->value == 1'764'338'400'123);
+  CHECK(parse_rfc3339("2024-02-29T00:00:00Z").has_value());
+}
+
+TEST_CASE("refuses what RFC 3339 does not allow", "[time]") {
+  for (const char* s : {"", "2025-11-28", "2025-11-28T14:00:00", "2025-13-01T00:00:00Z", "2023-02-29T00:00:00Z",
+                        "2025-11-28T24:00:00Z", "2025-11-28T14:00:60Z", "2025-11-28T14:00:00.Z",
+                        "2025-11-28T14:00:00Zjunk", "2025-11-28T14:00:00+0800"}) {
+    INFO(s);
+    CHECK_FALSE(parse_rfc3339(s).has_value());
+  }
+}
+
+TEST_CASE("parses RFC 2822 dates as Benzinga sends them", "[time]") {
+  CHECK(parse_rfc2822("Wed, 17 May 2023 14:20:15 -0400")->value == 1'684'347'615'000);
+  CHECK(parse_rfc2822("17 May 2023 18:20:15 GMT")->value == 1'684'347'615'000);
+  CHECK_FALSE(parse_rfc2822("Wed, 17 Foo 2023 14:20:15 -0400").has_value());
+}
+
+TEST_CASE("formats UTC with milliseconds and round-trips", "[time]") {
+  CHECK(format_rfc3339(epoch_ms{1'764'338'400'123}) == "2025-11-28T14:00:00.123Z");
+  CHECK(format_rfc3339(epoch_ms{0}) == "1970-01-01T00:00:00.000Z");
+  for (std::int64_t t : {0LL, 951'782'400'000LL, 1'764'338'400'999LL, 4'102'444'800'000LL}) {
+    CHECK(parse_rfc3339(format_rfc3339(epoch_ms{t}))->value == t);
+  }
+}
