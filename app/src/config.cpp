@@ -1,5 +1,6 @@
 #include "config.hpp"
 
+#include <cstdlib>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -40,7 +41,13 @@ class reader {
   void get(const YAML::Node& node, const std::string& where, T& out) {
     if (!node) return;
     try {
-      out = node.as<T>();
+      if (!node.IsScalar()) throw YAML::TypedBadConversion<T>(node.Mark());
+      const std::string text = interpolate(node.Scalar(), problems);
+      if constexpr (std::is_same_v<T, std::string>) {
+        out = text;
+      } else {
+        out = YAML::Node(text).as<T>();
+      }
     } catch (const YAML::Exception&) {
       problems.push_back(where + ": expected " + kind<T>() + " at line " + std::to_string(node.Mark().line + 1));
     }
@@ -66,7 +73,72 @@ class reader {
   }
 };
 
+// Reads a librdkafka pass-through map; keys that a typed option owns are errors.
+void read_properties(reader& r, const YAML::Node& node, const std::string& where,
+                     const std::set<std::string>& owned, std::map<std::string, std::string>& out) {
+  if (!node) return;
+  if (!node.IsMap()) {
+    r.problems.push_back(where + ": must be a mapping of librdkafka property to value");
+    return;
+  }
+  for (const auto& kv : node) {
+    const auto k = kv.first.as<std::string>();
+    if (owned.count(k)) {
+      r.problems.push_back(where + "." + k + ": set by a typed option of wirescan; remove it here");
+      continue;
+    }
+    std::string v;
+    r.get(kv.second, where + "." + k, v);
+    out[k] = v;
+  }
+}
+
 }  // namespace
+
+std::string interpolate(const std::string& s, std::vector<std::string>& problems) {
+  std::string out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] != '$' || i + 1 >= s.size()) {
+      out += s[i];
+      continue;
+    }
+    if (s[i + 1] == '$') {
+      out += '$';
+      ++i;
+      continue;
+    }
+    if (s[i + 1] != '{') {
+      out += s[i];
+      continue;
+    }
+    const auto close = s.find('}', i + 2);
+    if (close == std::string::npos) {
+      problems.push_back("unterminated ${ in '" + s + "'");
+      return s;
+    }
+    const std::string inner = s.substr(i + 2, close - i - 2);
+    const auto dflt = inner.find(":-");
+    const std::string name = inner.substr(0, dflt);
+    const char* value = std::getenv(name.c_str());
+    if (value != nullptr && *value != '\0') {
+      out += value;
+    } else if (dflt != std::string::npos) {
+      out += inner.substr(dflt + 2);
+    } else {
+      problems.push_back("environment variable " + name + " is not set and has no default");
+    }
+    i = close;
+  }
+  return out;
+}
+
+bool is_secret_property(const std::string& key) {
+  for (const char* word : {"password", "secret", "key", "token", "jaas", "credential"}) {
+    if (key.find(word) != std::string::npos && key.find("location") == std::string::npos) return true;
+  }
+  return false;
+}
 
 config_error::config_error(std::vector<std::string> p) : std::runtime_error(join(p)), problems(std::move(p)) {}
 
@@ -83,7 +155,7 @@ config load_config(const std::string& path) {
   }
   if (root.IsNull()) return c;
   reader r;
-  r.only(root, "config", {"log_level", "ingest", "output"});
+  r.only(root, "config", {"log_level", "ingest", "output", "kafka"});
   if (!root.IsMap()) throw config_error(std::move(r.problems));
 
   r.get(root["log_level"], "log_level", c.log_level);
@@ -146,6 +218,54 @@ config load_config(const std::string& path) {
   if (out && out.IsMap()) {
     r.positive<std::size_t>(out["reject_raw_limit"], "output.reject_raw_limit", c.output.reject_raw_limit, 64U << 20);
   }
+  const auto k = root["kafka"];
+  r.only(k, "kafka",
+         {"brokers", "group_id", "input_topics", "output_topic", "dead_letter_topic", "key", "delivery",
+          "drain_timeout_ms", "consumer", "producer"});
+  if (k && k.IsMap()) {
+    r.get(k["brokers"], "kafka.brokers", c.kafka.brokers);
+    r.get(k["group_id"], "kafka.group_id", c.kafka.group_id);
+    if (const auto topics = k["input_topics"]; topics) {
+      c.kafka.input_topics.clear();
+      if (topics.IsSequence()) {
+        for (std::size_t i = 0; i < topics.size(); ++i) {
+          std::string t;
+          r.get(topics[i], "kafka.input_topics[" + std::to_string(i) + "]", t);
+          c.kafka.input_topics.push_back(t);
+        }
+      } else {
+        std::string t;
+        r.get(topics, "kafka.input_topics", t);
+        c.kafka.input_topics.push_back(t);
+      }
+    }
+    r.get(k["output_topic"], "kafka.output_topic", c.kafka.output_topic);
+    r.get(k["dead_letter_topic"], "kafka.dead_letter_topic", c.kafka.dead_letter_topic);
+    std::string key = "story_id";
+    r.get(k["key"], "kafka.key", key);
+    if (key == "story_id") c.kafka.key = key_mode::story_id;
+    else if (key == "primary_ticker") c.kafka.key = key_mode::primary_ticker;
+    else r.problems.push_back("kafka.key: '" + key + "' is not story_id or primary_ticker");
+    std::string delivery = "at_least_once";
+    r.get(k["delivery"], "kafka.delivery", delivery);
+    if (delivery == "at_least_once") c.kafka.delivery = delivery_mode::at_least_once;
+    else if (delivery == "exactly_once") c.kafka.delivery = delivery_mode::exactly_once;
+    else r.problems.push_back("kafka.delivery: '" + delivery + "' is not at_least_once or exactly_once");
+    r.positive<int>(k["drain_timeout_ms"], "kafka.drain_timeout_ms", c.kafka.drain_timeout_ms, 600000);
+    read_properties(r, k["consumer"], "kafka.consumer", {"bootstrap.servers", "group.id", "enable.auto.offset.store"},
+                    c.kafka.consumer);
+    read_properties(r, k["producer"], "kafka.producer", {"bootstrap.servers", "transactional.id"}, c.kafka.producer);
+  }
+  if (c.kafka.brokers.empty()) r.problems.push_back("kafka.brokers: must not be empty");
+  if (c.kafka.input_topics.empty()) r.problems.push_back("kafka.input_topics: name at least one topic");
+  for (const auto& t : c.kafka.input_topics) {
+    if (t.empty()) r.problems.push_back("kafka.input_topics: a topic name is empty");
+    if (t == c.kafka.output_topic || t == c.kafka.dead_letter_topic) {
+      r.problems.push_back("kafka.input_topics: '" + t + "' is also an output; wirescan would read its own events");
+    }
+  }
+  if (c.kafka.output_topic.empty()) r.problems.push_back("kafka.output_topic: must not be empty");
+  if (c.kafka.dead_letter_topic.empty()) r.problems.push_back("kafka.dead_letter_topic: must not be empty");
   if (!r.problems.empty()) throw config_error(std::move(r.problems));
   return c;
 }
@@ -171,6 +291,22 @@ std::string print_config(const config& c) {
   e << YAML::Key << "max_depth" << YAML::Value << c.decode.max_depth;
   e << YAML::Key << "max_tickers" << YAML::Value << c.decode.max_tickers;
   e << YAML::Key << "max_future_skew_seconds" << YAML::Value << c.decode.max_future_skew_ms / 1000;
+  e << YAML::EndMap;
+  e << YAML::Key << "kafka" << YAML::Value << YAML::BeginMap;
+  e << YAML::Key << "brokers" << YAML::Value << c.kafka.brokers;
+  e << YAML::Key << "group_id" << YAML::Value << c.kafka.group_id;
+  e << YAML::Key << "input_topics" << YAML::Value << YAML::Flow << c.kafka.input_topics;
+  e << YAML::Key << "output_topic" << YAML::Value << c.kafka.output_topic;
+  e << YAML::Key << "dead_letter_topic" << YAML::Value << c.kafka.dead_letter_topic;
+  e << YAML::Key << "key" << YAML::Value << (c.kafka.key == key_mode::story_id ? "story_id" : "primary_ticker");
+  e << YAML::Key << "delivery" << YAML::Value
+    << (c.kafka.delivery == delivery_mode::at_least_once ? "at_least_once" : "exactly_once");
+  e << YAML::Key << "drain_timeout_ms" << YAML::Value << c.kafka.drain_timeout_ms;
+  for (const auto& [name, props] : {std::pair{"consumer", &c.kafka.consumer}, std::pair{"producer", &c.kafka.producer}}) {
+    e << YAML::Key << name << YAML::Value << YAML::BeginMap;
+    for (const auto& [pk, pv] : *props) e << YAML::Key << pk << YAML::Value << (is_secret_property(pk) ? "[redacted]" : pv);
+    e << YAML::EndMap;
+  }
   e << YAML::EndMap;
   e << YAML::Key << "output" << YAML::Value << YAML::BeginMap;
   e << YAML::Key << "reject_raw_limit" << YAML::Value << c.output.reject_raw_limit;

@@ -3,6 +3,8 @@
 // one-line doc (docs/config.md) and a validator. Loading is pure (reads the one file,
 // touches nothing else); unknown keys are errors; every problem is reported at once.
 
+#include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -14,8 +16,25 @@ struct output_config {
   std::size_t reject_raw_limit = 4096;  // bytes of the original story quoted in a reject report
 };
 
+enum class delivery_mode : std::uint8_t { at_least_once, exactly_once };
+enum class key_mode : std::uint8_t { story_id, primary_ticker };
+
+struct kafka_config {
+  std::string brokers = "127.0.0.1:9092";
+  std::string group_id = "wirescan";
+  std::vector<std::string> input_topics = {"news.stories"};  // names, or regexes starting with '^'
+  std::string output_topic = "news.events";
+  std::string dead_letter_topic = "news.dead-letter";
+  key_mode key = key_mode::story_id;
+  delivery_mode delivery = delivery_mode::at_least_once;
+  int drain_timeout_ms = 10000;  // SIGTERM: time allowed to deliver in-flight stories
+  std::map<std::string, std::string> consumer;  // librdkafka pass-through
+  std::map<std::string, std::string> producer;  // librdkafka pass-through
+};
+
 struct config {
   std::string log_level = "info";
+  kafka_config kafka;
   std::string preset = "default";
   ingest::decoder_config decode;
   output_config output;
@@ -30,7 +49,14 @@ struct config_error : std::runtime_error {
 // Reads and validates a YAML config file; an empty path gives the defaults.
 [[nodiscard]] config load_config(const std::string& path);
 
-// The effective configuration as YAML, for `wirescan validate --print`.
+// Replaces ${VAR} and ${VAR:-default} with the environment; "$$" is a literal '$'.
+// Adds a problem for an unset variable without a default.
+[[nodiscard]] std::string interpolate(const std::string& s, std::vector<std::string>& problems);
+
+// Whether a librdkafka property holds a secret (passwords, keys, tokens, JAAS config).
+[[nodiscard]] bool is_secret_property(const std::string& key);
+
+// The effective configuration as YAML, for `wirescan validate --print`; secrets redacted.
 [[nodiscard]] std::string print_config(const config& c);
 
 }  // namespace wirescan::app

@@ -7,20 +7,13 @@
 #include <optional>
 #include <stdexcept>
 
-#include "wirescan/enrich/enricher.hpp"
-#include "wirescan/ingest/decoder.hpp"
+#include "pipeline.hpp"
 #include "wirescan/ingest/line_reader.hpp"
 #include "wirescan/obs/log.hpp"
-#include "wirescan/sinks/event_json.hpp"
 #include "wirescan/sinks/file_sink.hpp"
 
 namespace wirescan::app {
 namespace {
-
-core::epoch_ms wall_now() {
-  using namespace std::chrono;
-  return core::epoch_ms{duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count()};
-}
 
 struct file_closer {
   void operator()(std::FILE* f) const noexcept {
@@ -39,37 +32,25 @@ enrich_summary run_enrich(const enrich_options& opts, const config& cfg, obs::me
 
   // Keep a little more than the limit so an oversized story is recognised and quoted.
   ingest::line_reader reader(in.get(), cfg.decode.max_story_bytes + 1);
-  ingest::decoder dec(cfg.decode);
-  const enrich::enricher enr;
-  sinks::event_writer writer;
+  pipeline pipe(cfg, m);
   enrich_summary sum;
   const auto t0 = std::chrono::steady_clock::now();
 
   while (auto ln = reader.next()) {
     ++sum.lines;
-    m.story_consumed();
-    const auto start = std::chrono::steady_clock::now();
-    const core::epoch_ms received = wall_now();
-    auto story = dec.decode(ln->bytes, received, ln->full_size);
-    if (!story) {
+    const auto r = pipe.process(ln->bytes, ln->full_size);
+    if (!r.accepted) {
       ++sum.rejected;
-      m.story_rejected(story.error().reason);
       if (rejects) {
         rejects->write_line(
-            sinks::reject_json(ln->number, story.error(), ln->bytes, ln->full_size, cfg.output.reject_raw_limit));
+            sinks::reject_json(ln->number, r.rejection, ln->bytes, ln->full_size, cfg.output.reject_raw_limit));
       } else {
-        obs::log().warn("line {}: rejected ({}): {}", ln->number, core::to_string(story.error().reason),
-                        story.error().detail);
+        obs::log().warn("line {}: rejected ({}): {}", ln->number, core::to_string(r.rejection.reason),
+                        r.rejection.detail);
       }
       continue;
     }
-    const core::findings found = enr.enrich(*story);
-    m.count_findings(found);
-    core::timing timing{received, wall_now(), 0};
-    timing.processing_us =
-        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start).count();
-    out.write_line(writer.write(*story, found, timing));
-    m.observe_processing(static_cast<double>(timing.processing_us) / 1e6);
+    out.write_line(r.event);
     m.event_published();
     ++sum.events;
   }

@@ -1,6 +1,8 @@
 // wirescan: flags market-moving news stories and publishes enriched events.
 // This file only parses the command line and dispatches; each command lives beside it.
 
+#include <atomic>
+#include <csignal>
 #include <cstdio>
 #include <iostream>
 
@@ -8,6 +10,7 @@
 
 #include "config.hpp"
 #include "enrich_command.hpp"
+#include "run_command.hpp"
 #include "wirescan/obs/log.hpp"
 #include "wirescan/obs/metrics.hpp"
 
@@ -33,6 +36,19 @@ std::optional<config> load_or_report(const std::string& path) {
     for (const auto& p : e.problems) std::fprintf(stderr, "  - %s\n", p.c_str());
     return std::nullopt;
   }
+}
+
+std::atomic<bool> stop_requested{false};
+
+extern "C" void on_stop_signal(int) { stop_requested.store(true); }
+
+void install_stop_handlers() {
+  struct sigaction sa {};
+  sa.sa_handler = on_stop_signal;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGTERM, &sa, nullptr);
+  sigaction(SIGINT, &sa, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
 }
 
 std::string reject_breakdown(const wirescan::obs::metrics& m) {
@@ -66,6 +82,9 @@ int main(int argc, char** argv) {
   validate->add_option("--config,-c", config_path, "YAML config file")->required();
   validate->add_flag("--print,-p", print, "Print the effective config");
 
+  auto* run = cli.add_subcommand("run", "Run the Kafka service: consume stories, publish enriched events");
+  run->add_option("--config,-c", config_path, "YAML config file")->required();
+
   cli.add_subcommand("version", "Print the version");
 
   try {
@@ -91,6 +110,15 @@ int main(int argc, char** argv) {
   }
 
   wirescan::obs::metrics metrics;
+  if (cli.got_subcommand(run)) {
+    install_stop_handlers();
+    try {
+      return wirescan::app::run_service(*cfg, metrics, stop_requested);
+    } catch (const std::exception& e) {
+      wirescan::obs::log().critical("{}", e.what());
+      return exit_failure;
+    }
+  }
   try {
     const auto sum = wirescan::app::run_enrich(eopts, *cfg, metrics);
     std::fprintf(stderr, "wirescan enrich: %zu lines, %zu events, %zu rejected%s in %.3f s (%.0f stories/s)\n",

@@ -27,6 +27,16 @@ metrics::metrics() : registry_(std::make_shared<prometheus::Registry>()) {
                      .Register(*registry_)
                      .Add({}, prometheus::Histogram::BucketBoundaries{5e-6, 1e-5, 2.5e-5, 5e-5, 1e-4, 2.5e-4, 5e-4,
                                                                       1e-3, 2.5e-3, 1e-2});
+  dead_letters_ = &prometheus::BuildCounter()
+                       .Name("wirescan_dead_letters_total")
+                       .Help("Rejected stories delivered to the dead-letter topic with their original bytes")
+                       .Register(*registry_)
+                       .Add({});
+  delivery_errors_ = &prometheus::BuildCounter()
+                          .Name("wirescan_delivery_errors_total")
+                          .Help("Events or dead letters the producer could not deliver")
+                          .Register(*registry_)
+                          .Add({});
   mentions_ = &prometheus::BuildCounter()
                    .Name("wirescan_mentions_total")
                    .Help("Symbol mentions found, by asset class")

@@ -6,6 +6,7 @@
 
 #include <fcntl.h>
 #include <spawn.h>
+#include <csignal>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -45,6 +46,42 @@ run_result run_wirescan(const std::vector<std::string>& args, const std::string&
                read_file(err_path)};
   std::filesystem::remove_all(dir);
   return r;
+}
+
+background start_wirescan(const std::vector<std::string>& args) {
+  background b;
+  b.log_path = make_temp_dir() + "/wirescan.log";
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&fa, 1, b.log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_adddup2(&fa, 1, 2);
+  std::vector<std::string> argv_s{WIRESCAN_BINARY};
+  argv_s.insert(argv_s.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (auto& a : argv_s) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  pid_t pid = 0;
+  const int rc = posix_spawn(&pid, WIRESCAN_BINARY, &fa, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&fa);
+  if (rc != 0) throw std::runtime_error("cannot start wirescan");
+  b.pid = pid;
+  return b;
+}
+
+int wait_exit(const background& b, int timeout_s) {
+  for (int i = 0; i < timeout_s * 20; ++i) {
+    int status = 0;
+    const pid_t r = ::waitpid(b.pid, &status, WNOHANG);
+    if (r == b.pid) return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    ::usleep(50'000);
+  }
+  return -1;
+}
+
+int signal_and_wait(const background& b, int sig, int timeout_s) {
+  ::kill(b.pid, sig);
+  return wait_exit(b, timeout_s);
 }
 
 }  // namespace wirescan::test

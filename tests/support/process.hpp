@@ -15,6 +15,19 @@ struct run_result {
 // Runs WIRESCAN_BINARY with args; stdin from stdin_path (or /dev/null when empty).
 [[nodiscard]] run_result run_wirescan(const std::vector<std::string>& args, const std::string& stdin_path = "");
 
+// A wirescan process running in the background (for `wirescan run`).
+struct background {
+  int pid = -1;
+  std::string log_path;  // stderr and stdout of the process
+};
+
+[[nodiscard]] background start_wirescan(const std::vector<std::string>& args);
+// Sends sig; returns the exit code (128+signal when killed) after waiting up to timeout_s,
+// or -1 if it is still running then.
+int signal_and_wait(const background& b, int sig, int timeout_s);
+// Waits up to timeout_s for exit without signalling; -1 if still running.
+int wait_exit(const background& b, int timeout_s);
+
 // A fresh empty directory under the system temp dir, removed by the caller if wanted.
 [[nodiscard]] std::string make_temp_dir();
 

@@ -34,12 +34,15 @@ class metrics {
   void event_published() { events_published_->Increment(); }
   void story_rejected(core::reject_reason r) { rejects_[static_cast<std::size_t>(r)]->Increment(); }
   void observe_processing(double seconds) { processing_->Observe(seconds); }
+  void dead_lettered() { dead_letters_->Increment(); }
+  void delivery_error() { delivery_errors_->Increment(); }
   void count_findings(const core::findings& f);
 
   [[nodiscard]] double stories_consumed() const { return stories_consumed_->Value(); }
   [[nodiscard]] double events_published() const { return events_published_->Value(); }
   [[nodiscard]] double rejected(core::reject_reason r) const { return rejects_[static_cast<std::size_t>(r)]->Value(); }
   [[nodiscard]] double rejected_total() const;
+  [[nodiscard]] double dead_letters() const { return dead_letters_->Value(); }
 
  private:
   std::shared_ptr<prometheus::Registry> registry_;
@@ -47,6 +50,8 @@ class metrics {
   prometheus::Counter* events_published_;
   std::array<prometheus::Counter*, core::all_reject_reasons.size()> rejects_{};
   prometheus::Histogram* processing_;
+  prometheus::Counter* dead_letters_;
+  prometheus::Counter* delivery_errors_;
   prometheus::Family<prometheus::Counter>* mentions_;
   prometheus::Family<prometheus::Counter>* shocks_;
 };

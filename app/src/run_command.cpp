@@ -1,0 +1,207 @@
+#include "run_command.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <deque>
+#include <map>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "pipeline.hpp"
+#include "wirescan/ingest/kafka_consumer.hpp"
+#include "wirescan/obs/log.hpp"
+#include "wirescan/sinks/kafka_producer.hpp"
+
+namespace wirescan::app {
+namespace {
+
+using clock_type = std::chrono::steady_clock;
+
+// In-flight offsets of one input partition, in consumption order. Delivery reports can
+// complete out of order (different output partitions), so an offset is stored only when
+// everything before it is done: storing past a pending story would lose it on a crash.
+struct partition_state {
+  std::string topic;
+  core::partition_id partition;
+  std::deque<std::pair<std::int64_t, bool>> pending;  // offset, done
+  bool assigned = true;
+};
+
+struct in_flight {
+  partition_state* ps;
+  std::int64_t offset;
+  bool dead_letter = false;
+  std::string event;  // kept only when the caller wants to see delivered events
+};
+
+class tracker {
+ public:
+  explicit tracker(ingest::kafka_consumer*& consumer) : consumer_(consumer) {}
+
+  partition_state& state(const std::string& topic, core::partition_id p) {
+    auto& slot = parts_[{topic, p.value}];
+    if (!slot) slot = std::make_unique<partition_state>(partition_state{topic, p, {}, true});
+    slot->assigned = true;
+    return *slot;
+  }
+
+  in_flight* begin(partition_state& ps, std::int64_t offset) {
+    ps.pending.emplace_back(offset, false);
+    ++outstanding_;
+    return new in_flight{&ps, offset, {}};
+  }
+
+  // Marks a story done and stores the partition's new low watermark, if it moved.
+  void done(const in_flight& f) {
+    auto& q = f.ps->pending;
+    auto it = std::lower_bound(q.begin(), q.end(), f.offset, [](const auto& e, std::int64_t o) { return e.first < o; });
+    if (it != q.end() && it->first == f.offset) it->second = true;
+    std::int64_t next = -1;
+    while (!q.empty() && q.front().second) {
+      next = q.front().first + 1;
+      q.pop_front();
+    }
+    --outstanding_;
+    ++completed_;
+    if (next >= 0 && f.ps->assigned && consumer_ != nullptr) {
+      consumer_->store_offset(f.ps->topic, f.ps->partition, core::offset{next});
+    }
+  }
+
+  void revoked(const std::vector<ingest::topic_partition>& ps) {
+    for (const auto& p : ps) {
+      auto it = parts_.find({p.topic, p.partition.value});
+      if (it != parts_.end()) it->second->assigned = false;
+    }
+  }
+
+  [[nodiscard]] std::uint64_t outstanding() const { return outstanding_; }
+  [[nodiscard]] std::uint64_t completed() const { return completed_; }
+
+ private:
+  ingest::kafka_consumer*& consumer_;
+  std::map<std::pair<std::string, std::int32_t>, std::unique_ptr<partition_state>> parts_;
+  std::uint64_t outstanding_ = 0;
+  std::uint64_t completed_ = 0;
+};
+
+}  // namespace
+
+int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& stop, const run_options& opts) {
+  if (cfg.kafka.delivery == delivery_mode::exactly_once) {
+    throw std::runtime_error("kafka.delivery: exactly_once is not available in this build yet; use at_least_once");
+  }
+  ingest::kafka_consumer* consumer_ptr = nullptr;
+  tracker track(consumer_ptr);
+  bool failed = false;
+
+  sinks::kafka_producer producer({cfg.kafka.brokers, cfg.kafka.producer, {}},
+                                 [&](std::uint64_t token, std::string_view error, bool fatal) {
+                                   std::unique_ptr<in_flight> f(reinterpret_cast<in_flight*>(token));
+                                   if (!error.empty()) {
+                                     // With no local timeout only permanent errors arrive here.
+                                     m.delivery_error();
+                                     obs::log().error("delivery failed for {}[{}]@{}{}: {}", f->ps->topic,
+                                                      f->ps->partition.value, f->offset, fatal ? " (fatal)" : "",
+                                                      error);
+                                     failed = true;
+                                     return;
+                                   }
+                                   if (f->dead_letter) {
+                                     m.dead_lettered();
+                                   } else {
+                                     m.event_published();
+                                     if (opts.on_event) opts.on_event(f->event);
+                                   }
+                                   track.done(*f);
+                                 });
+
+  const int drain_ms = cfg.kafka.drain_timeout_ms;
+  ingest::kafka_consumer consumer(
+      {cfg.kafka.brokers, cfg.kafka.group_id, cfg.kafka.input_topics, cfg.kafka.consumer},
+      {.on_assign = {},
+       .on_revoke =
+           [&](const std::vector<ingest::topic_partition>& ps, bool lost) {
+             // Deliver what is in flight before the partitions move, so their offsets are
+             // stored and committed by this member, not re-read by the next one.
+             if (!lost && !producer.flush(drain_ms)) {
+               obs::log().warn("revoke: {} message(s) still undelivered after {} ms", producer.queue_length(), drain_ms);
+             }
+             track.revoked(ps);
+           }});
+  consumer_ptr = &consumer;
+
+  pipeline pipe(cfg, m);
+  const std::string schema_header(core::event_schema_v1);
+  auto last_log = clock_type::now();
+  std::uint64_t consumed = 0;
+
+  while (!stop.load(std::memory_order_relaxed) && !failed) {
+    if (opts.stop_after != 0 && consumed >= opts.stop_after) {
+      if (track.completed() >= opts.stop_after) break;
+      producer.poll(10);
+      continue;
+    }
+    producer.poll(0);
+    auto msg = consumer.poll(std::chrono::milliseconds(100));
+    if (clock_type::now() - last_log > std::chrono::seconds(10)) {
+      last_log = clock_type::now();
+      obs::log().info("consumed {}, published {}, dead-lettered {}, in flight {}, partitions {}", consumed,
+                      m.events_published(), m.dead_letters(), track.outstanding(), consumer.assignment_size());
+    }
+    if (!msg) continue;
+    ++consumed;
+    const std::string partition = std::to_string(msg->pos.partition.value);
+    const std::string offset = std::to_string(msg->pos.off.value);
+    auto& ps = track.state(msg->pos.topic, msg->pos.partition);
+    auto* f = track.begin(ps, msg->pos.off.value);
+    const auto r = pipe.process(msg->payload);
+    const std::vector<sinks::header> source{
+        {"wirescan.source.topic", msg->pos.topic}, {"wirescan.source.partition", partition},
+        {"wirescan.source.offset", offset}};
+    std::vector<sinks::header> headers;
+    std::string_view topic;
+    std::string_view key;
+    std::string_view payload;
+    if (r.accepted) {
+      headers = {{"wirescan.schema", schema_header}, {"content-type", "application/json"}};
+      topic = cfg.kafka.output_topic;
+      key = cfg.kafka.key == key_mode::primary_ticker && !r.primary_symbol.empty() ? r.primary_symbol : r.story_id;
+      payload = r.event;
+      if (opts.on_event) f->event.assign(r.event);
+    } else {
+      headers = {{"wirescan.reject.reason", core::to_string(r.rejection.reason)},
+                 {"wirescan.reject.detail", r.rejection.detail}};
+      topic = cfg.kafka.dead_letter_topic;
+      key = msg->key;
+      payload = msg->payload;  // the original bytes, untouched
+      f->dead_letter = true;
+    }
+    headers.insert(headers.end(), source.begin(), source.end());
+    const std::string topic_s(topic);
+    // A full local queue is backpressure: serve delivery reports until there is room.
+    while (producer.produce(topic_s, key, payload, headers, reinterpret_cast<std::uintptr_t>(f)) ==
+           sinks::produce_status::queue_full) {
+      producer.poll(50);
+    }
+  }
+
+  // Drain: no more fetching; deliver what is in flight, store and commit, leave the group.
+  obs::log().info("draining {} in-flight stor{} (deadline {} ms)", track.outstanding(),
+                  track.outstanding() == 1 ? "y" : "ies", drain_ms);
+  const bool drained = producer.flush(drain_ms);
+  consumer.commit();
+  consumer.close();
+  consumer_ptr = nullptr;
+  if (failed || !drained) {
+    obs::log().error("stopping with {} undelivered stor{}; their offsets were not committed and will be re-read",
+                     track.outstanding(), track.outstanding() == 1 ? "y" : "ies");
+    return 1;
+  }
+  obs::log().info("stopped cleanly: consumed {}, published {}, dead-lettered {}", consumed, m.events_published(),
+                  m.dead_letters());
+  return 0;
+}
+
+}  // namespace wirescan::app

@@ -1,0 +1,81 @@
+#pragma once
+// A Kafka consumer in a consumer group, for at-least-once processing.
+//
+// Offsets are stored only when the caller says a story is done (enable.auto.offset.store
+// is forced off) and committed by librdkafka's auto-commit and explicitly on revoke and
+// close. Partition assignment is cooperative-sticky unless overridden.
+//
+// Threading: every call, and the hooks, run on the thread that calls poll(); the
+// consumer is not thread-safe. librdkafka handles are owned here and never leave ingest.
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "wirescan/core/kafka_types.hpp"
+#include "wirescan/core/time.hpp"
+
+namespace wirescan::ingest {
+
+struct consumer_config {
+  std::string brokers;
+  std::string group_id;
+  std::vector<std::string> topics;  // names, or regexes starting with '^'
+  // librdkafka properties passed through unchanged (TLS, SASL, tuning).
+  std::map<std::string, std::string> properties;
+};
+
+struct consumed_message {
+  core::source_position pos;
+  std::string payload;
+  std::string key;
+  core::epoch_ms broker_time;  // the message timestamp (append time or create time)
+};
+
+struct topic_partition {
+  std::string topic;
+  core::partition_id partition;
+};
+
+class kafka_consumer {
+ public:
+  struct hooks {
+    // After partitions are assigned.
+    std::function<void(const std::vector<topic_partition>&)> on_assign;
+    // Before partitions are given up: finish their in-flight work and store offsets here;
+    // the consumer commits right after. lost is true when the group already moved them.
+    std::function<void(const std::vector<topic_partition>&, bool lost)> on_revoke;
+  };
+
+  // Throws std::runtime_error on invalid configuration (every bad property named).
+  kafka_consumer(const consumer_config& cfg, hooks h);
+  ~kafka_consumer();
+  kafka_consumer(const kafka_consumer&) = delete;
+  kafka_consumer& operator=(const kafka_consumer&) = delete;
+
+  // The next message, or nullopt on timeout or a transient error (logged). Throws
+  // std::runtime_error on a fatal consumer error.
+  [[nodiscard]] std::optional<consumed_message> poll(std::chrono::milliseconds timeout);
+
+  // Records that every message of the partition before next is done; committed later.
+  void store_offset(const std::string& topic, core::partition_id p, core::offset next);
+
+  // Synchronously commits stored offsets. Returns false (logged) on failure.
+  bool commit();
+
+  // Leaves the group (revoking partitions through the hook) and closes.
+  void close();
+
+  // Partitions currently assigned.
+  [[nodiscard]] std::size_t assignment_size() const;
+
+ private:
+  struct impl;
+  std::unique_ptr<impl> impl_;
+};
+
+}  // namespace wirescan::ingest

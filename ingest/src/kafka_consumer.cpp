@@ -1,0 +1,165 @@
+#include "wirescan/ingest/kafka_consumer.hpp"
+
+#include <stdexcept>
+
+#include <librdkafka/rdkafkacpp.h>
+
+#include "wirescan/obs/log.hpp"
+
+namespace wirescan::ingest {
+namespace {
+
+void set(RdKafka::Conf& conf, const std::string& k, const std::string& v, std::vector<std::string>& problems) {
+  std::string err;
+  // Values are never echoed: they may be passwords.
+  if (conf.set(k, v, err) != RdKafka::Conf::CONF_OK) problems.push_back("consumer property " + k + ": " + err);
+}
+
+std::vector<topic_partition> convert(const std::vector<RdKafka::TopicPartition*>& ps) {
+  std::vector<topic_partition> out;
+  out.reserve(ps.size());
+  for (const auto* p : ps) out.push_back({p->topic(), core::partition_id{p->partition()}});
+  return out;
+}
+
+class log_bridge : public RdKafka::EventCb {
+ public:
+  void event_cb(RdKafka::Event& e) override {
+    if (e.type() == RdKafka::Event::EVENT_LOG) {
+      obs::log().log(e.severity() <= RdKafka::Event::EVENT_SEVERITY_ERROR ? spdlog::level::err
+                     : e.severity() <= RdKafka::Event::EVENT_SEVERITY_WARNING ? spdlog::level::warn
+                                                                                : spdlog::level::debug,
+                     "kafka consumer: {} {}", e.fac(), e.str());
+    } else if (e.type() == RdKafka::Event::EVENT_ERROR) {
+      obs::log().warn("kafka consumer: {} ({})", e.str(), RdKafka::err2str(e.err()));
+    }
+  }
+};
+
+}  // namespace
+
+struct kafka_consumer::impl : RdKafka::RebalanceCb {
+  hooks h;
+  log_bridge logs;
+  std::unique_ptr<RdKafka::KafkaConsumer> consumer;
+  std::size_t assigned = 0;
+  bool closed = false;
+
+  void rebalance_cb(RdKafka::KafkaConsumer* c, RdKafka::ErrorCode err,
+                    std::vector<RdKafka::TopicPartition*>& partitions) override {
+    const bool cooperative = c->rebalance_protocol() == "COOPERATIVE";
+    if (err == RdKafka::ERR__ASSIGN_PARTITIONS) {
+      if (cooperative) {
+        if (auto e = c->incremental_assign(partitions)) obs::log().error("incremental_assign: {}", e->str());
+        assigned += partitions.size();
+      } else {
+        c->assign(partitions);
+        assigned = partitions.size();
+      }
+      obs::log().info("assigned {} partition(s), {} in all", partitions.size(), assigned);
+      if (h.on_assign) h.on_assign(convert(partitions));
+      return;
+    }
+    const bool lost = c->assignment_lost();
+    if (h.on_revoke) h.on_revoke(convert(partitions), lost);
+    if (!lost) {
+      const auto e = c->commitSync();
+      if (e != RdKafka::ERR_NO_ERROR && e != RdKafka::ERR__NO_OFFSET) {
+        obs::log().warn("commit on revoke failed: {}", RdKafka::err2str(e));
+      }
+    }
+    if (cooperative) {
+      if (auto e = c->incremental_unassign(partitions)) obs::log().error("incremental_unassign: {}", e->str());
+      assigned -= std::min(assigned, partitions.size());
+    } else {
+      c->unassign();
+      assigned = 0;
+    }
+    obs::log().info("revoked {} partition(s){}, {} left", partitions.size(), lost ? " (lost)" : "", assigned);
+  }
+};
+
+kafka_consumer::kafka_consumer(const consumer_config& cfg, hooks h) : impl_(std::make_unique<impl>()) {
+  impl_->h = std::move(h);
+  std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
+  std::vector<std::string> problems;
+  // Defaults first; the pass-through map may override the tuning ones.
+  set(*conf, "partition.assignment.strategy", "cooperative-sticky", problems);
+  set(*conf, "enable.auto.commit", "true", problems);
+  set(*conf, "auto.commit.interval.ms", "1000", problems);
+  set(*conf, "auto.offset.reset", "earliest", problems);
+  set(*conf, "enable.partition.eof", "false", problems);
+  for (const auto& [k, v] : cfg.properties) set(*conf, k, v, problems);
+  // Forced: the at-least-once contract depends on these.
+  set(*conf, "bootstrap.servers", cfg.brokers, problems);
+  set(*conf, "group.id", cfg.group_id, problems);
+  set(*conf, "enable.auto.offset.store", "false", problems);
+  std::string err;
+  if (conf->set("rebalance_cb", static_cast<RdKafka::RebalanceCb*>(impl_.get()), err) != RdKafka::Conf::CONF_OK) {
+    problems.push_back(err);
+  }
+  if (conf->set("event_cb", static_cast<RdKafka::EventCb*>(&impl_->logs), err) != RdKafka::Conf::CONF_OK) {
+    problems.push_back(err);
+  }
+  if (!problems.empty()) {
+    std::string all;
+    for (const auto& p : problems) all += (all.empty() ? "" : "; ") + p;
+    throw std::runtime_error(all);
+  }
+  impl_->consumer.reset(RdKafka::KafkaConsumer::create(conf.get(), err));
+  if (!impl_->consumer) throw std::runtime_error("cannot create Kafka consumer: " + err);
+  if (const auto e = impl_->consumer->subscribe(cfg.topics); e != RdKafka::ERR_NO_ERROR) {
+    throw std::runtime_error("cannot subscribe: " + RdKafka::err2str(e));
+  }
+}
+
+kafka_consumer::~kafka_consumer() {
+  if (!impl_->closed) close();
+}
+
+std::optional<consumed_message> kafka_consumer::poll(std::chrono::milliseconds timeout) {
+  std::unique_ptr<RdKafka::Message> m(impl_->consumer->consume(static_cast<int>(timeout.count())));
+  switch (m->err()) {
+    case RdKafka::ERR_NO_ERROR: {
+      consumed_message out;
+      out.pos = {m->topic_name(), core::partition_id{m->partition()}, core::offset{m->offset()}};
+      out.payload.assign(static_cast<const char*>(m->payload()), m->len());
+      if (const auto* k = m->key_pointer()) out.key.assign(static_cast<const char*>(k), m->key_len());
+      out.broker_time = core::epoch_ms{m->timestamp().timestamp};
+      return out;
+    }
+    case RdKafka::ERR__TIMED_OUT:
+    case RdKafka::ERR__PARTITION_EOF: return std::nullopt;
+    default:
+      if (m->err() == RdKafka::ERR__FATAL) throw std::runtime_error("fatal consumer error: " + m->errstr());
+      obs::log().warn("consume: {}", m->errstr());
+      return std::nullopt;
+  }
+}
+
+void kafka_consumer::store_offset(const std::string& topic, core::partition_id p, core::offset next) {
+  std::unique_ptr<RdKafka::TopicPartition> tp(RdKafka::TopicPartition::create(topic, p.value, next.value));
+  std::vector<RdKafka::TopicPartition*> v{tp.get()};
+  const auto e = impl_->consumer->offsets_store(v);
+  // __STATE: the partition is no longer assigned; its new owner re-reads from the commit.
+  if (e != RdKafka::ERR_NO_ERROR && e != RdKafka::ERR__STATE) {
+    obs::log().warn("offsets_store {}[{}]@{}: {}", topic, p.value, next.value, RdKafka::err2str(e));
+  }
+}
+
+bool kafka_consumer::commit() {
+  const auto e = impl_->consumer->commitSync();
+  if (e == RdKafka::ERR_NO_ERROR || e == RdKafka::ERR__NO_OFFSET) return true;
+  obs::log().warn("commit failed: {}", RdKafka::err2str(e));
+  return false;
+}
+
+void kafka_consumer::close() {
+  if (impl_->closed) return;
+  impl_->closed = true;
+  impl_->consumer->close();
+}
+
+std::size_t kafka_consumer::assignment_size() const { return impl_->assigned; }
+
+}  // namespace wirescan::ingest

@@ -1,0 +1,71 @@
+#pragma once
+// A Kafka producer for enriched events and dead letters, idempotent by default.
+//
+// Every produce() carries a caller token that comes back in exactly one delivery report,
+// served from poll() or flush() on the calling thread. A full local queue is reported to
+// the caller (who should poll and retry: that is the backpressure), never dropped.
+// message.timeout.ms defaults to 0 (no local timeout): while the broker is away messages
+// wait and are retried, so a broker restart costs latency, not stories.
+//
+// Threading: one thread produces and polls. librdkafka handles never leave sinks.
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace wirescan::sinks {
+
+struct producer_config {
+  std::string brokers;
+  std::map<std::string, std::string> properties;  // librdkafka pass-through
+  std::string transactional_id;                    // non-empty: transactional producer
+};
+
+struct header {
+  std::string_view key;
+  std::string_view value;
+};
+
+enum class produce_status : std::uint8_t { queued, queue_full };
+
+class kafka_producer {
+ public:
+  // token: the value given to produce(). error: empty on success. fatal: the producer
+  // cannot continue (an idempotence or authorisation failure).
+  using delivery_fn = std::function<void(std::uint64_t token, std::string_view error, bool fatal)>;
+
+  // Throws std::runtime_error on invalid configuration.
+  kafka_producer(const producer_config& cfg, delivery_fn on_delivery);
+  ~kafka_producer();
+  kafka_producer(const kafka_producer&) = delete;
+  kafka_producer& operator=(const kafka_producer&) = delete;
+
+  // Throws std::runtime_error on a non-retriable produce error (unknown topic, too large).
+  [[nodiscard]] produce_status produce(const std::string& topic, std::string_view key, std::string_view payload,
+                                       const std::vector<header>& headers, std::uint64_t token);
+
+  // Serves delivery reports for up to timeout_ms.
+  void poll(int timeout_ms);
+
+  // Waits up to timeout_ms for every queued message's report; true when none is left.
+  bool flush(int timeout_ms);
+
+  [[nodiscard]] int queue_length() const;
+
+  // Transactions (transactional_id set). Each throws std::runtime_error on failure;
+  // abortable() says whether abort_transaction() recovers.
+  void init_transactions(int timeout_ms);
+  void begin_transaction();
+  void commit_transaction(int timeout_ms);
+  void abort_transaction(int timeout_ms);
+
+ private:
+  struct impl;
+  std::unique_ptr<impl> impl_;
+};
+
+}  // namespace wirescan::sinks

@@ -1,0 +1,117 @@
+#include "wirescan/sinks/kafka_producer.hpp"
+
+#include <stdexcept>
+
+#include <librdkafka/rdkafkacpp.h>
+
+#include "wirescan/obs/log.hpp"
+
+namespace wirescan::sinks {
+
+struct kafka_producer::impl : RdKafka::DeliveryReportCb, RdKafka::EventCb {
+  delivery_fn on_delivery;
+  std::unique_ptr<RdKafka::Producer> producer;
+
+  void dr_cb(RdKafka::Message& m) override {
+    const auto token = static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(m.msg_opaque()));
+    if (m.err() == RdKafka::ERR_NO_ERROR) {
+      on_delivery(token, {}, false);
+    } else {
+      const bool fatal = m.err() == RdKafka::ERR__FATAL || m.err() == RdKafka::ERR_TOPIC_AUTHORIZATION_FAILED;
+      on_delivery(token, m.errstr(), fatal);
+    }
+  }
+
+  void event_cb(RdKafka::Event& e) override {
+    if (e.type() == RdKafka::Event::EVENT_LOG) {
+      obs::log().log(e.severity() <= RdKafka::Event::EVENT_SEVERITY_ERROR ? spdlog::level::err
+                     : e.severity() <= RdKafka::Event::EVENT_SEVERITY_WARNING ? spdlog::level::warn
+                                                                                : spdlog::level::debug,
+                     "kafka producer: {} {}", e.fac(), e.str());
+    } else if (e.type() == RdKafka::Event::EVENT_ERROR) {
+      obs::log().warn("kafka producer: {} ({})", e.str(), RdKafka::err2str(e.err()));
+    }
+  }
+};
+
+kafka_producer::kafka_producer(const producer_config& cfg, delivery_fn on_delivery) : impl_(std::make_unique<impl>()) {
+  impl_->on_delivery = std::move(on_delivery);
+  std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
+  std::vector<std::string> problems;
+  const auto set = [&](const std::string& k, const std::string& v) {
+    std::string err;
+    if (conf->set(k, v, err) != RdKafka::Conf::CONF_OK) problems.push_back("producer property " + k + ": " + err);
+  };
+  set("enable.idempotence", "true");
+  set("message.timeout.ms", "0");
+  set("linger.ms", "5");
+  set("compression.type", "lz4");
+  for (const auto& [k, v] : cfg.properties) set(k, v);
+  set("bootstrap.servers", cfg.brokers);
+  if (!cfg.transactional_id.empty()) {
+    set("transactional.id", cfg.transactional_id);
+    // Transactions need a finite timeout no larger than transaction.timeout.ms.
+    if (!cfg.properties.count("message.timeout.ms")) set("message.timeout.ms", "60000");
+  }
+  std::string err;
+  if (conf->set("dr_cb", static_cast<RdKafka::DeliveryReportCb*>(impl_.get()), err) != RdKafka::Conf::CONF_OK) {
+    problems.push_back(err);
+  }
+  if (conf->set("event_cb", static_cast<RdKafka::EventCb*>(impl_.get()), err) != RdKafka::Conf::CONF_OK) {
+    problems.push_back(err);
+  }
+  if (!problems.empty()) {
+    std::string all;
+    for (const auto& p : problems) all += (all.empty() ? "" : "; ") + p;
+    throw std::runtime_error(all);
+  }
+  impl_->producer.reset(RdKafka::Producer::create(conf.get(), err));
+  if (!impl_->producer) throw std::runtime_error("cannot create Kafka producer: " + err);
+}
+
+kafka_producer::~kafka_producer() = default;
+
+produce_status kafka_producer::produce(const std::string& topic, std::string_view key, std::string_view payload,
+                                       const std::vector<header>& headers, std::uint64_t token) {
+  RdKafka::Headers* hs = RdKafka::Headers::create();
+  for (const auto& h : headers) hs->add(std::string(h.key), h.value.data(), h.value.size());
+  const auto e = impl_->producer->produce(
+      topic, RdKafka::Topic::PARTITION_UA, RdKafka::Producer::RK_MSG_COPY, const_cast<char*>(payload.data()),
+      payload.size(), key.empty() ? nullptr : key.data(), key.size(), 0, hs,
+      reinterpret_cast<void*>(static_cast<std::uintptr_t>(token)));
+  if (e == RdKafka::ERR_NO_ERROR) return produce_status::queued;
+  delete hs;  // on failure the headers stay ours
+  if (e == RdKafka::ERR__QUEUE_FULL) return produce_status::queue_full;
+  throw std::runtime_error("produce to " + topic + ": " + RdKafka::err2str(e));
+}
+
+void kafka_producer::poll(int timeout_ms) { impl_->producer->poll(timeout_ms); }
+
+bool kafka_producer::flush(int timeout_ms) {
+  impl_->producer->flush(timeout_ms);
+  return impl_->producer->outq_len() == 0;
+}
+
+int kafka_producer::queue_length() const { return impl_->producer->outq_len(); }
+
+namespace {
+void check(RdKafka::Error* e, const char* what) {
+  if (e == nullptr) return;
+  const std::string msg = std::string(what) + ": " + e->str() + (e->txn_requires_abort() ? " (abortable)" : "");
+  delete e;
+  throw std::runtime_error(msg);
+}
+}  // namespace
+
+void kafka_producer::init_transactions(int timeout_ms) {
+  check(impl_->producer->init_transactions(timeout_ms), "init_transactions");
+}
+void kafka_producer::begin_transaction() { check(impl_->producer->begin_transaction(), "begin_transaction"); }
+void kafka_producer::commit_transaction(int timeout_ms) {
+  check(impl_->producer->commit_transaction(timeout_ms), "commit_transaction");
+}
+void kafka_producer::abort_transaction(int timeout_ms) {
+  check(impl_->producer->abort_transaction(timeout_ms), "abort_transaction");
+}
+
+}  // namespace wirescan::sinks

@@ -1,0 +1,178 @@
+#include "kafka.hpp"
+
+#include <atomic>
+#include <cstdlib>
+#include <fstream>
+#include <memory>
+#include <random>
+#include <stdexcept>
+#include <thread>
+
+#include <librdkafka/rdkafka.h>
+
+namespace wirescan::test {
+namespace {
+
+struct rk_deleter {
+  void operator()(rd_kafka_t* rk) const { rd_kafka_destroy(rk); }
+};
+using rk_ptr = std::unique_ptr<rd_kafka_t, rk_deleter>;
+
+rd_kafka_conf_t* base_conf(const std::map<std::string, std::string>& extra = {}) {
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  char err[512];
+  auto set = [&](const std::string& k, const std::string& v) {
+    if (rd_kafka_conf_set(conf, k.c_str(), v.c_str(), err, sizeof err) != RD_KAFKA_CONF_OK) {
+      throw std::runtime_error("test client property " + k + ": " + err);
+    }
+  };
+  set("bootstrap.servers", broker_bootstrap());
+  set("log_level", "3");
+  for (const auto& [k, v] : extra) set(k, v);
+  return conf;
+}
+
+rk_ptr make(rd_kafka_type_t type, rd_kafka_conf_t* conf) {
+  char err[512];
+  rd_kafka_t* rk = rd_kafka_new(type, conf, err, sizeof err);
+  if (rk == nullptr) throw std::runtime_error(std::string("rd_kafka_new: ") + err);
+  return rk_ptr(rk);
+}
+
+std::string broker_script() { return std::string(WIRESCAN_SOURCE_DIR) + "/tests/broker/broker.sh"; }
+
+}  // namespace
+
+std::string broker_bootstrap() {
+  std::ifstream env(std::string(WIRESCAN_BROKER_DIR) + "/env");
+  std::string line;
+  while (std::getline(env, line)) {
+    if (line.rfind("BOOTSTRAP=", 0) == 0) return line.substr(10);
+  }
+  throw std::runtime_error("no test broker: run the integration tests through ctest (fixture 'broker')");
+}
+
+void broker_stop() {
+  if (std::system(("bash " + broker_script() + " stop " + WIRESCAN_BROKER_DIR).c_str()) != 0) {
+    throw std::runtime_error("broker.sh stop failed");
+  }
+}
+
+void broker_restart() {
+  if (std::system(("bash " + broker_script() + " restart " + WIRESCAN_BROKER_DIR + " >/dev/null").c_str()) != 0) {
+    throw std::runtime_error("broker.sh restart failed");
+  }
+}
+
+std::string unique_name(const std::string& prefix) {
+  static std::mt19937_64 rng{std::random_device{}()};
+  return prefix + "-" + std::to_string(rng() % 1'000'000'000);
+}
+
+void create_topic(const std::string& topic, int partitions) {
+  auto rk = make(RD_KAFKA_PRODUCER, base_conf());
+  char err[512];
+  rd_kafka_NewTopic_t* nt = rd_kafka_NewTopic_new(topic.c_str(), partitions, 1, err, sizeof err);
+  rd_kafka_queue_t* q = rd_kafka_queue_new(rk.get());
+  rd_kafka_CreateTopics(rk.get(), &nt, 1, nullptr, q);
+  rd_kafka_event_t* ev = rd_kafka_queue_poll(q, 30000);
+  std::string failure;
+  if (ev == nullptr) {
+    failure = "timed out";
+  } else {
+    const auto* res = rd_kafka_event_CreateTopics_result(ev);
+    size_t n = 0;
+    const rd_kafka_topic_result_t** results = rd_kafka_CreateTopics_result_topics(res, &n);
+    if (rd_kafka_event_error(ev)) failure = rd_kafka_event_error_string(ev);
+    for (size_t i = 0; i < n; ++i) {
+      if (rd_kafka_topic_result_error(results[i])) failure = rd_kafka_topic_result_error_string(results[i]);
+    }
+    rd_kafka_event_destroy(ev);
+  }
+  rd_kafka_NewTopic_destroy(nt);
+  rd_kafka_queue_destroy(q);
+  if (!failure.empty()) throw std::runtime_error("create topic " + topic + ": " + failure);
+}
+
+void produce(const std::string& topic, const std::vector<std::pair<int, std::string>>& messages) {
+  auto conf = base_conf({{"linger.ms", "20"}, {"enable.idempotence", "true"}});
+  static std::atomic<int> failures{0};
+  rd_kafka_conf_set_dr_msg_cb(conf, [](rd_kafka_t*, const rd_kafka_message_t* m, void*) {
+    if (m->err) ++failures;
+  });
+  auto rk = make(RD_KAFKA_PRODUCER, conf);
+  failures = 0;
+  std::size_t i = 0;
+  for (const auto& [partition, value] : messages) {
+    const std::string key = std::to_string(i++);
+    for (;;) {
+      const auto e = rd_kafka_producev(rk.get(), RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_PARTITION(partition),
+                                       RD_KAFKA_V_KEY(key.data(), key.size()),
+                                       RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
+                                       RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
+      if (e == RD_KAFKA_RESP_ERR_NO_ERROR) break;
+      if (e != RD_KAFKA_RESP_ERR__QUEUE_FULL) throw std::runtime_error(rd_kafka_err2str(e));
+      rd_kafka_poll(rk.get(), 50);
+    }
+    rd_kafka_poll(rk.get(), 0);
+  }
+  rd_kafka_flush(rk.get(), 60000);
+  if (rd_kafka_outq_len(rk.get()) != 0 || failures != 0) throw std::runtime_error("test produce failed");
+}
+
+std::vector<record> consume(const std::string& topic, std::size_t count, std::chrono::milliseconds timeout,
+                            std::chrono::milliseconds settle) {
+  auto rk = make(RD_KAFKA_CONSUMER, base_conf({{"group.id", unique_name("test-reader")},
+                                                {"auto.offset.reset", "earliest"},
+                                                {"enable.auto.commit", "false"},
+                                                {"isolation.level", "read_committed"}}));
+  rd_kafka_poll_set_consumer(rk.get());
+  rd_kafka_topic_partition_list_t* subs = rd_kafka_topic_partition_list_new(1);
+  rd_kafka_topic_partition_list_add(subs, topic.c_str(), RD_KAFKA_PARTITION_UA);
+  rd_kafka_subscribe(rk.get(), subs);
+  rd_kafka_topic_partition_list_destroy(subs);
+  std::vector<record> out;
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  auto settle_until = std::chrono::steady_clock::time_point::max();
+  while (std::chrono::steady_clock::now() < std::min(deadline, settle_until)) {
+    rd_kafka_message_t* m = rd_kafka_consumer_poll(rk.get(), 100);
+    if (m == nullptr) continue;
+    if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+      record r;
+      r.topic = topic;
+      r.partition = m->partition;
+      r.offset = m->offset;
+      if (m->key) r.key.assign(static_cast<const char*>(m->key), m->key_len);
+      if (m->payload) r.value.assign(static_cast<const char*>(m->payload), m->len);
+      rd_kafka_headers_t* hs = nullptr;
+      if (rd_kafka_message_headers(m, &hs) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+        const char* name = nullptr;
+        const void* val = nullptr;
+        size_t size = 0;
+        for (size_t i = 0; rd_kafka_header_get_all(hs, i, &name, &val, &size) == RD_KAFKA_RESP_ERR_NO_ERROR; ++i) {
+          r.headers[name] = std::string(static_cast<const char*>(val), size);
+        }
+      }
+      out.push_back(std::move(r));
+      if (out.size() == count) settle_until = std::chrono::steady_clock::now() + settle;
+    }
+    rd_kafka_message_destroy(m);
+  }
+  rd_kafka_consumer_close(rk.get());
+  return out;
+}
+
+std::map<int, std::int64_t> committed_offsets(const std::string& group, const std::string& topic, int partitions) {
+  auto rk = make(RD_KAFKA_CONSUMER, base_conf({{"group.id", group}}));
+  rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(partitions);
+  for (int p = 0; p < partitions; ++p) rd_kafka_topic_partition_list_add(list, topic.c_str(), p);
+  std::map<int, std::int64_t> out;
+  if (rd_kafka_committed(rk.get(), list, 10000) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+    for (int i = 0; i < list->cnt; ++i) out[list->elems[i].partition] = list->elems[i].offset;
+  }
+  rd_kafka_topic_partition_list_destroy(list);
+  rd_kafka_consumer_close(rk.get());
+  return out;
+}
+
+}  // namespace wirescan::test

@@ -1,0 +1,47 @@
+#pragma once
+// Test support: a thin librdkafka client for integration tests against the real broker
+// that tests/broker/broker.sh starts (its address is read from the broker's env file).
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace wirescan::test {
+
+// The running test broker's bootstrap address; throws if no broker was started.
+[[nodiscard]] std::string broker_bootstrap();
+
+// Stops or restarts the shared test broker (broker.sh stop/restart on the same data).
+void broker_stop();
+void broker_restart();
+
+void create_topic(const std::string& topic, int partitions);
+
+struct record {
+  std::string topic;
+  int partition = 0;
+  std::int64_t offset = 0;
+  std::string key;
+  std::string value;
+  std::map<std::string, std::string> headers;
+};
+
+// Produces each (partition, value) in order with key = value's position; waits for delivery.
+void produce(const std::string& topic, const std::vector<std::pair<int, std::string>>& messages);
+
+// Reads topic from the beginning (read_committed) until count records arrived or the
+// timeout passed, then keeps reading for settle more, so duplicates are seen too.
+[[nodiscard]] std::vector<record> consume(const std::string& topic, std::size_t count,
+                                          std::chrono::milliseconds timeout,
+                                          std::chrono::milliseconds settle = std::chrono::milliseconds(1000));
+
+// Committed offsets of group on topic, per partition (-1 when none).
+[[nodiscard]] std::map<int, std::int64_t> committed_offsets(const std::string& group, const std::string& topic,
+                                                            int partitions);
+
+// A unique suffix for topic and group names.
+[[nodiscard]] std::string unique_name(const std::string& prefix);
+
+}  // namespace wirescan::test
