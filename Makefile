@@ -15,7 +15,7 @@ build: deps
 	@cmake --build $(BUILD)
 
 demo: build
-	./$(BUILD)/wirescan enrich --input data/sample-feed.jsonl
+	./$(BUILD)/wirescan demo
 
 test: build
 	ctest --test-dir $(BUILD) --output-on-failure

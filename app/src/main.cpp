@@ -11,6 +11,7 @@
 #include "config.hpp"
 #include "enrich_command.hpp"
 #include "run_command.hpp"
+#include "demo_command.hpp"
 #include "wirescan/obs/log.hpp"
 #include "wirescan/obs/metrics.hpp"
 
@@ -85,6 +86,12 @@ int main(int argc, char** argv) {
   auto* run = cli.add_subcommand("run", "Run the Kafka service: consume stories, publish enriched events");
   run->add_option("--config,-c", config_path, "YAML config file")->required();
 
+  wirescan::app::demo_options dopts;
+  auto* demo = cli.add_subcommand("demo", "Run the service on an embedded Kafka cluster fed with the sample stories");
+  demo->add_option("--feed", dopts.feed, "JSON Lines stories to load")->capture_default_str();
+  demo->add_flag("--json", dopts.json, "Print JSON Lines even on a terminal");
+  demo->add_option("--config,-c", config_path, "YAML config file (brokers are replaced by the embedded cluster)");
+
   cli.add_subcommand("version", "Print the version");
 
   try {
@@ -110,6 +117,15 @@ int main(int argc, char** argv) {
   }
 
   wirescan::obs::metrics metrics;
+  if (cli.got_subcommand(demo)) {
+    install_stop_handlers();
+    try {
+      return wirescan::app::run_demo(dopts, *cfg, metrics, stop_requested);
+    } catch (const std::exception& e) {
+      wirescan::obs::log().critical("{}", e.what());
+      return exit_failure;
+    }
+  }
   if (cli.got_subcommand(run)) {
     install_stop_handlers();
     try {

@@ -185,3 +185,13 @@ TEST_CASE("an unreadable input exits 1 and says why", "[e2e]") {
   CHECK(r.exit_code == 1);
   CHECK(r.err.find("cannot open /nonexistent/stories.jsonl") != std::string::npos);
 }
+
+TEST_CASE("demo runs the Kafka service path on an embedded cluster with no broker installed", "[e2e]") {
+  const auto r = run_wirescan({"demo", "--json", "--feed", std::string(WIRESCAN_SOURCE_DIR) + "/data/sample-feed.jsonl"});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  const auto events = lines_of(r.out);
+  REQUIRE(events.size() == lines_of(read_file(std::string(WIRESCAN_SOURCE_DIR) + "/data/sample-feed.jsonl")).size());
+  for (const auto& e : events) REQUIRE(event_schema_violation(e).empty());
+  CHECK(r.err.find("32 events, 0 dead letters") != std::string::npos);
+}

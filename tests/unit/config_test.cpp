@@ -2,6 +2,7 @@
 #include <string>
 
 #include <catch2/catch_test_macros.hpp>
+#include <catch2/matchers/catch_matchers_string.hpp>
 
 #include "config.hpp"
 #include "process.hpp"
@@ -56,4 +57,41 @@ TEST_CASE("a preset with field overrides maps the overridden field only", "[conf
   const auto c = load_config(write_config("ingest:\n  preset: benzinga\n  fields: {body: /data/content/teaser}\n"));
   CHECK(c.decode.mapping.pointer(wirescan::ingest::field::body) == "/data/content/teaser");
   CHECK(c.decode.mapping.pointer(wirescan::ingest::field::headline) == "/data/content/title");
+}
+
+TEST_CASE("interpolates ${VAR} and ${VAR:-default} and reports unset variables", "[config]") {
+  ::setenv("WIRESCAN_TEST_BROKERS", "kafka-1:9093", 1);
+  ::unsetenv("WIRESCAN_TEST_UNSET");
+  const auto c = load_config(write_config("kafka:\n  brokers: ${WIRESCAN_TEST_BROKERS}\n"
+                                          "  group_id: ${WIRESCAN_TEST_UNSET:-wirescan-eu}\n"
+                                          "  drain_timeout_ms: ${WIRESCAN_TEST_UNSET:-2500}\n"));
+  CHECK(c.kafka.brokers == "kafka-1:9093");
+  CHECK(c.kafka.group_id == "wirescan-eu");
+  CHECK(c.kafka.drain_timeout_ms == 2500);
+  CHECK_THROWS_WITH(load_config(write_config("kafka:\n  brokers: ${WIRESCAN_TEST_UNSET}\n")),
+                    Catch::Matchers::ContainsSubstring("WIRESCAN_TEST_UNSET is not set"));
+}
+
+TEST_CASE("a pass-through property that a typed option owns is an error", "[config]") {
+  CHECK_THROWS_WITH(load_config(write_config("kafka:\n  consumer: {group.id: other}\n  producer: {bootstrap.servers: x}\n")),
+                    Catch::Matchers::ContainsSubstring("kafka.consumer.group.id: set by a typed option") &&
+                        Catch::Matchers::ContainsSubstring("kafka.producer.bootstrap.servers: set by a typed option"));
+}
+
+TEST_CASE("secrets never appear in the printed config", "[config]") {
+  const auto c = load_config(write_config(
+      "kafka:\n  consumer:\n    security.protocol: SASL_SSL\n    sasl.mechanism: SCRAM-SHA-512\n"
+      "    sasl.username: desk\n    sasl.password: hunter2-secret\n  producer:\n    ssl.key.password: pem-pass\n"
+      "    ssl.key.location: /etc/wirescan/key.pem\n"));
+  const auto printed = wirescan::app::print_config(c);
+  CHECK(printed.find("hunter2-secret") == std::string::npos);
+  CHECK(printed.find("pem-pass") == std::string::npos);
+  CHECK(printed.find("sasl.password: \"[redacted]\"") != std::string::npos);
+  CHECK(printed.find("/etc/wirescan/key.pem") != std::string::npos);  // a path is not a secret
+  CHECK(printed.find("desk") != std::string::npos);
+}
+
+TEST_CASE("reading its own output topic is refused", "[config]") {
+  CHECK_THROWS_WITH(load_config(write_config("kafka:\n  input_topics: [a]\n  output_topic: a\n")),
+                    Catch::Matchers::ContainsSubstring("would read its own events"));
 }
