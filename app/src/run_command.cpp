@@ -49,7 +49,7 @@ class tracker {
   in_flight* begin(partition_state& ps, std::int64_t offset) {
     ps.pending.emplace_back(offset, false);
     ++outstanding_;
-    return new in_flight{&ps, offset, {}};
+    return new in_flight{&ps, offset, false, {}};
   }
 
   // Marks a story done and stores the partition's new low watermark, if it moved.

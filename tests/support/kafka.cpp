@@ -106,10 +106,14 @@ void produce(const std::string& topic, const std::vector<std::pair<int, std::str
   for (const auto& [partition, value] : messages) {
     const std::string key = std::to_string(i++);
     for (;;) {
+// librdkafka's RD_KAFKA_V_* macros expand to C casts.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wold-style-cast"
       const auto e = rd_kafka_producev(rk.get(), RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_PARTITION(partition),
                                        RD_KAFKA_V_KEY(key.data(), key.size()),
                                        RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
                                        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
+#pragma GCC diagnostic pop
       if (e == RD_KAFKA_RESP_ERR_NO_ERROR) break;
       if (e != RD_KAFKA_RESP_ERR__QUEUE_FULL) throw std::runtime_error(rd_kafka_err2str(e));
       rd_kafka_poll(rk.get(), 50);
