@@ -26,10 +26,7 @@ class log_bridge : public RdKafka::EventCb {
  public:
   void event_cb(RdKafka::Event& e) override {
     if (e.type() == RdKafka::Event::EVENT_LOG) {
-      obs::log().log(e.severity() <= RdKafka::Event::EVENT_SEVERITY_ERROR ? spdlog::level::err
-                     : e.severity() <= RdKafka::Event::EVENT_SEVERITY_WARNING ? spdlog::level::warn
-                                                                                : spdlog::level::debug,
-                     "kafka consumer: {} {}", e.fac(), e.str());
+      obs::log().log(obs::level_from_syslog(static_cast<int>(e.severity())), "kafka consumer: {} {}", e.fac(), e.str());
     } else if (e.type() == RdKafka::Event::EVENT_ERROR) {
       obs::log().warn("kafka consumer: {} ({})", e.str(), RdKafka::err2str(e.err()));
     }

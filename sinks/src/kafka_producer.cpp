@@ -24,10 +24,7 @@ struct kafka_producer::impl : RdKafka::DeliveryReportCb, RdKafka::EventCb {
 
   void event_cb(RdKafka::Event& e) override {
     if (e.type() == RdKafka::Event::EVENT_LOG) {
-      obs::log().log(e.severity() <= RdKafka::Event::EVENT_SEVERITY_ERROR ? spdlog::level::err
-                     : e.severity() <= RdKafka::Event::EVENT_SEVERITY_WARNING ? spdlog::level::warn
-                                                                                : spdlog::level::debug,
-                     "kafka producer: {} {}", e.fac(), e.str());
+      obs::log().log(obs::level_from_syslog(static_cast<int>(e.severity())), "kafka producer: {} {}", e.fac(), e.str());
     } else if (e.type() == RdKafka::Event::EVENT_ERROR) {
       obs::log().warn("kafka producer: {} ({})", e.str(), RdKafka::err2str(e.err()));
     }

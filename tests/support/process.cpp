@@ -22,15 +22,21 @@ std::string make_temp_dir() {
   return tmpl;
 }
 
-run_result run_wirescan(const std::vector<std::string>& args, const std::string& stdin_path) {
-  const std::string dir = make_temp_dir();
-  const std::string out_path = dir + "/stdout";
-  const std::string err_path = dir + "/stderr";
+namespace {
+
+// Starts WIRESCAN_BINARY with stdin from in_path and stdout/stderr to the given files
+// (err_path empty: stderr joins stdout).
+pid_t spawn(const std::vector<std::string>& args, const std::string& in_path, const std::string& out_path,
+            const std::string& err_path) {
   posix_spawn_file_actions_t fa;
   posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, 0, stdin_path.empty() ? "/dev/null" : stdin_path.c_str(), O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&fa, 0, in_path.c_str(), O_RDONLY, 0);
   posix_spawn_file_actions_addopen(&fa, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_addopen(&fa, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  if (err_path.empty()) {
+    posix_spawn_file_actions_adddup2(&fa, 1, 2);
+  } else {
+    posix_spawn_file_actions_addopen(&fa, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  }
   std::vector<std::string> argv_s{WIRESCAN_BINARY};
   argv_s.insert(argv_s.end(), args.begin(), args.end());
   std::vector<char*> argv;
@@ -40,6 +46,16 @@ run_result run_wirescan(const std::vector<std::string>& args, const std::string&
   const int rc = posix_spawn(&pid, WIRESCAN_BINARY, &fa, nullptr, argv.data(), environ);
   posix_spawn_file_actions_destroy(&fa);
   if (rc != 0) throw std::runtime_error("cannot start " + std::string(WIRESCAN_BINARY));
+  return pid;
+}
+
+}  // namespace
+
+run_result run_wirescan(const std::vector<std::string>& args, const std::string& stdin_path) {
+  const std::string dir = make_temp_dir();
+  const std::string out_path = dir + "/stdout";
+  const std::string err_path = dir + "/stderr";
+  const pid_t pid = spawn(args, stdin_path.empty() ? "/dev/null" : stdin_path, out_path, err_path);
   int status = 0;
   ::waitpid(pid, &status, 0);
   run_result r{WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status), read_file(out_path),
@@ -51,21 +67,7 @@ run_result run_wirescan(const std::vector<std::string>& args, const std::string&
 background start_wirescan(const std::vector<std::string>& args) {
   background b;
   b.log_path = make_temp_dir() + "/wirescan.log";
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&fa, 1, b.log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_adddup2(&fa, 1, 2);
-  std::vector<std::string> argv_s{WIRESCAN_BINARY};
-  argv_s.insert(argv_s.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (auto& a : argv_s) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  pid_t pid = 0;
-  const int rc = posix_spawn(&pid, WIRESCAN_BINARY, &fa, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&fa);
-  if (rc != 0) throw std::runtime_error("cannot start wirescan");
-  b.pid = pid;
+  b.pid = spawn(args, "/dev/null", b.log_path, "");
   return b;
 }
 

@@ -16,4 +16,10 @@ void init_logging(std::string_view level);
 
 [[nodiscard]] spdlog::logger& log();
 
+// Maps a syslog severity (0 emergency .. 7 debug, as librdkafka reports) to a log level:
+// errors stay errors, warnings stay warnings, the chatter below becomes debug.
+[[nodiscard]] constexpr spdlog::level::level_enum level_from_syslog(int severity) noexcept {
+  return severity <= 3 ? spdlog::level::err : severity == 4 ? spdlog::level::warn : spdlog::level::debug;
+}
+
 }  // namespace wirescan::obs
