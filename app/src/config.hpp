@@ -28,6 +28,10 @@ struct kafka_config {
   key_mode key = key_mode::story_id;
   delivery_mode delivery = delivery_mode::at_least_once;
   int drain_timeout_ms = 10000;  // SIGTERM: time allowed to deliver in-flight stories
+  // exactly_once: stable per instance, so a restart fences its predecessor's open
+  // transaction at once. Empty: "<group_id>-<hostname>".
+  std::string transactional_id;
+  int transaction_interval_ms = 100;  // exactly_once: how long one transaction collects stories
   std::map<std::string, std::string> consumer;  // librdkafka pass-through
   std::map<std::string, std::string> producer;  // librdkafka pass-through
 };

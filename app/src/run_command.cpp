@@ -1,12 +1,16 @@
 #include "run_command.hpp"
 
 #include <algorithm>
+#include <array>
+#include <functional>
 #include <chrono>
 #include <deque>
 #include <map>
 #include <memory>
 #include <string>
 #include <thread>
+
+#include <unistd.h>
 
 #include "pipeline.hpp"
 #include "wirescan/ingest/kafka_consumer.hpp"
@@ -37,7 +41,8 @@ struct in_flight {
 
 class tracker {
  public:
-  explicit tracker(ingest::kafka_consumer*& consumer) : consumer_(consumer) {}
+  // store: false under exactly_once, where offsets travel inside transactions.
+  tracker(ingest::kafka_consumer*& consumer, bool store) : consumer_(consumer), store_(store) {}
 
   partition_state& state(const std::string& topic, core::partition_id p) {
     auto& slot = parts_[{topic, p.value}];
@@ -64,7 +69,7 @@ class tracker {
     }
     --outstanding_;
     ++completed_;
-    if (next >= 0 && f.ps->assigned && consumer_ != nullptr) {
+    if (next >= 0 && f.ps->assigned && consumer_ != nullptr && store_) {
       consumer_->store_offset(f.ps->topic, f.ps->partition, core::offset{next});
     }
   }
@@ -81,6 +86,7 @@ class tracker {
 
  private:
   ingest::kafka_consumer*& consumer_;
+  bool store_;
   std::map<std::pair<std::string, std::int32_t>, std::unique_ptr<partition_state>> parts_;
   std::uint64_t outstanding_ = 0;
   std::uint64_t completed_ = 0;
@@ -89,16 +95,25 @@ class tracker {
 }  // namespace
 
 int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& stop, const run_options& opts) {
-  if (cfg.kafka.delivery == delivery_mode::exactly_once) {
-    throw std::runtime_error("kafka.delivery: exactly_once is not available in this build yet; use at_least_once");
+  const bool eos = cfg.kafka.delivery == delivery_mode::exactly_once;
+  std::string txn_id = cfg.kafka.transactional_id;
+  if (eos && txn_id.empty()) {
+    std::array<char, 256> host{};
+    ::gethostname(host.data(), host.size() - 1);
+    txn_id = cfg.kafka.group_id + "-" + host.data();
   }
   ingest::kafka_consumer* consumer_ptr = nullptr;
-  tracker track(consumer_ptr);
+  tracker track(consumer_ptr, !eos);
   bool failed = false;
 
-  sinks::kafka_producer producer({cfg.kafka.brokers, cfg.kafka.producer, {}},
+  sinks::kafka_producer producer({cfg.kafka.brokers, cfg.kafka.producer, eos ? txn_id : std::string{}},
                                  [&](std::uint64_t token, std::string_view error, bool fatal) {
                                    std::unique_ptr<in_flight> f(reinterpret_cast<in_flight*>(token));
+                                   if (!error.empty() && eos) {
+                                     // The transaction fails at commit and is aborted and retried.
+                                     m.delivery_error();
+                                     return;
+                                   }
                                    if (!error.empty()) {
                                      // With no local timeout only permanent errors arrive here.
                                      m.delivery_error();
@@ -118,11 +133,23 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
                                  });
 
   const int drain_ms = cfg.kafka.drain_timeout_ms;
+  // exactly_once: the open transaction and the next offset of each partition it covers.
+  bool txn_open = false;
+  std::map<std::pair<std::string, std::int32_t>, std::int64_t> txn_next;
+  auto txn_started = clock_type::now();
+  std::function<void()> finish_transaction;  // set once the consumer exists
+
   ingest::kafka_consumer consumer(
-      {cfg.kafka.brokers, cfg.kafka.group_id, cfg.kafka.input_topics, cfg.kafka.consumer},
+      {cfg.kafka.brokers, cfg.kafka.group_id, cfg.kafka.input_topics, cfg.kafka.consumer, eos},
       {.on_assign = {},
        .on_revoke =
            [&](const std::vector<ingest::topic_partition>& ps, bool lost) {
+             if (eos) {
+               // Commit (or abort) before the partitions move: their offsets live in it.
+               if (txn_open) finish_transaction();
+               track.revoked(ps);
+               return;
+             }
              // Deliver what is in flight before the partitions move, so their offsets are
              // stored and committed by this member, not re-read by the next one.
              if (!lost && !producer.flush(drain_ms)) {
@@ -131,6 +158,35 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
              track.revoked(ps);
            }});
   consumer_ptr = &consumer;
+  finish_transaction = [&] {
+    std::vector<core::source_position> next;
+    for (const auto& [tp, off] : txn_next) next.push_back({tp.first, core::partition_id{tp.second}, core::offset{off}});
+    try {
+      if (!next.empty()) producer.send_offsets(next, consumer.group_metadata(), drain_ms);
+      producer.commit_transaction(drain_ms);
+    } catch (const sinks::transaction_error& e) {
+      if (!e.abortable) {
+        obs::log().error("{}; stopping (the producer was fenced or broke)", e.what());
+        failed = true;
+      } else {
+        // Nothing of this transaction is visible to read_committed readers; read it again.
+        obs::log().warn("{}; aborting and re-reading {} partition(s) from their commits", e.what(), next.size());
+        try {
+          producer.abort_transaction(drain_ms);
+          consumer.rewind_to_committed();
+        } catch (const std::exception& e2) {
+          obs::log().error("abort failed: {}; stopping", e2.what());
+          failed = true;
+        }
+      }
+    }
+    txn_open = false;
+    txn_next.clear();
+  };
+  if (eos) {
+    producer.init_transactions(60000);
+    obs::log().info("exactly_once: transactional id {}", txn_id);
+  }
 
   pipeline pipe(cfg, m);
   const std::string schema_header(core::event_schema_v1);
@@ -144,7 +200,12 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
       continue;
     }
     producer.poll(0);
-    auto msg = consumer.poll(std::chrono::milliseconds(100));
+    if (eos && txn_open &&
+        clock_type::now() - txn_started >= std::chrono::milliseconds(cfg.kafka.transaction_interval_ms)) {
+      finish_transaction();
+      if (failed) break;
+    }
+    auto msg = consumer.poll(std::chrono::milliseconds(eos ? 10 : 100));
     if (clock_type::now() - last_log > std::chrono::seconds(10)) {
       last_log = clock_type::now();
       obs::log().info("consumed {}, published {}, dead-lettered {}, in flight {}, partitions {}", consumed,
@@ -152,6 +213,12 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
     }
     if (!msg) continue;
     ++consumed;
+    if (eos && !txn_open) {
+      producer.begin_transaction();
+      txn_open = true;
+      txn_started = clock_type::now();
+    }
+    if (eos) txn_next[{msg->pos.topic, msg->pos.partition.value}] = msg->pos.off.value + 1;
     const std::string partition = std::to_string(msg->pos.partition.value);
     const std::string offset = std::to_string(msg->pos.off.value);
     auto& ps = track.state(msg->pos.topic, msg->pos.partition);
@@ -190,8 +257,9 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
   // Drain: no more fetching; deliver what is in flight, store and commit, leave the group.
   obs::log().info("draining {} in-flight stor{} (deadline {} ms)", track.outstanding(),
                   track.outstanding() == 1 ? "y" : "ies", drain_ms);
+  if (eos && txn_open && !failed) finish_transaction();
   const bool drained = producer.flush(drain_ms);
-  consumer.commit();
+  if (!eos) consumer.commit();
   consumer.close();
   consumer_ptr = nullptr;
   if (failed || !drained) {

@@ -41,6 +41,7 @@ struct kafka_consumer::impl : RdKafka::RebalanceCb {
   std::unique_ptr<RdKafka::KafkaConsumer> consumer;
   std::size_t assigned = 0;
   bool closed = false;
+  bool transactional = false;
 
   void rebalance_cb(RdKafka::KafkaConsumer* c, RdKafka::ErrorCode err,
                     std::vector<RdKafka::TopicPartition*>& partitions) override {
@@ -59,7 +60,7 @@ struct kafka_consumer::impl : RdKafka::RebalanceCb {
     }
     const bool lost = c->assignment_lost();
     if (h.on_revoke) h.on_revoke(convert(partitions), lost);
-    if (!lost) {
+    if (!lost && !transactional) {
       const auto e = c->commitSync();
       if (e != RdKafka::ERR_NO_ERROR && e != RdKafka::ERR__NO_OFFSET) {
         obs::log().warn("commit on revoke failed: {}", RdKafka::err2str(e));
@@ -78,6 +79,7 @@ struct kafka_consumer::impl : RdKafka::RebalanceCb {
 
 kafka_consumer::kafka_consumer(const consumer_config& cfg, hooks h) : impl_(std::make_unique<impl>()) {
   impl_->h = std::move(h);
+  impl_->transactional = cfg.transactional;
   std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
   std::vector<std::string> problems;
   // Defaults first; the pass-through map may override the tuning ones.
@@ -91,6 +93,10 @@ kafka_consumer::kafka_consumer(const consumer_config& cfg, hooks h) : impl_(std:
   set(*conf, "bootstrap.servers", cfg.brokers, problems);
   set(*conf, "group.id", cfg.group_id, problems);
   set(*conf, "enable.auto.offset.store", "false", problems);
+  if (cfg.transactional) {
+    set(*conf, "enable.auto.commit", "false", problems);
+    set(*conf, "isolation.level", "read_committed", problems);
+  }
   std::string err;
   if (conf->set("rebalance_cb", static_cast<RdKafka::RebalanceCb*>(impl_.get()), err) != RdKafka::Conf::CONF_OK) {
     problems.push_back(err);
@@ -149,6 +155,28 @@ bool kafka_consumer::commit() {
   if (e == RdKafka::ERR_NO_ERROR || e == RdKafka::ERR__NO_OFFSET) return true;
   obs::log().warn("commit failed: {}", RdKafka::err2str(e));
   return false;
+}
+
+void kafka_consumer::rewind_to_committed() {
+  std::vector<RdKafka::TopicPartition*> parts;
+  if (impl_->consumer->assignment(parts) != RdKafka::ERR_NO_ERROR) return;
+  if (const auto e = impl_->consumer->committed(parts, 10000); e != RdKafka::ERR_NO_ERROR) {
+    RdKafka::TopicPartition::destroy(parts);
+    throw std::runtime_error("cannot read committed offsets to rewind: " + RdKafka::err2str(e));
+  }
+  for (auto* p : parts) {
+    // No commit yet: start where a fresh member would (auto.offset.reset=earliest).
+    if (p->offset() < 0) p->set_offset(RdKafka::Topic::OFFSET_BEGINNING);
+    if (const auto e = impl_->consumer->seek(*p, 10000); e != RdKafka::ERR_NO_ERROR) {
+      obs::log().warn("rewind {}[{}]: {}", p->topic(), p->partition(), RdKafka::err2str(e));
+    }
+  }
+  RdKafka::TopicPartition::destroy(parts);
+}
+
+std::shared_ptr<void> kafka_consumer::group_metadata() {
+  return std::shared_ptr<void>(impl_->consumer->groupMetadata(),
+                               [](void* p) { delete static_cast<RdKafka::ConsumerGroupMetadata*>(p); });
 }
 
 void kafka_consumer::close() {

@@ -94,15 +94,27 @@ int kafka_producer::queue_length() const { return impl_->producer->outq_len(); }
 namespace {
 void check(RdKafka::Error* e, const char* what) {
   if (e == nullptr) return;
-  const std::string msg = std::string(what) + ": " + e->str() + (e->txn_requires_abort() ? " (abortable)" : "");
+  const bool abortable = e->txn_requires_abort();
+  const std::string msg = std::string(what) + ": " + e->str() + (abortable ? " (abortable)" : "");
   delete e;
-  throw std::runtime_error(msg);
+  throw transaction_error(msg, abortable);
 }
 }  // namespace
 
 void kafka_producer::init_transactions(int timeout_ms) {
   check(impl_->producer->init_transactions(timeout_ms), "init_transactions");
 }
+void kafka_producer::send_offsets(const std::vector<core::source_position>& next,
+                                  const std::shared_ptr<void>& group_metadata, int timeout_ms) {
+  std::vector<RdKafka::TopicPartition*> parts;
+  parts.reserve(next.size());
+  for (const auto& n : next) parts.push_back(RdKafka::TopicPartition::create(n.topic, n.partition.value, n.off.value));
+  RdKafka::Error* e = impl_->producer->send_offsets_to_transaction(
+      parts, static_cast<RdKafka::ConsumerGroupMetadata*>(group_metadata.get()), timeout_ms);
+  RdKafka::TopicPartition::destroy(parts);
+  check(e, "send_offsets_to_transaction");
+}
+
 void kafka_producer::begin_transaction() { check(impl_->producer->begin_transaction(), "begin_transaction"); }
 void kafka_producer::commit_transaction(int timeout_ms) {
   check(impl_->producer->commit_transaction(timeout_ms), "commit_transaction");

@@ -27,7 +27,7 @@ struct setup {
   std::string group = unique_name("wirescan");
   std::string config_path;
 
-  setup() {
+  explicit setup(const std::string& extra_kafka_yaml = "") {
     create_topic(in, partitions);
     create_topic(out, partitions);
     create_topic(dlq, 1);
@@ -40,7 +40,8 @@ struct setup {
                                << "  output_topic: " << out << "\n"
                                << "  dead_letter_topic: " << dlq << "\n"
                                << "  drain_timeout_ms: 15000\n"
-                               << "  consumer: {session.timeout.ms: '10000'}\n";
+                               << "  consumer: {session.timeout.ms: '10000'}\n"
+                               << extra_kafka_yaml;
   }
 };
 
@@ -229,4 +230,25 @@ TEST_CASE("a second instance joins mid-stream and leaves again: nothing lost, du
                                          << ", duplicates " << duplicates << " of 20000");
   CHECK(consumed_by(b_log) > 0);     // b really took a share
   CHECK(duplicates <= 1'000);        // bounded by what was in flight at each handover
+}
+
+TEST_CASE("exactly_once: kill -9 mid-stream and a restart; a read_committed reader sees every story once", "[kafka]") {
+  setup s("  delivery: exactly_once\n  transactional_id: " + unique_name("txn") + "\n");
+  auto first = start_wirescan({"run", "--config", s.config_path});
+  auto producer = paced_produce(s.in, stories(20'000, true), 40, 150ms);
+  (void)consume(s.out, 2'000, 60s, 0ms);
+  REQUIRE(signal_and_wait(first, SIGKILL, 10) == 128 + SIGKILL);
+  auto second = start_wirescan({"run", "--config", s.config_path});
+  const auto events = consume(s.out, 18'000, 180s, 5000ms);
+  const auto dead = consume(s.dlq, 2'000, 60s, 2000ms);
+  producer.join();
+  const int code = signal_and_wait(second, SIGTERM, 30);
+  INFO(read_file(first.log_path) << "\n---- restarted ----\n" << read_file(second.log_path));
+  REQUIRE(code == 0);
+  const auto ids = source_ids(events);
+  CHECK(ids.size() == 18'000);     // none lost
+  CHECK(events.size() == 18'000);  // none twice
+  CHECK(source_ids(dead).size() == 2'000);
+  CHECK(dead.size() == 2'000);
+  check_order(events);
 }

@@ -27,6 +27,8 @@ struct consumer_config {
   std::vector<std::string> topics;  // names, or regexes starting with '^'
   // librdkafka properties passed through unchanged (TLS, SASL, tuning).
   std::map<std::string, std::string> properties;
+  // Offsets go through the producer's transactions: auto-commit off, read_committed.
+  bool transactional = false;
 };
 
 struct consumed_message {
@@ -66,6 +68,14 @@ class kafka_consumer {
 
   // Synchronously commits stored offsets. Returns false (logged) on failure.
   bool commit();
+
+  // Moves every assigned partition back to its committed offset (after an aborted
+  // transaction, so the aborted stories are processed again).
+  void rewind_to_committed();
+
+  // The group metadata a transactional producer needs for send_offsets_to_transaction:
+  // an opaque handle for sinks::kafka_producer, valid while this consumer lives.
+  [[nodiscard]] std::shared_ptr<void> group_metadata();
 
   // Leaves the group (revoking partitions through the hook) and closes.
   void close();

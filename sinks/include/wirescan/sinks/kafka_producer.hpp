@@ -15,7 +15,10 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <stdexcept>
 #include <vector>
+
+#include "wirescan/core/kafka_types.hpp"
 
 namespace wirescan::sinks {
 
@@ -28,6 +31,13 @@ struct producer_config {
 struct header {
   std::string_view key;
   std::string_view value;
+};
+
+// A failed transactional call. abortable: abort_transaction() and a rewind recover;
+// otherwise the producer is fenced or fatally broken and must be recreated.
+struct transaction_error : std::runtime_error {
+  transaction_error(const std::string& what, bool abortable_) : std::runtime_error(what), abortable(abortable_) {}
+  bool abortable;
 };
 
 enum class produce_status : std::uint8_t { queued, queue_full };
@@ -56,9 +66,12 @@ class kafka_producer {
 
   [[nodiscard]] int queue_length() const;
 
-  // Transactions (transactional_id set). Each throws std::runtime_error on failure;
-  // abortable() says whether abort_transaction() recovers.
+  // Transactions (transactional_id set). Each throws transaction_error on failure.
   void init_transactions(int timeout_ms);
+  // Adds the consumer's next offsets (topic, partition, offset of the next story) to the
+  // open transaction. group_metadata: ingest::kafka_consumer::group_metadata().
+  void send_offsets(const std::vector<core::source_position>& next, const std::shared_ptr<void>& group_metadata,
+                    int timeout_ms);
   void begin_transaction();
   void commit_transaction(int timeout_ms);
   void abort_transaction(int timeout_ms);
