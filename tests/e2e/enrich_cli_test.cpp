@@ -195,3 +195,10 @@ TEST_CASE("demo runs the Kafka service path on an embedded cluster with no broke
   for (const auto& e : events) REQUIRE(event_schema_violation(e).empty());
   CHECK(r.err.find("32 events, 0 dead letters") != std::string::npos);
 }
+
+TEST_CASE("the documented example config validates", "[e2e]") {
+  const auto r = run_wirescan({"validate", "--config", std::string(WIRESCAN_SOURCE_DIR) + "/config/example.yaml", "--print"});
+  INFO(r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.find("dead_letter_topic: news.dead-letter") != std::string::npos);
+}

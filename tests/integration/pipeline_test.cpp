@@ -27,7 +27,8 @@ struct setup {
   std::string group = unique_name("wirescan");
   std::string config_path;
 
-  explicit setup(const std::string& extra_kafka_yaml = "") {
+  // regex: subscribe by a pattern that matches the input topic rather than by name.
+  explicit setup(const std::string& extra_kafka_yaml = "", bool regex = false) {
     create_topic(in, partitions);
     create_topic(out, partitions);
     create_topic(dlq, 1);
@@ -36,7 +37,7 @@ struct setup {
                                << "kafka:\n"
                                << "  brokers: ${TEST_BROKERS:-" << broker_bootstrap() << "}\n"
                                << "  group_id: " << group << "\n"
-                               << "  input_topics: [" << in << "]\n"
+                               << "  input_topics: [\"" << (regex ? "^" + in + "(-v[0-9]+)?$" : in) << "\"]\n"
                                << "  output_topic: " << out << "\n"
                                << "  dead_letter_topic: " << dlq << "\n"
                                << "  drain_timeout_ms: 15000\n"
@@ -117,7 +118,7 @@ TEST_CASE("20,000 stories across 6 partitions come out as 20,000 schema-valid ev
 }
 
 TEST_CASE("poison stories go to the dead-letter topic with their bytes and reason; the rest flow", "[kafka]") {
-  setup s;
+  setup s("", true);  // also covers subscribing by regex
   const auto input = stories(5'000, true);
   produce(s.in, input);
   const auto proc = start_wirescan({"run", "--config", s.config_path});
