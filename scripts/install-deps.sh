@@ -9,7 +9,7 @@ packages=(
   libyaml-cpp-dev libcli11-dev libspdlog-dev libfmt-dev rapidjson-dev
   catch2
   # Test tooling: JSON/YAML handling in test scripts, kcat for poking at topics, Java for the broker.
-  python3 python3-yaml kafkacat default-jre-headless maven
+  python3 python3-yaml kafkacat default-jre-headless maven curl
 )
 
 missing=()

@@ -155,7 +155,17 @@ config load_config(const std::string& path) {
   }
   if (root.IsNull()) return c;
   reader r;
-  r.only(root, "config", {"log_level", "ingest", "output", "kafka"});
+  r.only(root, "config", {"log_level", "ingest", "output", "kafka", "http"});
+  const auto http = root["http"];
+  r.only(http, "http", {"listen", "enabled"});
+  if (http && http.IsMap()) {
+    r.get(http["listen"], "http.listen", c.http.listen);
+    r.get(http["enabled"], "http.enabled", c.http.enabled);
+    const auto colon = c.http.listen.rfind(':');
+    if (colon == std::string::npos || colon + 1 == c.http.listen.size()) {
+      r.problems.push_back("http.listen: '" + c.http.listen + "' must be host:port");
+    }
+  }
   if (!root.IsMap()) throw config_error(std::move(r.problems));
 
   r.get(root["log_level"], "log_level", c.log_level);
@@ -312,6 +322,10 @@ std::string print_config(const config& c) {
     for (const auto& [pk, pv] : *props) e << YAML::Key << pk << YAML::Value << (is_secret_property(pk) ? "[redacted]" : pv);
     e << YAML::EndMap;
   }
+  e << YAML::EndMap;
+  e << YAML::Key << "http" << YAML::Value << YAML::BeginMap;
+  e << YAML::Key << "listen" << YAML::Value << c.http.listen;
+  e << YAML::Key << "enabled" << YAML::Value << c.http.enabled;
   e << YAML::EndMap;
   e << YAML::Key << "output" << YAML::Value << YAML::BeginMap;
   e << YAML::Key << "reject_raw_limit" << YAML::Value << c.output.reject_raw_limit;

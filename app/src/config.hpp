@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "http_server.hpp"
 #include "wirescan/ingest/decoder.hpp"
 
 namespace wirescan::app {
@@ -39,6 +40,7 @@ struct kafka_config {
 struct config {
   std::string log_level = "info";
   kafka_config kafka;
+  http_config http;
   std::string preset = "default";
   ingest::decoder_config decode;
   output_config output;

@@ -67,7 +67,7 @@ int run_demo(const demo_options& opts, config cfg, obs::metrics& m, const std::a
 
   const bool json = opts.json || ::isatty(STDOUT_FILENO) != 1;
   run_options ro;
-  ro.stop_after = lines.size();
+  ro.stop_after = opts.keep_running ? 0 : lines.size();
   ro.on_event = [json](std::string_view event) {
     if (json) {
       std::fwrite(event.data(), 1, event.size(), stdout);

@@ -14,6 +14,7 @@ namespace wirescan::app {
 struct demo_options {
   std::string feed = "data/sample-feed.jsonl";
   bool json = false;  // JSON Lines even on a terminal (always when stdout is not one)
+  bool keep_running = false;  // keep consuming and serving metrics until SIGINT/SIGTERM
 };
 
 int run_demo(const demo_options& opts, config cfg, obs::metrics& m, const std::atomic<bool>& stop);

@@ -90,6 +90,8 @@ int main(int argc, char** argv) {
   auto* demo = cli.add_subcommand("demo", "Run the service on an embedded Kafka cluster fed with the sample stories");
   demo->add_option("--feed", dopts.feed, "JSON Lines stories to load")->capture_default_str();
   demo->add_flag("--json", dopts.json, "Print JSON Lines even on a terminal");
+  demo->add_flag("--keep-running", dopts.keep_running,
+                 "Keep running (and serving /metrics) after the feed is done, until Ctrl-C");
   demo->add_option("--config,-c", config_path, "YAML config file (brokers are replaced by the embedded cluster)");
 
   cli.add_subcommand("version", "Print the version");
@@ -106,7 +108,7 @@ int main(int argc, char** argv) {
     return exit_ok;
   }
 
-  const auto cfg = load_or_report(config_path);
+  auto cfg = load_or_report(config_path);
   if (!cfg) return exit_usage;
   wirescan::obs::init_logging(cfg->log_level);
 
@@ -119,6 +121,8 @@ int main(int argc, char** argv) {
   wirescan::obs::metrics metrics;
   if (cli.got_subcommand(demo)) {
     install_stop_handlers();
+    // Without a config the demo serves HTTP on a free loopback port (logged at start).
+    if (config_path.empty()) cfg->http.listen = "127.0.0.1:0";
     try {
       return wirescan::app::run_demo(dopts, *cfg, metrics, stop_requested);
     } catch (const std::exception& e) {

@@ -7,11 +7,13 @@
 #include <deque>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 
 #include <unistd.h>
 
+#include "http_server.hpp"
 #include "pipeline.hpp"
 #include "wirescan/ingest/kafka_consumer.hpp"
 #include "wirescan/obs/log.hpp"
@@ -102,6 +104,13 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
     ::gethostname(host.data(), host.size() - 1);
     txn_id = cfg.kafka.group_id + "-" + host.data();
   }
+  obs::health health;
+  std::optional<http_server> http;
+  if (cfg.http.enabled) {
+    http.emplace(cfg.http, m, health);
+    obs::log().info("serving /metrics, /healthz and /readyz on port {}", http->port());
+  }
+  health.beat();
   ingest::kafka_consumer* consumer_ptr = nullptr;
   tracker track(consumer_ptr, !eos);
   bool failed = false;
@@ -141,9 +150,10 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
 
   ingest::kafka_consumer consumer(
       {cfg.kafka.brokers, cfg.kafka.group_id, cfg.kafka.input_topics, cfg.kafka.consumer, eos},
-      {.on_assign = {},
+      {.on_assign = [&](const std::vector<ingest::topic_partition>&) { health.set_assigned(consumer_ptr->assignment_size()); },
        .on_revoke =
            [&](const std::vector<ingest::topic_partition>& ps, bool lost) {
+             health.beat();  // a long flush here is work, not a stall
              if (eos) {
                // Commit (or abort) before the partitions move: their offsets live in it.
                if (txn_open) finish_transaction();
@@ -191,6 +201,7 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
   pipeline pipe(cfg, m);
   const std::string schema_header(core::event_schema_v1);
   auto last_log = clock_type::now();
+  auto last_probe = clock_type::now();
   std::uint64_t consumed = 0;
 
   while (!stop.load(std::memory_order_relaxed) && !failed) {
@@ -206,6 +217,13 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
       if (failed) break;
     }
     auto msg = consumer.poll(std::chrono::milliseconds(eos ? 10 : 100));
+    health.beat();
+    health.set_assigned(consumer.assignment_size());
+    if (consumer.brokers_down() && clock_type::now() - last_probe > std::chrono::seconds(2)) {
+      last_probe = clock_type::now();
+      (void)consumer.probe_brokers(std::chrono::milliseconds(500));
+    }
+    health.set_brokers_up(!consumer.brokers_down());
     if (clock_type::now() - last_log > std::chrono::seconds(10)) {
       last_log = clock_type::now();
       obs::log().info("consumed {}, published {}, dead-lettered {}, in flight {}, partitions {}", consumed,
@@ -255,6 +273,8 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
   }
 
   // Drain: no more fetching; deliver what is in flight, store and commit, leave the group.
+  // Readiness turns off first, so no load balancer or probe counts on this instance.
+  health.set_draining();
   obs::log().info("draining {} in-flight stor{} (deadline {} ms)", track.outstanding(),
                   track.outstanding() == 1 ? "y" : "ies", drain_ms);
   if (eos && txn_open && !failed) finish_transaction();

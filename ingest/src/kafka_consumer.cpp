@@ -1,5 +1,6 @@
 #include "wirescan/ingest/kafka_consumer.hpp"
 
+#include <atomic>
 #include <stdexcept>
 
 #include <librdkafka/rdkafkacpp.h>
@@ -24,7 +25,9 @@ std::vector<topic_partition> convert(const std::vector<RdKafka::TopicPartition*>
 
 class log_bridge : public RdKafka::EventCb {
  public:
+  std::atomic<bool> all_down{false};
   void event_cb(RdKafka::Event& e) override {
+    if (e.type() == RdKafka::Event::EVENT_ERROR && e.err() == RdKafka::ERR__ALL_BROKERS_DOWN) all_down = true;
     if (e.type() == RdKafka::Event::EVENT_LOG) {
       obs::log().log(obs::level_from_syslog(static_cast<int>(e.severity())), "kafka consumer: {} {}", e.fac(), e.str());
     } else if (e.type() == RdKafka::Event::EVENT_ERROR) {
@@ -183,6 +186,16 @@ void kafka_consumer::close() {
   if (impl_->closed) return;
   impl_->closed = true;
   impl_->consumer->close();
+}
+
+bool kafka_consumer::brokers_down() const { return impl_->logs.all_down.load(); }
+
+bool kafka_consumer::probe_brokers(std::chrono::milliseconds timeout) {
+  RdKafka::Metadata* md = nullptr;
+  const auto e = impl_->consumer->metadata(false, nullptr, &md, static_cast<int>(timeout.count()));
+  delete md;
+  if (e == RdKafka::ERR_NO_ERROR) impl_->logs.all_down = false;
+  return e == RdKafka::ERR_NO_ERROR;
 }
 
 std::size_t kafka_consumer::assignment_size() const { return impl_->assigned; }

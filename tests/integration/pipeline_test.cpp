@@ -34,6 +34,7 @@ struct setup {
     create_topic(dlq, 1);
     config_path = make_temp_dir() + "/wirescan.yaml";
     std::ofstream(config_path) << "log_level: info\n"
+                               << "http: {listen: '127.0.0.1:0'}\n"
                                << "kafka:\n"
                                << "  brokers: ${TEST_BROKERS:-" << broker_bootstrap() << "}\n"
                                << "  group_id: " << group << "\n"
@@ -252,4 +253,57 @@ TEST_CASE("exactly_once: kill -9 mid-stream and a restart; a read_committed read
   CHECK(source_ids(dead).size() == 2'000);
   CHECK(dead.size() == 2'000);
   check_order(events);
+}
+
+namespace {
+
+// The HTTP port a running instance logged ("serving ... on port N").
+int http_port(const background& b) {
+  for (int i = 0; i < 100; ++i) {
+    const auto log = read_file(b.log_path);
+    const auto at = log.find("/readyz on port ");
+    if (at != std::string::npos) return std::stoi(log.substr(at + 16));
+    std::this_thread::sleep_for(100ms);
+  }
+  return -1;
+}
+
+// Status code and body of GET http://127.0.0.1:port/path, via curl.
+std::pair<int, std::string> http_get(int port, const std::string& path) {
+  const std::string dir = make_temp_dir();
+  const std::string cmd = "curl -s -o " + dir + "/body -w '%{http_code}' http://127.0.0.1:" + std::to_string(port) +
+                          path + " > " + dir + "/code";
+  (void)std::system(cmd.c_str());
+  return {std::stoi("0" + read_file(dir + "/code")), read_file(dir + "/body")};
+}
+
+}  // namespace
+
+TEST_CASE("readyz turns ready after assignment; healthz and metrics answer on the configured port", "[kafka]") {
+  setup s;
+  produce(s.in, stories(3'000, false));
+  auto proc = start_wirescan({"run", "--config", s.config_path});
+  const int port = http_port(proc);
+  REQUIRE(port > 0);
+  int ready = 0;
+  for (int i = 0; i < 200 && ready != 200; ++i) {
+    ready = http_get(port, "/readyz").first;
+    if (ready != 200) std::this_thread::sleep_for(100ms);
+  }
+  CHECK(ready == 200);
+  CHECK(http_get(port, "/healthz").first == 200);
+  (void)consume(s.out, 3'000, 60s, 0ms);
+  // Readers can see events a moment before wirescan's producer has their acks.
+  std::pair<int, std::string> got;
+  for (int i = 0; i < 50; ++i) {
+    got = http_get(port, "/metrics");
+    if (got.second.find("wirescan_events_published_total 3000") != std::string::npos) break;
+    std::this_thread::sleep_for(100ms);
+  }
+  const auto& [code, metrics] = got;
+  CHECK(code == 200);
+  CHECK(metrics.find("wirescan_events_published_total 3000") != std::string::npos);
+  CHECK(metrics.find("wirescan_rejects_total{reason=\"malformed_json\"} 0") != std::string::npos);
+  REQUIRE(signal_and_wait(proc, SIGTERM, 30) == 0);
+  CHECK(read_file(proc.log_path).find("stopped cleanly") != std::string::npos);
 }

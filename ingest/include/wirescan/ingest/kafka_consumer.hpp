@@ -80,6 +80,11 @@ class kafka_consumer {
   // Leaves the group (revoking partitions through the hook) and closes.
   void close();
 
+  // True after librdkafka reported every broker down, until probe_brokers() succeeds.
+  [[nodiscard]] bool brokers_down() const;
+  // A metadata request bounded by timeout; clears brokers_down() when a broker answers.
+  bool probe_brokers(std::chrono::milliseconds timeout);
+
   // Partitions currently assigned.
   [[nodiscard]] std::size_t assignment_size() const;
 

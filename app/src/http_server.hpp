@@ -1,0 +1,36 @@
+#pragma once
+// The one HTTP port: /metrics (Prometheus text format from the metric catalogue),
+// /healthz (200 while the loop is alive) and /readyz (200 only when ready to take
+// traffic). civetweb, which prometheus-cpp already brings; its Exposer cannot host other
+// handlers, so this server serialises the registry itself. Handlers run on civetweb's
+// threads and only read atomics and the thread-safe registry.
+
+#include <memory>
+#include <string>
+
+#include "wirescan/obs/health.hpp"
+#include "wirescan/obs/metrics.hpp"
+
+namespace wirescan::app {
+
+struct http_config {
+  std::string listen = "0.0.0.0:9464";  // host:port; port 0 picks a free one
+  bool enabled = true;
+};
+
+class http_server {
+ public:
+  // Throws std::runtime_error when the address cannot be bound.
+  http_server(const http_config& cfg, const obs::metrics& m, const obs::health& h);
+  ~http_server();
+  http_server(const http_server&) = delete;
+  http_server& operator=(const http_server&) = delete;
+
+  [[nodiscard]] int port() const;
+
+ private:
+  struct impl;
+  std::unique_ptr<impl> impl_;
+};
+
+}  // namespace wirescan::app
