@@ -155,7 +155,25 @@ config load_config(const std::string& path) {
   }
   if (root.IsNull()) return c;
   reader r;
-  r.only(root, "config", {"log_level", "ingest", "output", "kafka", "http"});
+  r.only(root, "config", {"log_level", "ingest", "enrich", "output", "kafka", "http"});
+  const auto en = root["enrich"];
+  r.only(en, "enrich", {"rules_dir", "body_scan_bytes", "source_weights"});
+  if (en && en.IsMap()) {
+    r.get(en["rules_dir"], "enrich.rules_dir", c.enrich.rules_dir);
+    r.positive<std::size_t>(en["body_scan_bytes"], "enrich.body_scan_bytes", c.enrich.body_scan_bytes, 1U << 20);
+    if (const auto w = en["source_weights"]; w) {
+      if (!w.IsMap()) {
+        r.problems.push_back("enrich.source_weights: must map a source name to a weight");
+      } else {
+        for (const auto& kv : w) {
+          double v = 1.0;
+          r.get(kv.second, "enrich.source_weights." + kv.first.as<std::string>(), v);
+          if (v < 0 || v > 2) r.problems.push_back("enrich.source_weights." + kv.first.as<std::string>() + ": must be 0..2");
+          c.enrich.source_weights[kv.first.as<std::string>()] = v;
+        }
+      }
+    }
+  }
   const auto http = root["http"];
   r.only(http, "http", {"listen", "enabled"});
   if (http && http.IsMap()) {
@@ -305,6 +323,12 @@ std::string print_config(const config& c) {
   e << YAML::Key << "max_tickers" << YAML::Value << c.decode.max_tickers;
   e << YAML::Key << "max_future_skew_seconds" << YAML::Value << c.decode.max_future_skew_ms / 1000;
   e << YAML::EndMap;
+  e << YAML::Key << "enrich" << YAML::Value << YAML::BeginMap;
+  e << YAML::Key << "rules_dir" << YAML::Value << c.enrich.rules_dir;
+  e << YAML::Key << "body_scan_bytes" << YAML::Value << c.enrich.body_scan_bytes;
+  e << YAML::Key << "source_weights" << YAML::Value << YAML::BeginMap;
+  for (const auto& [k, v] : c.enrich.source_weights) e << YAML::Key << k << YAML::Value << v;
+  e << YAML::EndMap << YAML::EndMap;
   e << YAML::Key << "kafka" << YAML::Value << YAML::BeginMap;
   e << YAML::Key << "brokers" << YAML::Value << c.kafka.brokers;
   e << YAML::Key << "group_id" << YAML::Value << c.kafka.group_id;

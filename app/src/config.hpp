@@ -13,6 +13,16 @@
 
 namespace wirescan::app {
 
+#ifndef WIRESCAN_DEFAULT_RULES_DIR
+#define WIRESCAN_DEFAULT_RULES_DIR "rules"
+#endif
+
+struct enrich_config {
+  std::string rules_dir = WIRESCAN_DEFAULT_RULES_DIR;  // policy.yaml, aliases.yaml, symbols.tsv
+  std::size_t body_scan_bytes = 1024;                  // lede searched for shocks (names: whole body)
+  std::map<std::string, double> source_weights;        // market-moving weight per source
+};
+
 struct output_config {
   std::size_t reject_raw_limit = 4096;  // bytes of the original story quoted in a reject report
 };
@@ -43,6 +53,7 @@ struct config {
   http_config http;
   std::string preset = "default";
   ingest::decoder_config decode;
+  enrich_config enrich;
   output_config output;
 };
 

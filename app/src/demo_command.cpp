@@ -40,7 +40,8 @@ void print_readable(std::string_view json) {
 
 }  // namespace
 
-int run_demo(const demo_options& opts, config cfg, obs::metrics& m, const std::atomic<bool>& stop) {
+int run_demo(const demo_options& opts, config cfg, obs::metrics& m, const std::atomic<bool>& stop,
+             std::shared_ptr<const enrich::enricher> enr) {
   std::ifstream feed(opts.feed);
   if (!feed) throw std::runtime_error("cannot open the sample feed " + opts.feed);
   std::vector<std::string> lines;
@@ -67,6 +68,7 @@ int run_demo(const demo_options& opts, config cfg, obs::metrics& m, const std::a
 
   const bool json = opts.json || ::isatty(STDOUT_FILENO) != 1;
   run_options ro;
+  ro.enricher = std::move(enr);
   ro.stop_after = opts.keep_running ? 0 : lines.size();
   ro.on_event = [json](std::string_view event) {
     if (json) {

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "config.hpp"
+#include "wirescan/enrich/enricher.hpp"
 #include "wirescan/obs/metrics.hpp"
 
 namespace wirescan::app {
@@ -17,6 +18,7 @@ struct demo_options {
   bool keep_running = false;  // keep consuming and serving metrics until SIGINT/SIGTERM
 };
 
-int run_demo(const demo_options& opts, config cfg, obs::metrics& m, const std::atomic<bool>& stop);
+int run_demo(const demo_options& opts, config cfg, obs::metrics& m, const std::atomic<bool>& stop,
+             std::shared_ptr<const enrich::enricher> enr);
 
 }  // namespace wirescan::app

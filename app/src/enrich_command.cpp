@@ -23,7 +23,8 @@ struct file_closer {
 
 }  // namespace
 
-enrich_summary run_enrich(const enrich_options& opts, const config& cfg, obs::metrics& m) {
+enrich_summary run_enrich(const enrich_options& opts, const config& cfg, obs::metrics& m,
+                          std::shared_ptr<const enrich::enricher> enr, std::atomic<bool>* reload) {
   std::unique_ptr<std::FILE, file_closer> in(opts.input == "-" ? stdin : std::fopen(opts.input.c_str(), "rb"));
   if (!in) throw std::runtime_error("cannot open " + opts.input + ": " + std::strerror(errno));
   sinks::file_sink out(opts.output);
@@ -32,12 +33,17 @@ enrich_summary run_enrich(const enrich_options& opts, const config& cfg, obs::me
 
   // Keep a little more than the limit so an oversized story is recognised and quoted.
   ingest::line_reader reader(in.get(), cfg.decode.max_story_bytes + 1);
-  pipeline pipe(cfg, m);
+  pipeline pipe(cfg, m, std::move(enr));
   enrich_summary sum;
   const auto t0 = std::chrono::steady_clock::now();
 
   while (auto ln = reader.next()) {
     ++sum.lines;
+    if (reload != nullptr && reload->exchange(false)) {
+      const auto problems = pipe.reload(cfg);
+      if (problems.empty()) obs::log().info("rules reloaded from {}", cfg.enrich.rules_dir);
+      else obs::log().error("rules reload refused, keeping the old rules: {}", problems.front());
+    }
     const auto r = pipe.process(ln->bytes, ln->full_size);
     if (!r.accepted) {
       ++sum.rejected;

@@ -3,9 +3,12 @@
 // one enriched event per accepted story in input order, and one reject report per refused
 // line. Counts everything in the metric catalogue.
 
+#include <atomic>
+#include <memory>
 #include <string>
 
 #include "config.hpp"
+#include "wirescan/enrich/enricher.hpp"
 #include "wirescan/obs/metrics.hpp"
 
 namespace wirescan::app {
@@ -24,6 +27,9 @@ struct enrich_summary {
 };
 
 // Throws std::runtime_error on I/O failure (unreadable input, unwritable output).
-enrich_summary run_enrich(const enrich_options& opts, const config& cfg, obs::metrics& m);
+// reload: set by SIGHUP; the rules are reloaded between two lines (a refused rule set is
+// logged and the old one kept).
+enrich_summary run_enrich(const enrich_options& opts, const config& cfg, obs::metrics& m,
+                          std::shared_ptr<const enrich::enricher> enr, std::atomic<bool>* reload = nullptr);
 
 }  // namespace wirescan::app

@@ -9,6 +9,7 @@
 #include <CLI/CLI.hpp>
 
 #include "config.hpp"
+#include "pipeline.hpp"
 #include "enrich_command.hpp"
 #include "run_command.hpp"
 #include "demo_command.hpp"
@@ -40,8 +41,10 @@ std::optional<config> load_or_report(const std::string& path) {
 }
 
 std::atomic<bool> stop_requested{false};
+std::atomic<bool> reload_requested{false};
 
 extern "C" void on_stop_signal(int) { stop_requested.store(true); }
+extern "C" void on_reload_signal(int) { reload_requested.store(true); }
 
 void install_stop_handlers() {
   struct sigaction sa {};
@@ -49,6 +52,10 @@ void install_stop_handlers() {
   sigemptyset(&sa.sa_mask);
   sigaction(SIGTERM, &sa, nullptr);
   sigaction(SIGINT, &sa, nullptr);
+  struct sigaction hup {};
+  hup.sa_handler = on_reload_signal;
+  sigemptyset(&hup.sa_mask);
+  sigaction(SIGHUP, &hup, nullptr);
   std::signal(SIGPIPE, SIG_IGN);
 }
 
@@ -112,9 +119,21 @@ int main(int argc, char** argv) {
   if (!cfg) return exit_usage;
   wirescan::obs::init_logging(cfg->log_level);
 
+  // Rules are part of the config: validate checks them and every command needs them.
+  std::shared_ptr<const wirescan::enrich::enricher> enricher;
+  try {
+    enricher = wirescan::app::make_enricher(*cfg);
+  } catch (const config_error& e) {
+    std::fprintf(stderr, "wirescan: invalid rules in %s:\n", cfg->enrich.rules_dir.c_str());
+    for (const auto& p : e.problems) std::fprintf(stderr, "  - %s\n", p.c_str());
+    return exit_usage;
+  }
+
   if (cli.got_subcommand(validate)) {
     if (print) std::fputs(wirescan::app::print_config(*cfg).c_str(), stdout);
-    std::fprintf(stderr, "wirescan: config %s is valid\n", config_path.c_str());
+    std::fprintf(stderr, "wirescan: config %s is valid; rules %s: %zu phrases, %zu symbols (version %s)\n",
+                 config_path.c_str(), cfg->enrich.rules_dir.c_str(), enricher->rules()->phrase_count,
+                 enricher->rules()->symbols.size(), enricher->rules()->version.c_str());
     return exit_ok;
   }
 
@@ -124,7 +143,7 @@ int main(int argc, char** argv) {
     // Without a config the demo serves HTTP on a free loopback port (logged at start).
     if (config_path.empty()) cfg->http.listen = "127.0.0.1:0";
     try {
-      return wirescan::app::run_demo(dopts, *cfg, metrics, stop_requested);
+      return wirescan::app::run_demo(dopts, *cfg, metrics, stop_requested, enricher);
     } catch (const std::exception& e) {
       wirescan::obs::log().critical("{}", e.what());
       return exit_failure;
@@ -133,14 +152,18 @@ int main(int argc, char** argv) {
   if (cli.got_subcommand(run)) {
     install_stop_handlers();
     try {
-      return wirescan::app::run_service(*cfg, metrics, stop_requested);
+      wirescan::app::run_options ro;
+      ro.reload = &reload_requested;
+      ro.enricher = enricher;
+      return wirescan::app::run_service(*cfg, metrics, stop_requested, ro);
     } catch (const std::exception& e) {
       wirescan::obs::log().critical("{}", e.what());
       return exit_failure;
     }
   }
   try {
-    const auto sum = wirescan::app::run_enrich(eopts, *cfg, metrics);
+    install_stop_handlers();
+    const auto sum = wirescan::app::run_enrich(eopts, *cfg, metrics, enricher, &reload_requested);
     std::fprintf(stderr, "wirescan enrich: %zu lines, %zu events, %zu rejected%s in %.3f s (%.0f stories/s)\n",
                  sum.lines, sum.events, sum.rejected, reject_breakdown(metrics).c_str(), sum.seconds,
                  sum.seconds > 0 ? static_cast<double>(sum.lines) / sum.seconds : 0.0);

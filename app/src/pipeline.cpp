@@ -7,7 +7,30 @@ core::epoch_ms wall_now() {
   return core::epoch_ms{duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count()};
 }
 
-pipeline::pipeline(const config& cfg, obs::metrics& m) : decoder_(cfg.decode), metrics_(m) {}
+std::shared_ptr<const enrich::enricher> make_enricher(const config& cfg) {
+  auto rules = enrich::load_rules(cfg.enrich.rules_dir);
+  if (!rules) throw config_error(std::move(rules.error()));
+  return std::make_shared<const enrich::enricher>(
+      std::move(rules.value()), enrich::enricher_config{cfg.enrich.body_scan_bytes, cfg.enrich.source_weights});
+}
+
+pipeline::pipeline(const config& cfg, obs::metrics& m, std::shared_ptr<const enrich::enricher> enr)
+    : decoder_(cfg.decode), enricher_(std::move(enr)), metrics_(m) {
+  metrics_.rules_loaded(enricher_->rules()->version, enricher_->rules()->phrase_count);
+}
+
+std::vector<std::string> pipeline::reload(const config& cfg) {
+  try {
+    auto next = make_enricher(cfg);
+    enricher_ = std::move(next);
+    metrics_.rule_reload(true);
+    metrics_.rules_loaded(enricher_->rules()->version, enricher_->rules()->phrase_count);
+    return {};
+  } catch (const config_error& e) {
+    metrics_.rule_reload(false);
+    return e.problems;
+  }
+}
 
 processed pipeline::process(std::string_view bytes, std::size_t full_size) {
   const auto start = std::chrono::steady_clock::now();
@@ -21,7 +44,7 @@ processed pipeline::process(std::string_view bytes, std::size_t full_size) {
     return out;
   }
   story_ = std::move(decoded.value());
-  findings_ = enricher_.enrich(story_);
+  findings_ = enricher_->enrich(story_);
   metrics_.count_findings(findings_);
   core::timing timing{received, wall_now(), 0};
   timing.processing_us =

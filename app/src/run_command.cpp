@@ -198,7 +198,7 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
     obs::log().info("exactly_once: transactional id {}", txn_id);
   }
 
-  pipeline pipe(cfg, m);
+  pipeline pipe(cfg, m, opts.enricher ? opts.enricher : make_enricher(cfg));
   const std::string schema_header(core::event_schema_v1);
   auto last_log = clock_type::now();
   auto last_probe = clock_type::now();
@@ -215,6 +215,15 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
         clock_type::now() - txn_started >= std::chrono::milliseconds(cfg.kafka.transaction_interval_ms)) {
       finish_transaction();
       if (failed) break;
+    }
+    if (opts.reload != nullptr && opts.reload->exchange(false)) {
+      const auto problems = pipe.reload(cfg);
+      if (problems.empty()) {
+        obs::log().info("rules reloaded from {}", cfg.enrich.rules_dir);
+      } else {
+        obs::log().error("rules reload refused, keeping the old rules: {} problem(s), first: {}", problems.size(),
+                         problems.front());
+      }
     }
     auto msg = consumer.poll(std::chrono::milliseconds(eos ? 10 : 100));
     health.beat();

@@ -6,8 +6,10 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <memory>
 
 #include "config.hpp"
+#include "wirescan/enrich/enricher.hpp"
 #include "wirescan/obs/metrics.hpp"
 
 namespace wirescan::app {
@@ -17,6 +19,10 @@ struct run_options {
   std::uint64_t stop_after = 0;
   // Called with each delivered event's JSON (the demo prints them); may be empty.
   std::function<void(std::string_view)> on_event;
+  // Set by SIGHUP: reload the rules between two stories.
+  std::atomic<bool>* reload = nullptr;
+  // The enricher to start with (loaded from cfg when empty).
+  std::shared_ptr<const enrich::enricher> enricher;
 };
 
 // Returns the process exit code: 0 after a clean drain, 1 when stories could not be

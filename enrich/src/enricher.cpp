@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
+#include <cstdio>
 #include <string>
 
 #include "wirescan/enrich/cashtag.hpp"
@@ -9,39 +11,404 @@
 namespace wirescan::enrich {
 namespace {
 
+using match = rule_set::match;
+
 std::string upper(std::string_view s) {
   std::string u(s);
   std::transform(u.begin(), u.end(), u.begin(), [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
   return u;
 }
 
-core::mention& mention_for(std::vector<core::mention>& ms, std::string symbol, core::mention_via via) {
+core::mention& mention_for(std::vector<core::mention>& ms, const std::string& symbol, core::mention_via via) {
   for (auto& m : ms) {
     if (m.symbol == symbol) return m;
   }
   core::mention m;
-  m.symbol = std::move(symbol);
+  m.symbol = symbol;
   m.via = via;
   return ms.emplace_back(std::move(m));
 }
 
+// Cuts the body at a code point boundary so spans and scans never split a character.
+std::string_view lede(std::string_view body, std::size_t max) {
+  if (body.size() <= max) return body;
+  std::size_t n = max;
+  while (n > 0 && (static_cast<unsigned char>(body[n]) & 0xC0) == 0x80) --n;
+  return body.substr(0, n);
+}
+
+// Sentence ends: '.', '!', '?' or a newline followed by space/end, except after a
+// single capital letter ("U.S.", "J.P.") or a common abbreviation.
+std::vector<std::pair<std::uint32_t, std::uint32_t>> sentences(std::string_view t) {
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> out;
+  std::uint32_t start = 0;
+  for (std::uint32_t i = 0; i < t.size(); ++i) {
+    const char c = t[i];
+    bool end = c == '\n';
+    if ((c == '.' || c == '!' || c == '?') && (i + 1 == t.size() || t[i + 1] == ' ' || t[i + 1] == '\n')) {
+      end = true;
+      if (c == '.') {
+        std::uint32_t w = i;
+        while (w > start && std::isalpha(static_cast<unsigned char>(t[w - 1]))) --w;
+        const std::string_view word = t.substr(w, i - w);
+        if ((word.size() == 1 && std::isupper(static_cast<unsigned char>(word[0]))) || word == "Mr" ||
+            word == "Ms" || word == "Dr" || word == "Inc" || word == "Corp" || word == "Co" || word == "Ltd" ||
+            word == "St" || word == "vs" || word == "No") {
+          end = false;
+        }
+      }
+    }
+    if (end) {
+      out.emplace_back(start, i + 1);
+      start = i + 1;
+    }
+  }
+  if (start < t.size()) out.emplace_back(start, static_cast<std::uint32_t>(t.size()));
+  return out;
+}
+
+// Keeps, per pattern and start, the longest match; then drops a trigger contained in a
+// longer trigger of another pattern ("agree ... truce on tariffs" over "tariffs").
+void normalise(const rule_set& rs, std::vector<match>& ms) {
+  std::sort(ms.begin(), ms.end(), [](const match& a, const match& b) {
+    return a.id != b.id ? a.id < b.id : a.from != b.from ? a.from < b.from : a.to > b.to;
+  });
+  ms.erase(std::unique(ms.begin(), ms.end(), [](const match& a, const match& b) { return a.id == b.id && a.from == b.from; }),
+           ms.end());
+  // A match inside a longer match of the same pattern (overlapping repeats) is redundant.
+  std::vector<match> kept;
+  for (const auto& m : ms) {
+    const auto kind = rs.patterns[m.id].kind;
+    const bool covered = std::any_of(ms.begin(), ms.end(), [&](const match& o) {
+      if (&o == &m || rs.patterns[o.id].kind != kind) return false;
+      const bool contains = o.from <= m.from && o.to >= m.to && (o.to - o.from) > (m.to - m.from);
+      if (!contains) return false;
+      if (kind == pattern_kind::trigger) return true;
+      return o.id == m.id || kind == pattern_kind::actor || kind == pattern_kind::name;
+    });
+    if (!covered) kept.push_back(m);
+  }
+  std::sort(kept.begin(), kept.end(), [](const match& a, const match& b) { return a.from < b.from; });
+  ms = std::move(kept);
+}
+
+constexpr double stage_factor(core::stage s) {
+  switch (s) {
+    case core::stage::enacted: return 1.0;
+    case core::stage::planned: return 0.85;
+    case core::stage::threatened: return 0.7;
+    case core::stage::considered: return 0.55;
+  }
+  return 1.0;
+}
+
+std::string fmt2(double v) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%.2f", v);
+  return buf;
+}
+
+bool has_crypto_context(std::string_view h, std::string_view b) {
+  for (const char* w : {"crypto", "Crypto", "coin", "token", "blockchain", "Bitcoin", "bitcoin", "DeFi", "stablecoin"}) {
+    if (h.find(w) != std::string_view::npos || b.find(w) != std::string_view::npos) return true;
+  }
+  return false;
+}
+
 }  // namespace
+
+double category_severity(std::string_view c) noexcept {
+  if (c == "monetary_policy") return 0.9;
+  if (c == "export_control" || c == "tariff" || c == "sanctions" || c == "capital_controls" ||
+      c == "geopolitical_escalation")
+    return 0.8;
+  if (c == "import_restriction" || c == "crypto_regulation" || c == "market_regulation" || c == "trade_negotiation" ||
+      c == "nationalization_price_control")
+    return 0.7;
+  if (c == "investment_restriction" || c == "antitrust" || c == "fiscal_policy") return 0.6;
+  return 0.5;  // regulatory_action, industrial_policy
+}
+
+enricher::enricher(std::shared_ptr<const rule_set> rules, enricher_config cfg)
+    : rules_(std::move(rules)), cfg_(std::move(cfg)) {}
 
 core::findings enricher::enrich(const core::story& s) const {
   core::findings f;
-  std::vector<cashtag> tags;
-  for (auto field : {core::story_field::headline, core::story_field::body}) {
-    tags.clear();
-    extract_cashtags(s.text(field), tags);
+  const rule_set* rs = rules_.get();
+  // Names and symbols are searched in the whole body; shocks only in the headline and
+  // the lede (the body's first paragraph, at most body_scan_bytes): later paragraphs
+  // mostly give background ("the export controls set last year"), not news.
+  const std::string_view texts[2] = {s.headline, s.body};
+  const std::string_view lede_text = lede(s.body.substr(0, s.body.find('\n')), cfg_.body_scan_bytes);
+  const core::story_field fields[2] = {core::story_field::headline, core::story_field::body};
+  const bool crypto_context = has_crypto_context(s.headline, texts[1]);
+
+  // 1. Cashtags.
+  std::vector<std::pair<core::story_field, std::pair<std::uint32_t, std::uint32_t>>> tag_spans;
+  for (int k = 0; k < 2; ++k) {
+    if (rs == nullptr) {
+      std::vector<cashtag> tags;
+      extract_cashtags(k == 0 ? std::string_view(s.headline) : std::string_view(s.body), tags);
+      for (const auto& t : tags) {
+        mention_for(f.mentions, upper(t.symbol), core::mention_via::cashtag).spans.push_back({fields[k], t.start, t.end});
+      }
+      continue;
+    }
+    std::vector<extended_cashtag> tags;
+    const auto known = [rs](std::string_view sym) { return rs->symbols.count(upper(sym)) > 0; };
+    extract_cashtags_extended(k == 0 ? std::string_view(s.headline) : std::string_view(s.body), tags, known);
     for (const auto& t : tags) {
-      mention_for(f.mentions, upper(t.symbol), core::mention_via::cashtag).spans.push_back({field, t.start, t.end});
+      const std::string sym = upper(t.tag.symbol);
+      auto& m = mention_for(f.mentions, sym, core::mention_via::cashtag);
+      m.spans.push_back({fields[k], t.tag.start, t.tag.end});
+      tag_spans.push_back({fields[k], {t.tag.start, t.tag.end}});
+      if (!m.name.empty()) continue;
+      const auto alias = rs->alias_by_symbol.find(sym);
+      const bool prefer_crypto = t.stocktwits_crypto ||
+                                 (alias != rs->alias_by_symbol.end() && rs->aliases[alias->second].prefer_crypto) ||
+                                 crypto_context;
+      if (const auto* info = rs->lookup(sym, prefer_crypto ? core::asset_class::crypto : core::asset_class::equity)) {
+        m.asset = info->asset;
+        m.name = info->name;
+      } else if (alias != rs->alias_by_symbol.end()) {
+        m.asset = rs->aliases[alias->second].asset;
+        m.name = rs->aliases[alias->second].name;
+      }
     }
   }
-  for (const auto& t : s.tickers) {
-    std::string sym = upper(t);
-    if (sym.empty()) continue;
-    (void)mention_for(f.mentions, std::move(sym), core::mention_via::pretagged);
+  if (rs == nullptr) {
+    for (const auto& t : s.tickers) {
+      if (!t.empty()) (void)mention_for(f.mentions, upper(t), core::mention_via::pretagged);
+    }
+    return f;
   }
+
+  // 2. One Vectorscan pass per field: names, products, symbols, actors, triggers, cues.
+  struct sentence_shock {
+    core::policy_shock shock;
+    std::uint32_t from;
+    std::uint32_t to;
+  };
+  std::vector<core::policy_shock> shocks;
+  bool urgent = false;
+  std::string urgency_word;
+  std::vector<match> ms;
+  for (int k = 0; k < 2; ++k) {
+    const std::string_view text = texts[k];
+    if (text.empty()) continue;
+    ms.clear();
+    rs->scan(text, ms);
+    normalise(*rs, ms);
+    const auto overlaps_tag = [&](const match& m) {
+      return std::any_of(tag_spans.begin(), tag_spans.end(), [&](const auto& t) {
+        return t.first == fields[k] && m.from < t.second.second && t.second.first < m.to;
+      });
+    };
+    for (const auto& m : ms) {
+      const auto& p = rs->patterns[m.id];
+      if (p.kind == pattern_kind::name && !overlaps_tag(m)) {
+        const auto& a = rs->aliases[p.index];
+        auto& men = mention_for(f.mentions, a.symbol, core::mention_via::name);
+        men.spans.push_back({fields[k], m.from, m.to});
+        if (men.name.empty()) {
+          men.name = a.name;
+          men.asset = a.asset;
+        }
+      } else if (p.kind == pattern_kind::product) {
+        const auto& pr = rs->products[p.index];
+        auto& men = mention_for(f.mentions, pr.symbol, core::mention_via::name);
+        men.spans.push_back({fields[k], m.from, m.to});
+        if (men.name.empty()) {
+          if (const auto* info = rs->lookup(pr.symbol, core::asset_class::equity)) {
+            men.name = info->name;
+            men.asset = info->asset;
+          }
+        }
+      } else if (p.kind == pattern_kind::exchange_symbol) {
+        std::string sym;
+        for (std::uint32_t i = m.from; i < m.to; ++i) {
+          const char c = text[i];
+          if (c == ':' || c == '<') sym.clear();
+          else if (std::isupper(static_cast<unsigned char>(c)) || (c == '.' && p.index == 0)) sym += c;
+          else if (c == '.' && p.index == 1) break;  // Reuters suffix: ".N" is the exchange
+        }
+        if (p.index == 0) {
+          // "(NYSE: BA)": the exchange letters came first; keep what follows the colon.
+          const auto colon = text.substr(m.from, m.to - m.from).find(':');
+          sym.clear();
+          for (std::uint32_t i = m.from + static_cast<std::uint32_t>(colon) + 1; i < m.to; ++i) {
+            const char c = text[i];
+            if (std::isupper(static_cast<unsigned char>(c)) || c == '.') sym += c;
+          }
+        }
+        if (sym.empty()) continue;
+        auto& men = mention_for(f.mentions, sym, core::mention_via::cashtag);
+        men.spans.push_back({fields[k], m.from, m.to});
+        if (men.name.empty()) {
+          if (const auto* info = rs->lookup(sym, core::asset_class::equity)) {
+            men.name = info->name;
+            men.asset = info->asset;
+          }
+        }
+      } else if (p.kind == pattern_kind::urgency && k == 0) {
+        urgent = true;
+        urgency_word = std::string(text.substr(m.from, m.to - m.from));
+      }
+    }
+
+    // 3. Policy shocks, sentence by sentence, in the headline and the lede.
+    for (const auto& [sfrom, sto] : sentences(k == 0 ? text : lede_text)) {
+      const auto in_sentence = [&](const match& m) { return m.from >= sfrom && m.to <= sto; };
+      bool negated = false;
+      bool hedged = false;
+      for (const auto& m : ms) {
+        if (!in_sentence(m)) continue;
+        negated |= rs->patterns[m.id].kind == pattern_kind::negation;
+        hedged |= rs->patterns[m.id].kind == pattern_kind::hedge;
+      }
+      if (negated) continue;
+      std::vector<sentence_shock> found;
+      for (const auto& t : ms) {
+        if (!in_sentence(t) || rs->patterns[t.id].kind != pattern_kind::trigger) continue;
+        const auto& rule = rs->triggers[rs->patterns[t.id].index];
+        // The nearest noun actor before the trigger, else the nearest after it; adjectival
+        // forms only when the sentence has no noun actor.
+        const auto is_actor = [&](const match& a, bool adjective) {
+          return in_sentence(a) && rs->patterns[a.id].kind == pattern_kind::actor &&
+                 rs->actors[rs->patterns[a.id].index].adjective == adjective;
+        };
+        const bool any_noun = std::any_of(ms.begin(), ms.end(), [&](const match& a) { return is_actor(a, false); });
+        const match* actor = nullptr;
+        for (const auto& a : ms) {
+          if (!is_actor(a, !any_noun)) continue;
+          if (a.to <= t.from) {
+            if (actor == nullptr || actor->to > t.from || a.to > actor->to) actor = &a;
+          } else if (a.from >= t.to && (actor == nullptr || (actor->from >= t.to && a.from < actor->from))) {
+            actor = &a;
+          }
+        }
+        if (rule.needs_actor && actor == nullptr) continue;
+        // The stage cue closest to the trigger: up to 30 bytes before it or 20 after, and
+        // not across an actor ("Beijing moves to restrict ... after US green-lit exports":
+        // "moves to" belongs to Beijing's clause, not to the US one).
+        core::stage stg = core::stage::enacted;
+        std::uint32_t best = 31;
+        for (const auto& c : ms) {
+          if (!in_sentence(c) || rs->patterns[c.id].kind != pattern_kind::stage) continue;
+          const bool before = c.to <= t.from;
+          const std::uint32_t dist = before ? t.from - c.to : c.from >= t.to ? c.from - t.to : 0;
+          if (dist > (before ? 30U : 20U)) continue;
+          const std::uint32_t lo = before ? c.to : t.to;
+          const std::uint32_t hi = before ? t.from : c.from;
+          const bool across_actor = std::any_of(ms.begin(), ms.end(), [&](const match& a) {
+            return rs->patterns[a.id].kind == pattern_kind::actor && a.from >= lo && a.to <= hi;
+          });
+          if (across_actor) continue;
+          if (dist < best) {
+            best = dist;
+            stg = static_cast<core::stage>(rs->patterns[c.id].index);
+          }
+        }
+        core::policy_shock sh;
+        sh.category = rule.category;
+        sh.dir = rule.dir;
+        sh.stg = stg;
+        sh.spans.push_back({fields[k], t.from, t.to});
+        if (actor != nullptr) {
+          const auto& ar = rs->actors[rs->patterns[actor->id].index];
+          sh.actors.push_back(ar.code);
+          if (!ar.authority.empty()) sh.actors.push_back(ar.authority);
+          sh.spans.push_back({fields[k], actor->from, actor->to});
+        }
+        // Targets: symbols and products named in the same sentence.
+        for (const auto& men : f.mentions) {
+          for (const auto& e : men.spans) {
+            if (e.field == fields[k] && e.start >= sfrom && e.end <= sto &&
+                std::find(sh.targets.begin(), sh.targets.end(), men.symbol) == sh.targets.end()) {
+              sh.targets.push_back(men.symbol);
+            }
+          }
+        }
+        for (const auto& pm : ms) {
+          if (in_sentence(pm) && rs->patterns[pm.id].kind == pattern_kind::product) {
+            const auto& name = rs->products[rs->patterns[pm.id].index].name;
+            if (std::find(sh.targets.begin(), sh.targets.end(), name) == sh.targets.end()) sh.targets.push_back(name);
+          }
+        }
+        sh.confidence = std::clamp(0.55 + (actor ? 0.2 : 0.0) + (sh.targets.empty() ? 0.0 : 0.1) +
+                                       (k == 0 ? 0.1 : 0.0) - (hedged ? 0.15 : 0.0),
+                                   0.0, 1.0);
+        found.push_back({std::move(sh), t.from, t.to});
+      }
+      // regulatory_action is the fallback: a more specific category in the sentence wins.
+      const bool specific = std::any_of(found.begin(), found.end(),
+                                        [](const auto& x) { return x.shock.category != "regulatory_action"; });
+      for (auto& x : found) {
+        if (specific && x.shock.category == "regulatory_action") continue;
+        auto same = std::find_if(shocks.begin(), shocks.end(), [&](const core::policy_shock& o) {
+          return o.category == x.shock.category && o.dir == x.shock.dir;
+        });
+        if (same == shocks.end()) {
+          shocks.push_back(std::move(x.shock));
+          continue;
+        }
+        for (auto& a : x.shock.actors) {
+          if (std::find(same->actors.begin(), same->actors.end(), a) == same->actors.end()) same->actors.push_back(a);
+        }
+        for (auto& t : x.shock.targets) {
+          if (std::find(same->targets.begin(), same->targets.end(), t) == same->targets.end()) same->targets.push_back(t);
+        }
+        same->spans.insert(same->spans.end(), x.shock.spans.begin(), x.shock.spans.end());
+        same->confidence = std::max(same->confidence, x.shock.confidence);
+      }
+    }
+  }
+  f.policy_shocks = std::move(shocks);
+
+  // 4. Pre-tagged tickers.
+  for (const auto& t : s.tickers) {
+    if (t.empty()) continue;
+    const std::string sym = upper(t);
+    auto& m = mention_for(f.mentions, sym, core::mention_via::pretagged);
+    if (m.name.empty()) {
+      if (const auto* info = rs->lookup(sym, core::asset_class::equity)) {
+        m.name = info->name;
+        m.asset = info->asset;
+      }
+    }
+  }
+
+  // 5. Market-moving score: 1 - prod(1 - severity x stage x named-target factor), plus
+  // urgency, times the source weight (docs/scoring.md).
+  double keep = 1.0;
+  for (const auto& sh : f.policy_shocks) {
+    const double sev = category_severity(sh.category);
+    const double named = sh.targets.empty() ? 0.85 : 1.0;
+    const double v = sev * stage_factor(sh.stg) * named;
+    keep *= 1.0 - v;
+    f.market.reasons.push_back(sh.category + "/" + std::string(core::to_string(sh.dir)) + ": severity " + fmt2(sev) +
+                               " x stage " + std::string(core::to_string(sh.stg)) + " " + fmt2(stage_factor(sh.stg)) +
+                               (sh.targets.empty() ? " x no listed target 0.85" : " x targets named 1.00") + " = " +
+                               fmt2(v));
+  }
+  double score = 1.0 - keep;
+  if (f.policy_shocks.empty()) {
+    const auto listed = std::count_if(f.mentions.begin(), f.mentions.end(),
+                                      [](const core::mention& m) { return m.asset != core::asset_class::unknown; });
+    if (listed > 0) {
+      score = std::min(0.15, 0.05 * static_cast<double>(listed));
+      f.market.reasons.push_back("no policy shock; " + std::to_string(listed) + " listed symbol(s) named");
+    }
+  }
+  if (urgent) {
+    score = std::min(1.0, score + 0.1);
+    f.market.reasons.push_back("urgency cue '" + urgency_word + "' +0.10");
+  }
+  if (const auto w = cfg_.source_weights.find(s.source); w != cfg_.source_weights.end()) {
+    score *= w->second;
+    f.market.reasons.push_back("source weight " + s.source + " x" + fmt2(w->second));
+  }
+  f.market.score = std::clamp(std::round(score * 1000.0) / 1000.0, 0.0, 1.0);
   return f;
 }
 

@@ -37,6 +37,21 @@ metrics::metrics() : registry_(std::make_shared<prometheus::Registry>()) {
                           .Help("Events or dead letters the producer could not deliver")
                           .Register(*registry_)
                           .Add({});
+  auto& reloads = prometheus::BuildCounter()
+                      .Name("wirescan_rule_reloads_total")
+                      .Help("Rule reloads (SIGHUP), by result; a failed reload keeps the old rules")
+                      .Register(*registry_);
+  reload_ok_ = &reloads.Add({{"result", "success"}});
+  reload_failed_ = &reloads.Add({{"result", "failure"}});
+  rules_info_ = &prometheus::BuildGauge()
+                     .Name("wirescan_rules_info")
+                     .Help("1 for the active rule set, labelled by its content hash")
+                     .Register(*registry_);
+  rules_phrases_ = &prometheus::BuildGauge()
+                        .Name("wirescan_rules_phrases")
+                        .Help("Phrases compiled into the active Vectorscan database")
+                        .Register(*registry_)
+                        .Add({});
   mentions_ = &prometheus::BuildCounter()
                    .Name("wirescan_mentions_total")
                    .Help("Symbol mentions found, by asset class")
@@ -54,6 +69,13 @@ void metrics::count_findings(const core::findings& f) {
   for (const auto& s : f.policy_shocks) {
     shocks_->Add({{"category", s.category}, {"direction", std::string(core::to_string(s.dir))}}).Increment();
   }
+}
+
+void metrics::rules_loaded(const std::string& version, std::size_t phrases) {
+  if (current_rules_ != nullptr) rules_info_->Remove(current_rules_);
+  current_rules_ = &rules_info_->Add({{"version", version}});
+  current_rules_->Set(1);
+  rules_phrases_->Set(static_cast<double>(phrases));
 }
 
 double metrics::rejected_total() const {

@@ -35,6 +35,10 @@ class metrics {
   void story_rejected(core::reject_reason r) { rejects_[static_cast<std::size_t>(r)]->Increment(); }
   void observe_processing(double seconds) { processing_->Observe(seconds); }
   void dead_lettered() { dead_letters_->Increment(); }
+  void rule_reload(bool ok) { (ok ? reload_ok_ : reload_failed_)->Increment(); }
+  // Sets wirescan_rules_info{version} to 1 (and drops the previous version's series).
+  void rules_loaded(const std::string& version, std::size_t phrases);
+  [[nodiscard]] double rule_reloads(bool ok) const { return (ok ? reload_ok_ : reload_failed_)->Value(); }
   void delivery_error() { delivery_errors_->Increment(); }
   void count_findings(const core::findings& f);
 
@@ -51,6 +55,11 @@ class metrics {
   std::array<prometheus::Counter*, core::all_reject_reasons.size()> rejects_{};
   prometheus::Histogram* processing_;
   prometheus::Counter* dead_letters_;
+  prometheus::Counter* reload_ok_;
+  prometheus::Counter* reload_failed_;
+  prometheus::Family<prometheus::Gauge>* rules_info_;
+  prometheus::Gauge* rules_phrases_;
+  prometheus::Gauge* current_rules_ = nullptr;
   prometheus::Counter* delivery_errors_;
   prometheus::Family<prometheus::Counter>* mentions_;
   prometheus::Family<prometheus::Counter>* shocks_;

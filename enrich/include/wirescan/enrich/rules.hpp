@@ -1,0 +1,99 @@
+#pragma once
+// The compiled rule set: actors, policy triggers, stage/negation/hedge/urgency cues,
+// products, company aliases and the symbol table, loaded from a rules folder (YAML and a
+// TSV) and compiled into one Vectorscan database, so matching costs one pass over a story
+// whatever the number of rules.
+//
+// A rule_set is immutable once built and shared by shared_ptr<const rule_set>: readers on
+// any thread may use it while a reload builds the next one. Scanning needs per-thread
+// scratch space, which scan() keeps in a thread_local clone.
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "wirescan/core/event.hpp"
+#include "wirescan/core/result.hpp"
+
+namespace wirescan::enrich {
+
+enum class pattern_kind : std::uint8_t {
+  actor, trigger, stage, negation, hedge, urgency, product, name, exchange_symbol
+};
+
+struct actor_rule {
+  std::string code;       // ISO country code or bloc
+  std::string authority;  // empty for the country itself
+  bool adjective = false; // "Chinese": stands for the actor only when no noun actor does
+};
+
+struct trigger_rule {
+  std::string category;
+  core::direction dir;
+  bool needs_actor;
+};
+
+struct product_rule {
+  std::string name;
+  std::string symbol;
+};
+
+struct alias_rule {
+  std::string symbol;
+  core::asset_class asset;
+  std::string name;
+  bool prefer_crypto;
+};
+
+struct symbol_info {
+  std::string name;
+  core::asset_class asset;
+};
+
+struct pattern_info {
+  pattern_kind kind;
+  std::uint32_t index;  // into the vector of its kind (actors, triggers, ...) or the stage
+  std::string source;   // "policy.yaml: triggers.tariff[0]: 'tariffs?'" for error messages
+};
+
+struct rule_set {
+  std::vector<actor_rule> actors;
+  std::vector<trigger_rule> triggers;
+  std::vector<product_rule> products;
+  std::vector<alias_rule> aliases;
+  std::vector<pattern_info> patterns;  // by Vectorscan pattern id
+  // Symbol table: every asset class a symbol is listed under.
+  std::unordered_map<std::string, std::vector<symbol_info>> symbols;
+  std::unordered_map<std::string, std::size_t> alias_by_symbol;
+  std::string version;  // content hash of the rule files, for metrics and logs
+  std::size_t phrase_count = 0;
+
+  struct database;
+  std::shared_ptr<database> db;
+
+  struct match {
+    std::uint32_t id;
+    std::uint32_t from;
+    std::uint32_t to;
+  };
+  // Every match in text (leftmost start per end), in end order. Thread-safe.
+  void scan(std::string_view text, std::vector<match>& out) const;
+
+  [[nodiscard]] const symbol_info* lookup(const std::string& symbol, core::asset_class prefer) const;
+};
+
+// Loads dir/policy.yaml, dir/aliases.yaml and dir/symbols.tsv. On failure returns every
+// problem found (bad YAML, unknown keys, patterns that do not compile, with file and rule).
+[[nodiscard]] core::result<std::shared_ptr<const rule_set>, std::vector<std::string>> load_rules(
+    const std::string& dir);
+
+// Builds a rule set from explicit trigger phrases only (for benchmarks of rule count).
+[[nodiscard]] core::result<std::shared_ptr<const rule_set>, std::vector<std::string>> synthetic_rules(
+    const std::vector<std::string>& trigger_phrases);
+
+}  // namespace wirescan::enrich

@@ -1,0 +1,365 @@
+#include "wirescan/enrich/rules.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include <hs/hs.h>
+#include <yaml-cpp/yaml.h>
+
+namespace wirescan::enrich {
+
+struct rule_set::database {
+  hs_database_t* db = nullptr;
+  ~database() { hs_free_database(db); }
+};
+
+namespace {
+
+struct builder {
+  std::vector<std::string> problems;
+  std::vector<std::string> expressions;
+  std::vector<unsigned> flags;
+  rule_set rs;
+
+  // Case-sensitive when marked with a leading '=' or written without lower-case letters
+  // (acronyms: "US" must not match the pronoun "us").
+  void add(std::string phrase, pattern_kind kind, std::uint32_t index, std::string source) {
+    if (phrase.empty()) {
+      problems.push_back(source + ": empty phrase");
+      return;
+    }
+    bool caseless = true;
+    if (phrase.front() == '=') {
+      caseless = false;
+      phrase.erase(0, 1);
+    } else if (std::none_of(phrase.begin(), phrase.end(), [](unsigned char c) { return std::islower(c); })) {
+      caseless = false;
+    }
+    add_regex(phrase, caseless, kind, index, std::move(source));
+  }
+
+  void add_regex(const std::string& phrase, bool caseless, pattern_kind kind, std::uint32_t index, std::string source) {
+    const bool word_start = std::isalnum(static_cast<unsigned char>(phrase.front())) || phrase.front() == '(' ||
+                            phrase.front() == '\\';
+    const bool ends_with_dot = phrase.size() >= 2 && phrase.compare(phrase.size() - 2, 2, "\\.") == 0;
+    std::string expr = (word_start ? "\\b(?:" : "(?:") + phrase + (ends_with_dot ? ")" : ")\\b");
+    expressions.push_back(std::move(expr));
+    flags.push_back(HS_FLAG_SOM_LEFTMOST | (caseless ? HS_FLAG_CASELESS : 0U));
+    rs.patterns.push_back({kind, index, std::move(source)});
+    ++rs.phrase_count;
+  }
+
+  void unknown_keys(const YAML::Node& n, const std::string& where, const std::set<std::string>& allowed) {
+    if (!n || !n.IsMap()) return;
+    for (const auto& kv : n) {
+      const auto k = kv.first.as<std::string>();
+      if (!allowed.count(k)) problems.push_back(where + ": unknown key '" + k + "'");
+    }
+  }
+
+  std::vector<std::string> strings(const YAML::Node& n, const std::string& where) {
+    std::vector<std::string> out;
+    if (!n || !n.IsSequence()) {
+      problems.push_back(where + ": expected a list of phrases");
+      return out;
+    }
+    for (const auto& x : n) {
+      if (!x.IsScalar()) {
+        problems.push_back(where + ": every phrase must be a string");
+        continue;
+      }
+      out.push_back(x.as<std::string>());
+    }
+    return out;
+  }
+};
+
+std::string read_all(const std::string& path, std::vector<std::string>& problems) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    problems.push_back(path + ": cannot read");
+    return {};
+  }
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::uint64_t fnv1a(std::string_view s, std::uint64_t h = 1469598103934665603ULL) {
+  for (unsigned char c : s) h = (h ^ c) * 1099511628211ULL;
+  return h;
+}
+
+std::optional<core::asset_class> asset_from(const std::string& s) {
+  if (s == "equity") return core::asset_class::equity;
+  if (s == "crypto") return core::asset_class::crypto;
+  if (s == "etf") return core::asset_class::etf;
+  if (s == "unknown") return core::asset_class::unknown;
+  return std::nullopt;
+}
+
+void load_policy(builder& b, const YAML::Node& root, const std::string& file) {
+  b.unknown_keys(root, file, {"actors", "triggers", "stages", "negations", "hedges", "urgency", "products"});
+  const auto actors = root["actors"];
+  if (!actors || !actors.IsSequence()) b.problems.push_back(file + ": actors: expected a list");
+  else
+    for (std::size_t i = 0; i < actors.size(); ++i) {
+      const auto a = actors[i];
+      const std::string where = file + ": actors[" + std::to_string(i) + "]";
+      b.unknown_keys(a, where, {"code", "authority", "phrases", "adjectives"});
+      if (!a["code"]) {
+        b.problems.push_back(where + ": code is required");
+        continue;
+      }
+      const std::string code = a["code"].as<std::string>();
+      const std::string authority = a["authority"] ? a["authority"].as<std::string>() : "";
+      b.rs.actors.push_back({code, authority, false});
+      const auto noun = static_cast<std::uint32_t>(b.rs.actors.size() - 1);
+      for (const auto& p : b.strings(a["phrases"], where + ".phrases")) {
+        b.add(p, pattern_kind::actor, noun, where + ": '" + p + "'");
+      }
+      if (a["adjectives"]) {
+        b.rs.actors.push_back({code, authority, true});
+        const auto adj = static_cast<std::uint32_t>(b.rs.actors.size() - 1);
+        for (const auto& p : b.strings(a["adjectives"], where + ".adjectives")) {
+          b.add(p, pattern_kind::actor, adj, where + ": adjective '" + p + "'");
+        }
+      }
+    }
+  static const std::set<std::string> categories{
+      "export_control",    "import_restriction",   "tariff",          "sanctions",         "investment_restriction",
+      "antitrust",         "regulatory_action",    "industrial_policy", "crypto_regulation", "monetary_policy",
+      "capital_controls",  "fiscal_policy",        "market_regulation", "trade_negotiation", "geopolitical_escalation",
+      "nationalization_price_control"};
+  const auto triggers = root["triggers"];
+  if (!triggers || !triggers.IsMap()) b.problems.push_back(file + ": triggers: expected a mapping by category");
+  else
+    for (const auto& kv : triggers) {
+      const auto cat = kv.first.as<std::string>();
+      if (!categories.count(cat)) {
+        b.problems.push_back(file + ": triggers." + cat + ": not a taxonomy category (docs/taxonomy.md)");
+        continue;
+      }
+      if (!kv.second.IsSequence()) {
+        b.problems.push_back(file + ": triggers." + cat + ": expected a list");
+        continue;
+      }
+      for (std::size_t i = 0; i < kv.second.size(); ++i) {
+        const auto t = kv.second[i];
+        const std::string where = file + ": triggers." + cat + "[" + std::to_string(i) + "]";
+        b.unknown_keys(t, where, {"direction", "phrases", "needs_actor"});
+        const auto dir = t["direction"] ? t["direction"].as<std::string>() : "";
+        if (dir != "tightening" && dir != "easing") {
+          b.problems.push_back(where + ": direction must be tightening or easing");
+          continue;
+        }
+        b.rs.triggers.push_back({cat, dir == "easing" ? core::direction::easing : core::direction::tightening,
+                                 t["needs_actor"] && t["needs_actor"].as<bool>()});
+        for (const auto& p : b.strings(t["phrases"], where + ".phrases")) {
+          b.add(p, pattern_kind::trigger, static_cast<std::uint32_t>(b.rs.triggers.size() - 1), where + ": '" + p + "'");
+        }
+      }
+    }
+  const auto stages = root["stages"];
+  b.unknown_keys(stages, file + ": stages", {"considered", "threatened", "planned"});
+  const std::pair<const char*, core::stage> stage_names[] = {{"considered", core::stage::considered},
+                                                             {"threatened", core::stage::threatened},
+                                                             {"planned", core::stage::planned}};
+  for (const auto& [name, st] : stage_names) {
+    if (!stages || !stages[name]) continue;
+    for (const auto& p : b.strings(stages[name], file + ": stages." + name)) {
+      b.add(p, pattern_kind::stage, static_cast<std::uint32_t>(st), file + ": stages." + name + ": '" + p + "'");
+    }
+  }
+  for (const auto& [key, kind] : {std::pair{"negations", pattern_kind::negation}, std::pair{"hedges", pattern_kind::hedge},
+                                  std::pair{"urgency", pattern_kind::urgency}}) {
+    if (!root[key]) continue;
+    for (const auto& p : b.strings(root[key], file + ": " + key)) b.add(p, kind, 0, file + ": " + key + ": '" + p + "'");
+  }
+  if (const auto products = root["products"]; products) {
+    for (std::size_t i = 0; i < products.size(); ++i) {
+      const auto pr = products[i];
+      const std::string where = file + ": products[" + std::to_string(i) + "]";
+      b.unknown_keys(pr, where, {"name", "symbol", "phrases"});
+      if (!pr["name"] || !pr["symbol"]) {
+        b.problems.push_back(where + ": name and symbol are required");
+        continue;
+      }
+      b.rs.products.push_back({pr["name"].as<std::string>(), pr["symbol"].as<std::string>()});
+      for (const auto& p : b.strings(pr["phrases"], where + ".phrases")) {
+        b.add("=" + p, pattern_kind::product, static_cast<std::uint32_t>(b.rs.products.size() - 1), where + ": '" + p + "'");
+      }
+    }
+  }
+}
+
+std::string regex_escape(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    if (std::string_view("\\^$.|?*+()[]{}").find(c) != std::string_view::npos) out += '\\';
+    out += c;
+  }
+  return out;
+}
+
+void load_aliases(builder& b, const YAML::Node& root, const std::string& file) {
+  b.unknown_keys(root, file, {"aliases"});
+  const auto aliases = root["aliases"];
+  if (!aliases || !aliases.IsSequence()) {
+    b.problems.push_back(file + ": aliases: expected a list");
+    return;
+  }
+  for (std::size_t i = 0; i < aliases.size(); ++i) {
+    const auto a = aliases[i];
+    const std::string where = file + ": aliases[" + std::to_string(i) + "]";
+    b.unknown_keys(a, where, {"symbol", "names", "asset_class", "name", "caseless", "prefer"});
+    if (!a["symbol"]) {
+      b.problems.push_back(where + ": symbol is required");
+      continue;
+    }
+    const auto asset = asset_from(a["asset_class"] ? a["asset_class"].as<std::string>() : "equity");
+    if (!asset) {
+      b.problems.push_back(where + ": asset_class must be equity, crypto, etf or unknown");
+      continue;
+    }
+    const auto prefer = a["prefer"] ? a["prefer"].as<std::string>() : "";
+    if (!prefer.empty() && prefer != "crypto" && prefer != "equity") {
+      b.problems.push_back(where + ": prefer must be crypto or equity");
+    }
+    alias_rule rule{a["symbol"].as<std::string>(), *asset, a["name"] ? a["name"].as<std::string>() : "",
+                    prefer == "crypto"};
+    b.rs.alias_by_symbol[rule.symbol] = b.rs.aliases.size();
+    b.rs.aliases.push_back(rule);
+    const bool caseless = a["caseless"] && a["caseless"].as<bool>();
+    for (const auto& n : b.strings(a["names"], where + ".names")) {
+      b.add_regex(regex_escape(n), caseless, pattern_kind::name, static_cast<std::uint32_t>(b.rs.aliases.size() - 1),
+                  where + ": '" + n + "'");
+    }
+  }
+}
+
+void load_symbols(builder& b, const std::string& text, const std::string& file) {
+  std::istringstream in(text);
+  std::size_t line_no = 0;
+  for (std::string line; std::getline(in, line);) {
+    ++line_no;
+    if (line.empty() || line[0] == '#') continue;
+    std::vector<std::string> cols;
+    std::size_t start = 0;
+    for (std::size_t tab; (tab = line.find('\t', start)) != std::string::npos; start = tab + 1) {
+      cols.push_back(line.substr(start, tab - start));
+    }
+    cols.push_back(line.substr(start));
+    const auto asset = cols.size() >= 3 ? asset_from(cols[1]) : std::nullopt;
+    if (!asset) {
+      b.problems.push_back(file + ":" + std::to_string(line_no) + ": expected symbol<TAB>asset_class<TAB>name");
+      continue;
+    }
+    b.rs.symbols[cols[0]].push_back({cols[2], *asset});
+  }
+}
+
+core::result<std::shared_ptr<const rule_set>, std::vector<std::string>> compile(builder& b) {
+  // Exchange-qualified symbols: "(NASDAQ: AAPL)", "(NYSE:BA)" and Reuters codes "<JNJ.N>".
+  b.add_regex("\\((?:NASDAQ|Nasdaq|NYSE|NYSE American|NYSE Arca|AMEX|Cboe|OTC|TSX|LSE|HKEX)\\s?:\\s?[A-Z]{1,5}(?:\\.[A-Z])?\\)",
+              false, pattern_kind::exchange_symbol, 0, "built-in: exchange-qualified symbol");
+  b.add_regex("<[A-Z]{1,5}\\.(?:N|O|OQ|K|A|P)>", false, pattern_kind::exchange_symbol, 1, "built-in: Reuters code");
+  if (!b.problems.empty()) return core::unexpected{std::move(b.problems)};
+  std::vector<const char*> exprs;
+  std::vector<unsigned> ids;
+  for (std::size_t i = 0; i < b.expressions.size(); ++i) {
+    exprs.push_back(b.expressions[i].c_str());
+    ids.push_back(static_cast<unsigned>(i));
+  }
+  auto db = std::make_shared<rule_set::database>();
+  hs_compile_error_t* err = nullptr;
+  if (hs_compile_multi(exprs.data(), b.flags.data(), ids.data(), static_cast<unsigned>(exprs.size()), HS_MODE_BLOCK,
+                       nullptr, &db->db, &err) != HS_SUCCESS) {
+    hs_free_compile_error(err);
+    // Compile each pattern alone so every bad one is named, not just the first.
+    for (std::size_t i = 0; i < exprs.size(); ++i) {
+      hs_database_t* one = nullptr;
+      hs_compile_error_t* e1 = nullptr;
+      if (hs_compile(exprs[i], b.flags[i], HS_MODE_BLOCK, nullptr, &one, &e1) != HS_SUCCESS) {
+        b.problems.push_back(b.rs.patterns[i].source + ": " + e1->message);
+        hs_free_compile_error(e1);
+      }
+      hs_free_database(one);
+    }
+    if (b.problems.empty()) b.problems.emplace_back("the rules do not compile together (database too large?)");
+    return core::unexpected{std::move(b.problems)};
+  }
+  b.rs.db = std::move(db);
+  return std::shared_ptr<const rule_set>(std::make_shared<rule_set>(std::move(b.rs)));
+}
+
+}  // namespace
+
+void rule_set::scan(std::string_view text, std::vector<match>& out) const {
+  struct scratch_holder {
+    hs_scratch_t* s = nullptr;
+    ~scratch_holder() { hs_free_scratch(s); }
+  };
+  thread_local scratch_holder scratch;
+  // Growing the scratch for this database is cheap when it already fits.
+  if (hs_alloc_scratch(db->db, &scratch.s) != HS_SUCCESS) throw std::bad_alloc();
+  const auto on_match = [](unsigned id, unsigned long long from, unsigned long long to, unsigned, void* ctx) -> int {
+    static_cast<std::vector<match>*>(ctx)->push_back(
+        {id, static_cast<std::uint32_t>(from), static_cast<std::uint32_t>(to)});
+    return 0;
+  };
+  hs_scan(db->db, text.data(), static_cast<unsigned>(text.size()), 0, scratch.s, on_match, &out);
+}
+
+const symbol_info* rule_set::lookup(const std::string& symbol, core::asset_class prefer) const {
+  const auto it = symbols.find(symbol);
+  if (it == symbols.end() || it->second.empty()) return nullptr;
+  for (const auto& s : it->second) {
+    if (s.asset == prefer) return &s;
+  }
+  return &it->second.front();
+}
+
+core::result<std::shared_ptr<const rule_set>, std::vector<std::string>> load_rules(const std::string& dir) {
+  builder b;
+  std::uint64_t h = 1469598103934665603ULL;
+  for (const auto& [name, loader] :
+       {std::pair<const char*, void (*)(builder&, const YAML::Node&, const std::string&)>{"policy.yaml", load_policy},
+        std::pair<const char*, void (*)(builder&, const YAML::Node&, const std::string&)>{"aliases.yaml", load_aliases}}) {
+    const std::string path = dir + "/" + name;
+    const std::string text = read_all(path, b.problems);
+    h = fnv1a(text, h);
+    if (text.empty()) continue;
+    try {
+      loader(b, YAML::Load(text), path);
+    } catch (const YAML::Exception& e) {
+      b.problems.push_back(path + ": " + e.what());
+    }
+  }
+  const std::string sym_path = dir + "/symbols.tsv";
+  const std::string symbols = read_all(sym_path, b.problems);
+  h = fnv1a(symbols, h);
+  load_symbols(b, symbols, sym_path);
+  std::ostringstream v;
+  v << std::hex << h;
+  b.rs.version = v.str().substr(0, 12);
+  return compile(b);
+}
+
+core::result<std::shared_ptr<const rule_set>, std::vector<std::string>> synthetic_rules(
+    const std::vector<std::string>& trigger_phrases) {
+  builder b;
+  b.rs.actors.push_back({"US", ""});
+  b.add("United States", pattern_kind::actor, 0, "synthetic actor");
+  b.rs.triggers.push_back({"tariff", core::direction::tightening, false});
+  for (std::size_t i = 0; i < trigger_phrases.size(); ++i) {
+    b.add(trigger_phrases[i], pattern_kind::trigger, 0, "synthetic[" + std::to_string(i) + "]");
+  }
+  b.rs.version = "synthetic";
+  return compile(b);
+}
+
+}  // namespace wirescan::enrich
