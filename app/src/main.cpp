@@ -13,6 +13,7 @@
 #include "enrich_command.hpp"
 #include "run_command.hpp"
 #include "demo_command.hpp"
+#include "eval_command.hpp"
 #include "wirescan/obs/log.hpp"
 #include "wirescan/obs/metrics.hpp"
 
@@ -101,6 +102,15 @@ int main(int argc, char** argv) {
                  "Keep running (and serving /metrics) after the feed is done, until Ctrl-C");
   demo->add_option("--config,-c", config_path, "YAML config file (brokers are replaced by the embedded cluster)");
 
+  std::string devset = "tests/data/devset.jsonl";
+  std::string topics;
+  bool verbose = false;
+  auto* eval = cli.add_subcommand("eval", "Measure enrichment quality on a labelled development set");
+  eval->add_option("--devset", devset, "Labelled JSON Lines (id, text, shocks, symbols)")->capture_default_str();
+  eval->add_option("--topics", topics, "Also report the share flagged per topic of this finance-tweet topic CSV");
+  eval->add_option("--config,-c", config_path, "YAML config file (for enrich.rules_dir)");
+  eval->add_flag("--verbose,-v", verbose, "List every row where the engine and the labels disagree");
+
   cli.add_subcommand("version", "Print the version");
 
   try {
@@ -138,6 +148,14 @@ int main(int argc, char** argv) {
   }
 
   wirescan::obs::metrics metrics;
+  if (cli.got_subcommand(eval)) {
+    try {
+      return wirescan::app::run_eval(*enricher, devset, topics, verbose);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "wirescan eval: %s\n", e.what());
+      return exit_failure;
+    }
+  }
   if (cli.got_subcommand(demo)) {
     install_stop_handlers();
     // Without a config the demo serves HTTP on a free loopback port (logged at start).

@@ -21,6 +21,7 @@ std::string_view to_string(mention_via v) noexcept {
     case mention_via::cashtag: return "cashtag";
     case mention_via::name: return "name";
     case mention_via::pretagged: return "pretagged";
+    case mention_via::ticker: return "ticker";
   }
   return "cashtag";
 }

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <cmath>
 #include <cstdio>
+#include <set>
 #include <string>
 
 #include "wirescan/enrich/cashtag.hpp"
@@ -51,9 +52,11 @@ std::vector<std::pair<std::uint32_t, std::uint32_t>> sentences(std::string_view 
         std::uint32_t w = i;
         while (w > start && std::isalpha(static_cast<unsigned char>(t[w - 1]))) --w;
         const std::string_view word = t.substr(w, i - w);
-        if ((word.size() == 1 && std::isupper(static_cast<unsigned char>(word[0]))) || word == "Mr" ||
-            word == "Ms" || word == "Dr" || word == "Inc" || word == "Corp" || word == "Co" || word == "Ltd" ||
-            word == "St" || word == "vs" || word == "No") {
+        static const std::set<std::string_view> abbreviations{
+            "Mr", "Mrs", "Ms", "Dr", "Inc", "Corp", "Co", "Ltd", "Bros", "St", "vs", "No", "Jan", "Feb", "Mar",
+            "Apr", "Jun", "Jul", "Aug", "Sep", "Sept", "Oct", "Nov", "Dec", "Sen", "Rep", "Gov", "Gen", "Pres",
+            "Jr", "Sr", "Lt", "Col", "Sgt", "approx", "est", "Ave"};
+        if ((word.size() == 1 && std::isupper(static_cast<unsigned char>(word[0]))) || abbreviations.count(word)) {
           end = false;
         }
       }
@@ -208,6 +211,17 @@ core::findings enricher::enrich(const core::story& s) const {
       const auto& p = rs->patterns[m.id];
       if (p.kind == pattern_kind::name && !overlaps_tag(m)) {
         const auto& a = rs->aliases[p.index];
+        // "Muddy Waters" is not Waters Corp: a one-word name right after another
+        // capitalised word is part of a different name.
+        if (a.derived && text.substr(m.from, m.to - m.from).find(' ') == std::string_view::npos && m.from >= 2 &&
+            text[m.from - 1] == ' ') {
+          std::size_t w = m.from - 1;
+          while (w > 0 && std::isalpha(static_cast<unsigned char>(text[w - 1]))) --w;
+          if (w < m.from - 1 && std::isupper(static_cast<unsigned char>(text[w])) && w > 0 && text[w - 1] == ' ' &&
+              w >= 2 && text[w - 2] != '.') {
+            continue;
+          }
+        }
         auto& men = mention_for(f.mentions, a.symbol, core::mention_via::name);
         men.spans.push_back({fields[k], m.from, m.to});
         if (men.name.empty()) {
@@ -256,17 +270,53 @@ core::findings enricher::enrich(const core::story& s) const {
       }
     }
 
+    // Bare S&P 500 tickers used as names ("Choosing MSFT as partner"), only in mixed-case
+    // text (in an ALL-CAPS headline every word looks like a ticker) and never everyday words.
+    if (std::count_if(text.begin(), text.end(), [](char c) { return c >= 'a' && c <= 'z'; }) * 3 >
+        static_cast<std::ptrdiff_t>(text.size())) {
+      static const std::set<std::string_view> stop{
+          "ALL", "NOW", "ARE", "CAN", "KEY", "LOW", "HAS", "COST", "WELL", "CAT", "DAY", "HOLD", "BIG", "FAST",
+          "PEAK", "TECH", "BALL", "FOR", "AND", "THE", "BEN", "GDP", "CPI", "PPI", "CEO", "CFO", "EPS", "IPO",
+          "ETF", "USA", "SEC", "FED", "LLC", "ESG", "USD", "EUR", "YOY", "PCE", "JOBS", "OPEN", "PLAY", "GOLD",
+          "TRUE", "BEST", "CASH", "NICE", "RARE", "SAFE", "HUM", "ICE", "AME", "FOX", "NWS", "TAP", "LIN", "ALLE",
+          "POOL", "ROL", "MAS", "EXE", "DOC", "PODD", "HAL", "WAT", "CARR", "IT", "ON", "DD", "EL", "MO", "ES"};
+      for (std::size_t i = 0; i < text.size();) {
+        if (text[i] < 'A' || text[i] > 'Z' || (i > 0 && (std::isalnum(static_cast<unsigned char>(text[i - 1])) ||
+                                                         text[i - 1] == '$' || text[i - 1] == '<' || text[i - 1] == '.'))) {
+          ++i;
+          continue;
+        }
+        std::size_t j = i;
+        while (j < text.size() && text[j] >= 'A' && text[j] <= 'Z') ++j;
+        const std::string_view tok = text.substr(i, j - i);
+        // "PEP Group" is a name, not PepsiCo's ticker.
+        const bool bounded = (j == text.size() || !std::isalnum(static_cast<unsigned char>(text[j]))) &&
+                             !(j + 1 < text.size() && text[j] == ' ' && std::isupper(static_cast<unsigned char>(text[j + 1])));
+        if (bounded && tok.size() >= 3 && tok.size() <= 5 && !stop.count(tok) &&
+            std::binary_search(rs->sp500.begin(), rs->sp500.end(), std::string(tok))) {
+          const match as{0, static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(j)};
+          if (!overlaps_tag(as)) {
+            auto& men = mention_for(f.mentions, std::string(tok), core::mention_via::ticker);
+            men.spans.push_back({fields[k], as.from, as.to});
+            if (men.name.empty()) {
+              if (const auto* info = rs->lookup(std::string(tok), core::asset_class::equity)) {
+                men.name = info->name;
+                men.asset = info->asset;
+              }
+            }
+          }
+        }
+        i = j;
+      }
+    }
+
     // 3. Policy shocks, sentence by sentence, in the headline and the lede.
     for (const auto& [sfrom, sto] : sentences(k == 0 ? text : lede_text)) {
       const auto in_sentence = [&](const match& m) { return m.from >= sfrom && m.to <= sto; };
-      bool negated = false;
       bool hedged = false;
       for (const auto& m : ms) {
-        if (!in_sentence(m)) continue;
-        negated |= rs->patterns[m.id].kind == pattern_kind::negation;
-        hedged |= rs->patterns[m.id].kind == pattern_kind::hedge;
+        if (in_sentence(m)) hedged |= rs->patterns[m.id].kind == pattern_kind::hedge;
       }
-      if (negated) continue;
       std::vector<sentence_shock> found;
       for (const auto& t : ms) {
         if (!in_sentence(t) || rs->patterns[t.id].kind != pattern_kind::trigger) continue;
@@ -277,17 +327,39 @@ core::findings enricher::enrich(const core::story& s) const {
           return in_sentence(a) && rs->patterns[a.id].kind == pattern_kind::actor &&
                  rs->actors[rs->patterns[a.id].index].adjective == adjective;
         };
+        // Background ("since Russia's invasion") and expectations ("price in a hike"): the
+        // trigger names a past event or a market bet, not a policy action.
+        const bool not_news = std::any_of(ms.begin(), ms.end(), [&](const match& c) {
+          const auto kind = rs->patterns[c.id].kind;
+          if (!in_sentence(c) || (kind != pattern_kind::background && kind != pattern_kind::expectation)) return false;
+          const std::uint32_t reach = kind == pattern_kind::background ? 30 : 60;
+          return c.to <= t.from + 1 && t.from - std::min(t.from, c.to) <= reach;
+        });
+        if (not_news) continue;
+        // A negation near the trigger ("rules out tariffs", "a rate cut is not a done deal").
+        const bool negated = std::any_of(ms.begin(), ms.end(), [&](const match& c) {
+          if (!in_sentence(c) || rs->patterns[c.id].kind != pattern_kind::negation) return false;
+          const std::uint32_t gap = c.to <= t.from ? t.from - c.to : c.from >= t.to ? c.from - t.to : 0;
+          return gap <= 40;
+        });
+        if (negated) continue;
         const bool any_noun = std::any_of(ms.begin(), ms.end(), [&](const match& a) { return is_actor(a, false); });
         const match* actor = nullptr;
         for (const auto& a : ms) {
           if (!is_actor(a, !any_noun)) continue;
+          if (a.from >= t.from && a.to <= t.to) {  // inside the trigger: "settle EU charges"
+            actor = &a;
+            break;
+          }
           if (a.to <= t.from) {
             if (actor == nullptr || actor->to > t.from || a.to > actor->to) actor = &a;
           } else if (a.from >= t.to && (actor == nullptr || (actor->from >= t.to && a.from < actor->from))) {
             actor = &a;
           }
         }
-        if (rule.needs_actor && actor == nullptr) continue;
+        // A bare adjective ("Russian oligarch-backed") is too weak to make a company's act
+        // a government's.
+        if (rule.needs_actor && (actor == nullptr || rs->actors[rs->patterns[actor->id].index].adjective)) continue;
         // The stage cue closest to the trigger: up to 30 bytes before it or 20 after, and
         // not across an actor ("Beijing moves to restrict ... after US green-lit exports":
         // "moves to" belongs to Beijing's clause, not to the US one).

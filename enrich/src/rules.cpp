@@ -42,10 +42,17 @@ struct builder {
   }
 
   void add_regex(const std::string& phrase, bool caseless, pattern_kind kind, std::uint32_t index, std::string source) {
-    const bool word_start = std::isalnum(static_cast<unsigned char>(phrase.front())) || phrase.front() == '(' ||
-                            phrase.front() == '\\';
-    const bool ends_with_dot = phrase.size() >= 2 && phrase.compare(phrase.size() - 2, 2, "\\.") == 0;
-    std::string expr = (word_start ? "\\b(?:" : "(?:") + phrase + (ends_with_dot ? ")" : ")\\b");
+    // \b only where the phrase itself starts or ends with a word character (a group or
+    // an optional suffix counts as one); "<JPM.N>" and "U\.K\." must not demand a word next.
+    const auto escaped_at = [&](std::size_t i) { return i > 0 && phrase[i - 1] == '\\'; };
+    const char first = phrase.front();
+    const char last = phrase.back();
+    const bool word_start = std::isalnum(static_cast<unsigned char>(first)) || first == '(' || first == '[' ||
+                            (first == '\\' && phrase.size() > 1 && phrase[1] == 'b');
+    const bool word_end = std::isalnum(static_cast<unsigned char>(last)) ||
+                          ((last == '?' || last == ')' || last == ']' || last == '*' || last == '+' || last == '}') &&
+                           !escaped_at(phrase.size() - 1));
+    std::string expr = (word_start ? "\\b(?:" : "(?:") + phrase + (word_end ? ")\\b" : ")");
     expressions.push_back(std::move(expr));
     flags.push_back(HS_FLAG_SOM_LEFTMOST | (caseless ? HS_FLAG_CASELESS : 0U));
     rs.patterns.push_back({kind, index, std::move(source)});
@@ -102,7 +109,8 @@ std::optional<core::asset_class> asset_from(const std::string& s) {
 }
 
 void load_policy(builder& b, const YAML::Node& root, const std::string& file) {
-  b.unknown_keys(root, file, {"actors", "triggers", "stages", "negations", "hedges", "urgency", "products"});
+  b.unknown_keys(root, file,
+                 {"actors", "triggers", "stages", "negations", "hedges", "urgency", "products", "background", "expectations"});
   const auto actors = root["actors"];
   if (!actors || !actors.IsSequence()) b.problems.push_back(file + ": actors: expected a list");
   else
@@ -126,6 +134,12 @@ void load_policy(builder& b, const YAML::Node& root, const std::string& file) {
         const auto adj = static_cast<std::uint32_t>(b.rs.actors.size() - 1);
         for (const auto& p : b.strings(a["adjectives"], where + ".adjectives")) {
           b.add(p, pattern_kind::actor, adj, where + ": adjective '" + p + "'");
+          // "Chinese regulators", "the Philippine central bank": an adjective naming an
+          // institution is a full actor.
+          b.add(p + " (government|authorities|regulators?|officials|ministry|ministers?|central bank|president|"
+                    "lawmakers|parliament|watchdog|state|prime minister|finance minister|securities regulator|"
+                    "trade ministry|commerce ministry|military|army|navy|air force|forces|troops|courts?)",
+                pattern_kind::actor, noun, where + ": '" + p + " <institution>'");
         }
       }
     }
@@ -175,7 +189,8 @@ void load_policy(builder& b, const YAML::Node& root, const std::string& file) {
     }
   }
   for (const auto& [key, kind] : {std::pair{"negations", pattern_kind::negation}, std::pair{"hedges", pattern_kind::hedge},
-                                  std::pair{"urgency", pattern_kind::urgency}}) {
+                                  std::pair{"urgency", pattern_kind::urgency}, std::pair{"background", pattern_kind::background},
+                                  std::pair{"expectations", pattern_kind::expectation}}) {
     if (!root[key]) continue;
     for (const auto& p : b.strings(root[key], file + ": " + key)) b.add(p, kind, 0, file + ": " + key + ": '" + p + "'");
   }
@@ -235,8 +250,12 @@ void load_aliases(builder& b, const YAML::Node& root, const std::string& file) {
     b.rs.aliases.push_back(rule);
     const bool caseless = a["caseless"] && a["caseless"].as<bool>();
     for (const auto& n : b.strings(a["names"], where + ".names")) {
-      b.add_regex(regex_escape(n), caseless, pattern_kind::name, static_cast<std::uint32_t>(b.rs.aliases.size() - 1),
-                  where + ": '" + n + "'");
+      const auto idx = static_cast<std::uint32_t>(b.rs.aliases.size() - 1);
+      b.add_regex(regex_escape(n), caseless, pattern_kind::name, idx, where + ": '" + n + "'");
+      // ALL-CAPS headlines ("AMAZON DEVELOPING ...") name companies in capitals.
+      std::string up = n;
+      for (auto& c : up) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      if (!caseless && up != n) b.add_regex(regex_escape(up), false, pattern_kind::name, idx, where + ": '" + up + "'");
     }
   }
 }
@@ -259,6 +278,47 @@ void load_symbols(builder& b, const std::string& text, const std::string& file) 
       continue;
     }
     b.rs.symbols[cols[0]].push_back({cols[2], *asset});
+    if (cols.size() >= 4 && cols[3] == "sp500") b.rs.sp500.push_back(cols[0]);
+  }
+}
+
+// S&P 500 company names become name patterns ("Iron Mountain" -> IRM), unless the curated
+// alias file already covers the symbol. Legal suffixes are dropped; a one-word name must be
+// at least five letters and not an everyday word, because names match case-sensitively
+// but sentence starts are capitalised too.
+void derive_sp500_names(builder& b) {
+  static const std::set<std::string> common{
+      "Target", "Block", "Match", "Ball", "Global", "Progressive", "Equity", "Public", "General", "Realty",
+      "Corning", "Church", "Eaton", "Emerson", "Textron", "Loews", "Pool", "Camden", "Regency", "Prologis",
+      "Welltower", "Lennox", "Masco", "Hubbell", "Allegion", "Trane", "Garmin", "Hologic", "Incyte", "Moody's",
+      "Keurig", "Kellanova", "Fortive", "Amcor", "Viatris", "Entergy", "Exelon", "Evergy", "Sempra", "Assurant",
+      "Travelers", "Principal", "Citizens", "Fifth", "Huntington", "Regions", "Mosaic", "Nucor", "Airbnb",
+      "Hilton", "Marriott", "Oracle", "Visa", "Apple", "Amazon", "Alphabet", "Tesla", "Nvidia", "Nasdaq"};
+  static const char* suffixes[] = {", Inc.", " Inc.", ", Inc", " Inc", " Corporation", " Corp.", " Corp", " Company",
+                                   " Co.", " Holdings", " Group", " plc", " Ltd.", " & Co.", " (Class A)", " (Class B)",
+                                   " (Class C)", " Incorporated", " Technologies"};
+  for (const auto& sym : b.rs.sp500) {
+    if (b.rs.alias_by_symbol.count(sym)) continue;
+    const auto& infos = b.rs.symbols[sym];
+    if (infos.empty()) continue;
+    std::string name = infos.front().name;
+    for (bool again = true; again;) {
+      again = false;
+      for (const char* suf : suffixes) {
+        const std::string sfx(suf);
+        if (name.size() > sfx.size() && name.compare(name.size() - sfx.size(), sfx.size(), sfx) == 0) {
+          name.erase(name.size() - sfx.size());
+          again = true;
+        }
+      }
+    }
+    const bool one_word = name.find(' ') == std::string::npos;
+    if (name.size() < 3 || (one_word && (name.size() < 5 || common.count(name)))) continue;
+    alias_rule rule{sym, infos.front().asset, infos.front().name, false, true};
+    b.rs.alias_by_symbol[sym] = b.rs.aliases.size();
+    b.rs.aliases.push_back(rule);
+    b.add_regex(regex_escape(name), false, pattern_kind::name, static_cast<std::uint32_t>(b.rs.aliases.size() - 1),
+                "symbols.tsv: S&P 500 name '" + name + "'");
   }
 }
 
@@ -343,6 +403,8 @@ core::result<std::shared_ptr<const rule_set>, std::vector<std::string>> load_rul
   const std::string symbols = read_all(sym_path, b.problems);
   h = fnv1a(symbols, h);
   load_symbols(b, symbols, sym_path);
+  std::sort(b.rs.sp500.begin(), b.rs.sp500.end());
+  derive_sp500_names(b);
   std::ostringstream v;
   v << std::hex << h;
   b.rs.version = v.str().substr(0, 12);

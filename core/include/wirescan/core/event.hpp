@@ -23,7 +23,7 @@ struct evidence {
 };
 
 enum class asset_class : std::uint8_t { equity, crypto, etf, unknown };
-enum class mention_via : std::uint8_t { cashtag, name, pretagged };
+enum class mention_via : std::uint8_t { cashtag, name, pretagged, ticker };
 
 [[nodiscard]] std::string_view to_string(asset_class a) noexcept;
 [[nodiscard]] std::string_view to_string(mention_via v) noexcept;

@@ -15,6 +15,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <set>
 #include <vector>
 
 #include "wirescan/core/event.hpp"
@@ -23,7 +24,9 @@
 namespace wirescan::enrich {
 
 enum class pattern_kind : std::uint8_t {
-  actor, trigger, stage, negation, hedge, urgency, product, name, exchange_symbol
+  actor, trigger, stage, negation, hedge, urgency, product, name, exchange_symbol,
+  background,   // "since", "caused by": the trigger names a past event, not news
+  expectation,  // "price in", "speculate on": the trigger is what markets expect
 };
 
 struct actor_rule {
@@ -48,6 +51,7 @@ struct alias_rule {
   core::asset_class asset;
   std::string name;
   bool prefer_crypto;
+  bool derived = false;  // from the S&P 500 list rather than the curated alias file
 };
 
 struct symbol_info {
@@ -70,6 +74,7 @@ struct rule_set {
   // Symbol table: every asset class a symbol is listed under.
   std::unordered_map<std::string, std::vector<symbol_info>> symbols;
   std::unordered_map<std::string, std::size_t> alias_by_symbol;
+  std::vector<std::string> sp500;  // S&P 500 constituents: bare tickers count for these
   std::string version;  // content hash of the rule files, for metrics and logs
   std::size_t phrase_count = 0;
 
