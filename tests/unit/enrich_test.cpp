@@ -1,0 +1,122 @@
+// The enrichment engine with the real rules (rules/): mentions, shocks, score, reload.
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include <catch2/catch_test_macros.hpp>
+
+#include "eval_command.hpp"
+#include "wirescan/enrich/enricher.hpp"
+
+using namespace wirescan;
+
+namespace {
+
+const enrich::enricher& engine() {
+  static const enrich::enricher e = [] {
+    auto rules = enrich::load_rules(std::string(WIRESCAN_SOURCE_DIR) + "/rules");
+    REQUIRE(rules.has_value());
+    return enrich::enricher(rules.value());
+  }();
+  return e;
+}
+
+core::findings run(const std::string& headline, const std::string& body = "") {
+  core::story s;
+  s.id = "t";
+  s.headline = headline;
+  s.body = body;
+  return engine().enrich(s);
+}
+
+std::string describe(const core::findings& f) {
+  std::string out;
+  for (const auto& m : f.mentions) {
+    out += (out.empty() ? "" : ",") + m.symbol + ":" + std::string(core::to_string(m.asset));
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("every tricky mention case in tests/data/mentions.tsv comes out as written", "[enrich]") {
+  std::ifstream in(std::string(WIRESCAN_SOURCE_DIR) + "/tests/data/mentions.tsv");
+  REQUIRE(in);
+  std::size_t cases = 0;
+  for (std::string line; std::getline(in, line);) {
+    if (line.empty() || line[0] == '#') continue;
+    const auto tab = line.find('\t');
+    REQUIRE(tab != std::string::npos);
+    const std::string text = line.substr(0, tab);
+    const std::string expected = line.substr(tab + 1);
+    INFO(text);
+    CHECK(describe(run(text)) == expected);
+    ++cases;
+  }
+  CHECK(cases >= 60);
+}
+
+TEST_CASE("the H200 story becomes an import restriction by China and an export easing by the US", "[enrich]") {
+  const auto f = run("Beijing moves to restrict Nvidia H200 purchases even after US export green light");
+  REQUIRE(f.policy_shocks.size() == 2);
+  const auto& imp = f.policy_shocks[0];
+  CHECK(imp.category == "import_restriction");
+  CHECK(imp.dir == core::direction::tightening);
+  CHECK(imp.stg == core::stage::planned);
+  CHECK(imp.actors == std::vector<std::string>{"CN"});
+  CHECK(std::find(imp.targets.begin(), imp.targets.end(), std::string("NVDA")) != imp.targets.end());
+  const auto& exp = f.policy_shocks[1];
+  CHECK(exp.category == "export_control");
+  CHECK(exp.dir == core::direction::easing);
+  CHECK(exp.actors == std::vector<std::string>{"US"});
+  CHECK(std::find(exp.targets.begin(), exp.targets.end(), std::string("NVDA")) != exp.targets.end());
+  CHECK(f.market.score > 0.8);
+  CHECK(f.market.reasons.size() == 2);
+}
+
+TEST_CASE("the sample story's body adds its named companies and trailing crypto tags", "[enrich]") {
+  std::ifstream in(std::string(WIRESCAN_SHARED_DATA) + "/sample-story/h200-restriction-story.txt");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  const auto f = run("Beijing moves to restrict Nvidia H200 purchases even after US green-lit exports", ss.str());
+  CHECK(describe(f) == "SOL:crypto,BTC:crypto,NVDA:equity,BIDU:equity,BABA:equity,0700.HK:equity");
+  CHECK(f.policy_shocks.size() == 2);
+}
+
+TEST_CASE("a company's own policy, a speech and a data release are not policy shocks", "[enrich]") {
+  CHECK(run("Retailer Target bans e-cigarette sales in all stores").policy_shocks.empty());
+  CHECK(run("Netflix restricts password sharing in 40 more countries").policy_shocks.empty());
+  CHECK(run("Fed's Waller says another rate cut in December is 'not a done deal'").policy_shocks.empty());
+  CHECK(run("US CPI rose 0.3% in October, in line with estimates").policy_shocks.empty());
+  CHECK(run("Markets price in a 90% chance of a BoE rate hike").policy_shocks.empty());
+  CHECK(run("Wheat extends losses since Russia's invasion of Ukraine").policy_shocks.empty());
+}
+
+TEST_CASE("stage cues set the stage next to their trigger", "[enrich]") {
+  CHECK(run("Trump threatens 25% tariffs on Mexican imports").policy_shocks.at(0).stg == core::stage::threatened);
+  CHECK(run("India weighs curbs on rice exports, sources say").policy_shocks.at(0).stg == core::stage::considered);
+  CHECK(run("China imposes anti-dumping duties on EU brandy").policy_shocks.at(0).stg == core::stage::enacted);
+  CHECK(run("EU plans to impose tariffs on Chinese EVs").policy_shocks.at(0).stg == core::stage::planned);
+}
+
+TEST_CASE("urgency and source weight move the score, and the reasons say so", "[enrich]") {
+  const auto plain = run("Bank of Japan raises policy rate to 0.75%");
+  const auto urgent = run("FLASH: Bank of Japan raises policy rate to 0.75%");
+  CHECK(urgent.market.score > plain.market.score);
+  CHECK(urgent.market.reasons.back().find("FLASH") != std::string::npos);
+}
+
+TEST_CASE("quality on the development set stays at or above the pinned figures", "[enrich][quality]") {
+  const auto r = app::evaluate(engine(), std::string(WIRESCAN_SOURCE_DIR) + "/tests/data/devset.jsonl");
+  INFO("detection P " << r.detection.precision() << " R " << r.detection.recall() << ", category "
+                      << r.category_accuracy() << ", direction " << r.direction_accuracy() << ", symbols P "
+                      << r.symbols.precision() << " R " << r.symbols.recall());
+  CHECK(r.rows >= 400);
+  CHECK(r.detection.precision() >= 0.90);
+  CHECK(r.detection.recall() >= 0.85);
+  CHECK(r.category_accuracy() >= 0.85);
+  CHECK(r.direction_accuracy() >= 0.90);
+  CHECK(r.symbols.precision() >= 0.95);
+  CHECK(r.symbols.recall() >= 0.90);
+}
