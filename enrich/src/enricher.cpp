@@ -138,6 +138,7 @@ enricher::enricher(std::shared_ptr<const rule_set> rules, enricher_config cfg)
 core::findings enricher::enrich(const core::story& s) const {
   core::findings f;
   const rule_set* rs = rules_.get();
+  f.rules_version = rs != nullptr ? rs->version : "none";
   // Names and symbols are searched in the whole body; shocks only in the headline and
   // the lede (the body's first paragraph, at most body_scan_bytes): later paragraphs
   // mostly give background ("the export controls set last year"), not news.

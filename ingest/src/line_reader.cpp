@@ -4,20 +4,28 @@
 #include <cstring>
 #include <stdexcept>
 
+#include <unistd.h>
+
 namespace wirescan::ingest {
 
 line_reader::line_reader(std::FILE* in, std::size_t cap) : in_(in), cap_(cap), chunk_(1 << 16, '\0') {}
 
 bool line_reader::fill() {
   if (eof_) return false;
-  len_ = std::fread(chunk_.data(), 1, chunk_.size(), in_);
-  pos_ = 0;
-  if (len_ == 0) {
-    if (std::ferror(in_)) throw std::runtime_error(std::string("read error: ") + std::strerror(errno));
-    eof_ = true;
-    return false;
+  // read(2), not fread: on a pipe or FIFO it returns what has arrived instead of waiting
+  // for a whole 64 KiB, so a streamed story is processed when its line is complete.
+  for (;;) {
+    const ssize_t n = ::read(::fileno(in_), chunk_.data(), chunk_.size());
+    if (n < 0 && errno == EINTR) continue;  // a signal (SIGHUP reload) interrupted the wait
+    if (n < 0) throw std::runtime_error(std::string("read error: ") + std::strerror(errno));
+    pos_ = 0;
+    len_ = static_cast<std::size_t>(n);
+    if (n == 0) {
+      eof_ = true;
+      return false;
+    }
+    return true;
   }
-  return true;
 }
 
 std::optional<line> line_reader::next() {

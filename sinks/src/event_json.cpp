@@ -139,6 +139,9 @@ std::string_view event_writer::write(const core::story& s, const core::findings&
   }
   w.EndArray();
 
+  key(w, "rules_version");
+  str(w, f.rules_version.empty() ? std::string_view("none") : std::string_view(f.rules_version));
+
   key(w, "market_moving");
   w.StartObject();
   key(w, "score");

@@ -1,5 +1,11 @@
 // Drives the real wirescan binary the way a user does: files in, JSON Lines out.
+#include <chrono>
+#include <csignal>
+#include <filesystem>
 #include <fstream>
+#include <thread>
+
+#include <sys/stat.h>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -16,6 +22,8 @@ using wirescan::test::event_schema_violation;
 using wirescan::test::make_temp_dir;
 using wirescan::test::read_file;
 using wirescan::test::run_wirescan;
+using wirescan::test::start_wirescan;
+using wirescan::test::wait_exit;
 
 namespace {
 
@@ -201,4 +209,111 @@ TEST_CASE("the documented example config validates", "[e2e]") {
   INFO(r.err);
   CHECK(r.exit_code == 0);
   CHECK(r.out.find("dead_letter_topic: news.dead-letter") != std::string::npos);
+}
+
+namespace {
+
+std::string copy_rules(const std::string& dir) {
+  const std::string rules = dir + "/rules";
+  std::filesystem::create_directories(rules);
+  for (const char* f : {"policy.yaml", "aliases.yaml", "symbols.tsv"}) {
+    std::filesystem::copy_file(std::string(WIRESCAN_SOURCE_DIR) + "/rules/" + f, rules + "/" + f);
+  }
+  return rules;
+}
+
+}  // namespace
+
+TEST_CASE("SIGHUP reloads rules between stories under load; a broken rule set is refused and nothing is lost",
+          "[e2e][reload]") {
+  const auto dir = make_temp_dir();
+  const auto rules = copy_rules(dir);
+  std::ofstream(dir + "/wirescan.yaml") << "enrich: {rules_dir: " << rules << "}\n";
+  const std::string fifo = dir + "/stories";
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  auto proc = start_wirescan({"enrich", "--config", dir + "/wirescan.yaml", "--input", fifo, "--output",
+                              dir + "/events.jsonl"});
+  std::ofstream feed(fifo);
+  const auto story = [](int i) {
+    return R"({"id":"s)" + std::to_string(i) + R"(","headline":"US slaps zorblax levies on widgets","published_at":"2025-11-28T10:00:00Z"})";
+  };
+  int i = 0;
+  for (; i < 300; ++i) feed << story(i) << "\n";
+  feed.flush();
+  // A new rule set: "zorblax levies" becomes a tariff trigger.
+  {
+    std::ifstream in(rules + "/policy.yaml");
+    std::stringstream ss;
+    ss << in.rdbuf();
+    std::string text = ss.str();
+    const std::string anchor = "  tariff:\n    - {direction: tightening, phrases: [";
+    REQUIRE(text.find(anchor) != std::string::npos);
+    text.insert(text.find(anchor) + anchor.size(), "\"zorblax levies\", ");
+    std::ofstream(rules + "/policy.yaml.new") << text;
+    std::filesystem::rename(rules + "/policy.yaml.new", rules + "/policy.yaml");
+  }
+  ::kill(proc.pid, SIGHUP);
+  for (; i < 600; ++i) {
+    feed << story(i) << "\n";
+    if (i % 50 == 0) feed.flush(), std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  feed.flush();
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  // A broken rule set: refused, the previous one stays.
+  std::ofstream(rules + "/policy.yaml", std::ios::app) << "\ntriggers_typo: [\n";
+  ::kill(proc.pid, SIGHUP);
+  for (; i < 900; ++i) feed << story(i) << "\n";
+  feed.close();
+  REQUIRE(wait_exit(proc, 30) == 0);
+  const auto log = read_file(proc.log_path);
+  INFO(log);
+  const auto events = lines_of(read_file(dir + "/events.jsonl"));
+  REQUIRE(events.size() == 900);  // nothing lost
+  std::vector<std::string> versions;
+  std::size_t tariffs_after = 0;
+  for (std::size_t k = 0; k < events.size(); ++k) {
+    rapidjson::Document d;
+    d.Parse(events[k].c_str());
+    REQUIRE(std::string(d["story"]["id"].GetString()) == "s" + std::to_string(k));  // in order
+    const std::string v = d["rules_version"].GetString();
+    if (versions.empty() || versions.back() != v) versions.push_back(v);
+    if (k >= 600) tariffs_after += d["policy_shocks"].Size() == 1;
+  }
+  // Exactly one switch, old -> new, never back and never a third version.
+  REQUIRE(versions.size() == 2);
+  CHECK(tariffs_after == 300);  // the refused set did not replace the working one
+  CHECK(log.find("rules reloaded") != std::string::npos);
+  CHECK(log.find("rules reload refused") != std::string::npos);
+}
+
+TEST_CASE("validate reports every problem in the rule files at once", "[e2e]") {
+  const auto dir = make_temp_dir();
+  const auto rules = copy_rules(dir);
+  std::ofstream(rules + "/policy.yaml", std::ios::trunc)
+      << "actors:\n  - {code: US, phrases: [America], colour: red}\n"
+      << "triggers:\n  tariff:\n    - {direction: tightening, phrases: [\"tariff(s\", \"duties\"]}\n"
+      << "    - {direction: sideways, phrases: [levy]}\n  weather: []\n";
+  std::filesystem::remove(rules + "/aliases.yaml");
+  std::ofstream(dir + "/wirescan.yaml") << "enrich: {rules_dir: " << rules << "}\n";
+  const auto r = run_wirescan({"validate", "--config", dir + "/wirescan.yaml"});
+  INFO(r.err);
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("unknown key 'colour'") != std::string::npos);
+  CHECK(r.err.find("direction must be tightening or easing") != std::string::npos);
+  CHECK(r.err.find("triggers.weather: not a taxonomy category") != std::string::npos);
+  CHECK(r.err.find("aliases.yaml: cannot read") != std::string::npos);
+}
+
+TEST_CASE("validate reports a pattern that does not compile, naming its rule", "[e2e]") {
+  const auto dir = make_temp_dir();
+  const auto rules = copy_rules(dir);
+  std::ofstream(rules + "/policy.yaml", std::ios::trunc)
+      << "actors:\n  - {code: US, phrases: [America]}\n"
+      << "triggers:\n  tariff:\n    - {direction: tightening, phrases: [\"tariff(s\", \"duties\", \"levy[\"]}\n";
+  std::ofstream(dir + "/wirescan.yaml") << "enrich: {rules_dir: " << rules << "}\n";
+  const auto r = run_wirescan({"validate", "--config", dir + "/wirescan.yaml"});
+  INFO(r.err);
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("triggers.tariff[0]: 'tariff(s'") != std::string::npos);
+  CHECK(r.err.find("triggers.tariff[0]: 'levy['") != std::string::npos);
 }

@@ -62,6 +62,7 @@ struct findings {
   std::vector<policy_shock> policy_shocks;
   std::vector<mention> mentions;
   core::market_moving market;
+  std::string rules_version;  // content hash of the rule set that produced these findings
 };
 
 struct timing {

@@ -7,6 +7,9 @@
 // '\n' only; a trailing '\r' stays (JSON treats it as whitespace). A final line without
 // '\n' is still a line; an empty file has none.
 //
+// Reads with read(2) on the FILE's descriptor, so a line is returned as soon as it has
+// arrived on a pipe; do not mix with stdio reads of the same FILE.
+//
 // Threading: one reader per thread. The returned view is valid until the next call.
 
 #include <cstddef>
