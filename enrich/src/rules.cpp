@@ -42,20 +42,19 @@ struct builder {
   }
 
   void add_regex(const std::string& phrase, bool caseless, pattern_kind kind, std::uint32_t index, std::string source) {
-    // \b only where the phrase itself starts or ends with a word character (a group or
-    // an optional suffix counts as one); "<JPM.N>" and "U\.K\." must not demand a word next.
+    // Whole words only where the phrase itself starts or ends with a word character (a
+    // group or an optional suffix counts as one): "<JPM.N>" and "U\\.K\\." need no boundary.
     const auto escaped_at = [&](std::size_t i) { return i > 0 && phrase[i - 1] == '\\'; };
     const char first = phrase.front();
     const char last = phrase.back();
-    const bool word_start = std::isalnum(static_cast<unsigned char>(first)) || first == '(' || first == '[' ||
-                            (first == '\\' && phrase.size() > 1 && phrase[1] == 'b');
+    const bool word_start = std::isalnum(static_cast<unsigned char>(first)) || first == '(' || first == '[';
     const bool word_end = std::isalnum(static_cast<unsigned char>(last)) ||
                           ((last == '?' || last == ')' || last == ']' || last == '*' || last == '+' || last == '}') &&
                            !escaped_at(phrase.size() - 1));
-    std::string expr = (word_start ? "\\b(?:" : "(?:") + phrase + (word_end ? ")\\b" : ")");
+    std::string expr = "(?:" + phrase + ")";
     expressions.push_back(std::move(expr));
     flags.push_back(HS_FLAG_SOM_LEFTMOST | (caseless ? HS_FLAG_CASELESS : 0U));
-    rs.patterns.push_back({kind, index, std::move(source)});
+    rs.patterns.push_back({kind, index, std::move(source), word_start, word_end});
     ++rs.phrase_count;
   }
 
@@ -366,12 +365,24 @@ void rule_set::scan(std::string_view text, std::vector<match>& out) const {
   thread_local scratch_holder scratch;
   // Growing the scratch for this database is cheap when it already fits.
   if (hs_alloc_scratch(db->db, &scratch.s) != HS_SUCCESS) throw std::bad_alloc();
-  const auto on_match = [](unsigned id, unsigned long long from, unsigned long long to, unsigned, void* ctx) -> int {
-    static_cast<std::vector<match>*>(ctx)->push_back(
-        {id, static_cast<std::uint32_t>(from), static_cast<std::uint32_t>(to)});
+  struct context {
+    const rule_set* rs;
+    std::string_view text;
+    std::vector<match>* out;
+  } ctx{this, text, &out};
+  const auto on_match = [](unsigned id, unsigned long long from, unsigned long long to, unsigned, void* c) -> int {
+    const auto& x = *static_cast<context*>(c);
+    const auto word = [&](std::size_t i) {
+      const auto ch = static_cast<unsigned char>(x.text[i]);
+      return std::isalnum(ch) || ch == '_';
+    };
+    const auto& p = x.rs->patterns[id];
+    if (p.word_start && from > 0 && word(from - 1) && word(from)) return 0;
+    if (p.word_end && to < x.text.size() && word(to) && to > 0 && word(to - 1)) return 0;
+    x.out->push_back({id, static_cast<std::uint32_t>(from), static_cast<std::uint32_t>(to)});
     return 0;
   };
-  hs_scan(db->db, text.data(), static_cast<unsigned>(text.size()), 0, scratch.s, on_match, &out);
+  hs_scan(db->db, text.data(), static_cast<unsigned>(text.size()), 0, scratch.s, on_match, &ctx);
 }
 
 const symbol_info* rule_set::lookup(const std::string& symbol, core::asset_class prefer) const {
