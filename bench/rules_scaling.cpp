@@ -24,7 +24,7 @@ using namespace wirescan;
 using clk = std::chrono::steady_clock;
 
 int main(int argc, char** argv) {
-  const std::string path = argc > 1 ? argv[1] : WIRESCAN_SHARED_DATA "/abcnews-headlines/abcnews-date-text.csv";
+  const std::string path = argc > 1 && *argv[1] != 0 ? argv[1] : WIRESCAN_SHARED_DATA "/abcnews-headlines/abcnews-date-text.csv";
   const int rounds = argc > 2 ? std::atoi(argv[2]) : 5;
   std::ifstream in(path);
   if (!in) {
