@@ -171,10 +171,10 @@ int run_eval(const enrich::enricher& enr, const std::string& devset, const std::
     std::printf("| %s | %zu | %zu | %.2f | %.2f |\n", c.c_str(), x.tp + x.fn, x.tp + x.fp, x.precision(), x.recall());
   }
   if (!topics.empty()) {
-    static const char* names[] = {"Analyst Update", "Fed | Central Banks", "Company | Product News",
-                                  "Treasuries | Corporate Debt", "Dividend", "Earnings", "Energy | Oil", "Financials",
-                                  "Currencies", "General News | Opinion", "Gold | Metals | Materials", "IPO",
-                                  "Legal | Regulation", "M&A | Investments", "Macro", "Markets", "Politics",
+    static const char* names[] = {"Analyst Update", "Fed / Central Banks", "Company / Product News",
+                                  "Treasuries / Corporate Debt", "Dividend", "Earnings", "Energy / Oil", "Financials",
+                                  "Currencies", "General News / Opinion", "Gold / Metals / Materials", "IPO",
+                                  "Legal / Regulation", "M&A / Investments", "Macro", "Markets", "Politics",
                                   "Personnel Change", "Stock Commentary", "Stock Movement"};
     const auto shares = topic_shares(enr, topics);
     std::printf("\nshare flagged as policy shocks per topic: %s\n\n| topic | stories | flagged | share |\n|---|---|---|---|\n",
