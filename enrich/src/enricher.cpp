@@ -431,7 +431,13 @@ core::findings enricher::enrich(const core::story& s) const {
         for (auto& t : x.shock.targets) {
           if (std::find(same->targets.begin(), same->targets.end(), t) == same->targets.end()) same->targets.push_back(t);
         }
-        same->spans.insert(same->spans.end(), x.shock.spans.begin(), x.shock.spans.end());
+        for (const auto& e : x.shock.spans) {
+          // Two phrases can match the same words ("antitrust" and "anti-?trust").
+          const bool known = std::any_of(same->spans.begin(), same->spans.end(), [&](const core::evidence& o) {
+            return o.field == e.field && o.start == e.start && o.end == e.end;
+          });
+          if (!known) same->spans.push_back(e);
+        }
         same->confidence = std::max(same->confidence, x.shock.confidence);
       }
     }
