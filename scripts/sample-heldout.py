@@ -1,20 +1,28 @@
 #!/usr/bin/env python3
-"""Draws the held-out set (tests/data/heldout.jsonl): finance tweets not in the development
-set, labelled blind (text only, before the engine's output was looked at) and never used to
-tune rules. 100 from Fed | Central Banks, Legal | Regulation and Politics, 50 from the rest."""
+"""Draws a held-out set of finance tweets that are in no earlier set, to be labelled blind
+(text only, before the engine's output is looked at) and never used to tune rules.
+
+  sample-heldout.py            -> tests/data/heldout.jsonl   (seed 7: 100 policy topics, 50 other)
+  sample-heldout.py --second   -> tests/data/heldout2.jsonl  (seed 11: 100 policy topics incl.
+                                  Macro, 30 other), drawn after rules were changed in response
+                                  to the first held-out set's errors, to measure those changes."""
 import csv, json, random, sys
 from pathlib import Path
 
 root = Path(__file__).resolve().parents[1]
-data = Path(sys.argv[1] if len(sys.argv) > 1 else root.parent / "shared" / "data")
+second = "--second" in sys.argv
+args = [a for a in sys.argv[1:] if a != "--second"]
+data = Path(args[0] if args else root.parent / "shared" / "data")
 dev = {json.loads(l)["id"] for l in open(root / "tests" / "data" / "devset.jsonl")}
-rng = random.Random(7)
+if second:
+    dev |= {json.loads(l)["id"] for l in open(root / "tests" / "data" / "heldout.jsonl")}
+rng = random.Random(11 if second else 7)
 with open(data / "twitter-fin-news-topic" / "new_data_train.csv", newline="") as f:
     rows = [(i, r["text"], int(r["label"])) for i, r in enumerate(csv.DictReader(f), start=2)]
 rows = [r for r in rows if f"tweet-{r[0]}" not in dev]
 clean = lambda t: " ".join(t.replace("&amp;", "&").split())
-pol = [r for r in rows if r[2] in (1, 12, 16)]
+pol = [r for r in rows if r[2] in ((1, 12, 14, 16) if second else (1, 12, 16))]
 rest = [r for r in rows if r[2] not in (1, 12, 14, 16)]
-for i, text, label in rng.sample(pol, 100) + rng.sample(rest, 50):
+for i, text, label in rng.sample(pol, 100) + rng.sample(rest, 30 if second else 50):
     print(json.dumps({"id": f"tweet-{i}", "dataset": "twitter-fin-news-topic", "topic": label, "text": clean(text)},
                      ensure_ascii=False))
