@@ -18,7 +18,23 @@ core::story as_story(std::string id, std::string text) {
   return s;
 }
 
-// RFC 4180 records: quoted fields with "" escapes and embedded newlines.
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error("cannot read " + path);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::string unescape_html(std::string s) {
+  for (const auto& [from, to] : {std::pair<std::string, std::string>{"&amp;", "&"}, {"&lt;", "<"}, {"&gt;", ">"}}) {
+    for (std::size_t p; (p = s.find(from)) != std::string::npos;) s.replace(p, from.size(), to);
+  }
+  return s;
+}
+
+}  // namespace
+
 std::vector<std::vector<std::string>> parse_csv(const std::string& text) {
   std::vector<std::vector<std::string>> rows(1);
   std::string field;
@@ -51,23 +67,6 @@ std::vector<std::vector<std::string>> parse_csv(const std::string& text) {
   if (rows.back().empty()) rows.pop_back();
   return rows;
 }
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error("cannot read " + path);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-std::string unescape_html(std::string s) {
-  for (const auto& [from, to] : {std::pair<std::string, std::string>{"&amp;", "&"}, {"&lt;", "<"}, {"&gt;", ">"}}) {
-    for (std::size_t p; (p = s.find(from)) != std::string::npos;) s.replace(p, from.size(), to);
-  }
-  return s;
-}
-
-}  // namespace
 
 eval_result evaluate(const enrich::enricher& enr, const std::string& devset_path) {
   std::ifstream in(devset_path);

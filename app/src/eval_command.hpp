@@ -44,6 +44,9 @@ struct topic_share {
 // Flags every row of the finance-tweet topic CSV and counts per label (0..19).
 [[nodiscard]] std::map<int, topic_share> topic_shares(const enrich::enricher& enr, const std::string& csv_path);
 
+// RFC 4180 records: quoted fields with "" escapes and embedded newlines.
+[[nodiscard]] std::vector<std::vector<std::string>> parse_csv(const std::string& text);
+
 // Prints the report; returns the exit code.
 int run_eval(const enrich::enricher& enr, const std::string& devset, const std::string& topics, bool verbose);
 
