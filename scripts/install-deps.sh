@@ -10,6 +10,8 @@ packages=(
   catch2
   # Test tooling: JSON/YAML handling in test scripts, kcat for poking at topics, Java for the broker.
   python3 python3-yaml kafkacat default-jre-headless maven curl
+  # promtool, for the alert-rule tests and metric linting.
+  prometheus
 )
 
 missing=()

@@ -147,7 +147,7 @@ int main(int argc, char** argv) {
     return exit_ok;
   }
 
-  wirescan::obs::metrics metrics;
+  wirescan::obs::metrics metrics(WIRESCAN_VERSION);
   if (cli.got_subcommand(eval)) {
     try {
       return wirescan::app::run_eval(*enricher, devset, topics, verbose);

@@ -52,6 +52,7 @@ processed pipeline::process(std::string_view bytes, std::size_t full_size) {
   out.accepted = true;
   out.event = writer_.write(story_, findings_, timing);
   out.story_id = story_.id;
+  out.published_at = story_.published_at;
   if (!findings_.mentions.empty()) out.primary_symbol = findings_.mentions.front().symbol;
   metrics_.observe_processing(static_cast<double>(timing.processing_us) / 1e6);
   return out;

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <vector>
 #include <string_view>
 
@@ -22,6 +23,7 @@ struct processed {
   std::string_view event;     // the event JSON when accepted; valid until the next process()
   std::string_view story_id;  // valid until the next process()
   std::string_view primary_symbol;  // first mention's symbol, empty when none
+  std::optional<core::epoch_ms> published_at;
   core::reject rejection;     // when not accepted
 };
 

@@ -37,6 +37,8 @@ struct partition_state {
 struct in_flight {
   partition_state* ps;
   std::int64_t offset;
+  std::int64_t published_ms = -1;  // story published_at, for end-to-end latency
+  std::int64_t broker_ms = -1;     // input message timestamp
   bool dead_letter = false;
   std::string event;  // kept only when the caller wants to see delivered events
 };
@@ -56,7 +58,7 @@ class tracker {
   in_flight* begin(partition_state& ps, std::int64_t offset) {
     ps.pending.emplace_back(offset, false);
     ++outstanding_;
-    return new in_flight{&ps, offset, false, {}};
+    return new in_flight{&ps, offset, -1, -1, false, {}};
   }
 
   // Marks a story done and stores the partition's new low watermark, if it moved.
@@ -132,6 +134,9 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
                                      failed = true;
                                      return;
                                    }
+                                   const auto now_ms = wall_now().value;
+                                   if (f->broker_ms > 0) m.observe_broker_to_emit(static_cast<double>(now_ms - f->broker_ms) / 1e3);
+                                   if (f->published_ms > 0) m.observe_end_to_end(static_cast<double>(now_ms - f->published_ms) / 1e3);
                                    if (f->dead_letter) {
                                      m.dead_lettered();
                                    } else {
@@ -150,9 +155,14 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
 
   ingest::kafka_consumer consumer(
       {cfg.kafka.brokers, cfg.kafka.group_id, cfg.kafka.input_topics, cfg.kafka.consumer, eos},
-      {.on_assign = [&](const std::vector<ingest::topic_partition>&) { health.set_assigned(consumer_ptr->assignment_size()); },
+      {.on_assign =
+           [&](const std::vector<ingest::topic_partition>&) {
+             m.rebalance(true);
+             health.set_assigned(consumer_ptr->assignment_size());
+           },
        .on_revoke =
            [&](const std::vector<ingest::topic_partition>& ps, bool lost) {
+             m.rebalance(false);
              health.beat();  // a long flush here is work, not a stall
              if (eos) {
                // Commit (or abort) before the partitions move: their offsets live in it.
@@ -166,6 +176,12 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
                obs::log().warn("revoke: {} message(s) still undelivered after {} ms", producer.queue_length(), drain_ms);
              }
              track.revoked(ps);
+           },
+       .on_stats =
+           [&](const ingest::consumer_stats& st) {
+             std::vector<std::tuple<std::string, std::int32_t, std::int64_t>> lags;
+             for (const auto& l : st.lags) lags.emplace_back(l.topic, l.partition.value, l.lag);
+             m.set_consumer_lag(lags);
            }});
   consumer_ptr = &consumer;
   finish_transaction = [&] {
@@ -233,6 +249,9 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
       (void)consumer.probe_brokers(std::chrono::milliseconds(500));
     }
     health.set_brokers_up(!consumer.brokers_down());
+    m.set_ready(health.ready());
+    m.set_producer_queue(producer.queue_length());
+    m.set_in_flight(static_cast<double>(track.outstanding()));
     if (clock_type::now() - last_log > std::chrono::seconds(10)) {
       last_log = clock_type::now();
       obs::log().info("consumed {}, published {}, dead-lettered {}, in flight {}, partitions {}", consumed,
@@ -250,7 +269,9 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
     const std::string offset = std::to_string(msg->pos.off.value);
     auto& ps = track.state(msg->pos.topic, msg->pos.partition);
     auto* f = track.begin(ps, msg->pos.off.value);
+    f->broker_ms = msg->broker_time.value;
     const auto r = pipe.process(msg->payload);
+    if (r.published_at) f->published_ms = r.published_at->value;
     const std::vector<sinks::header> source{
         {"wirescan.source.topic", msg->pos.topic}, {"wirescan.source.partition", partition},
         {"wirescan.source.offset", offset}};
@@ -284,6 +305,7 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
   // Drain: no more fetching; deliver what is in flight, store and commit, leave the group.
   // Readiness turns off first, so no load balancer or probe counts on this instance.
   health.set_draining();
+  m.set_ready(false);
   obs::log().info("draining {} in-flight stor{} (deadline {} ms)", track.outstanding(),
                   track.outstanding() == 1 ? "y" : "ies", drain_ms);
   if (eos && txn_open && !failed) finish_transaction();

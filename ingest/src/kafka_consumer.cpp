@@ -1,6 +1,7 @@
 #include "wirescan/ingest/kafka_consumer.hpp"
 
 #include <atomic>
+#include <functional>
 #include <stdexcept>
 
 #include <librdkafka/rdkafkacpp.h>
@@ -26,7 +27,14 @@ std::vector<topic_partition> convert(const std::vector<RdKafka::TopicPartition*>
 class log_bridge : public RdKafka::EventCb {
  public:
   std::atomic<bool> all_down{false};
+  std::function<void(const consumer_stats&)> on_stats;
   void event_cb(RdKafka::Event& e) override {
+    if (e.type() == RdKafka::Event::EVENT_STATS) {
+      if (on_stats) {
+        if (const auto st = parse_consumer_stats(e.str())) on_stats(*st);
+      }
+      return;
+    }
     if (e.type() == RdKafka::Event::EVENT_ERROR && e.err() == RdKafka::ERR__ALL_BROKERS_DOWN) all_down = true;
     if (e.type() == RdKafka::Event::EVENT_LOG) {
       obs::log().log(obs::level_from_syslog(static_cast<int>(e.severity())), "kafka consumer: {} {}", e.fac(), e.str());
@@ -83,6 +91,7 @@ struct kafka_consumer::impl : RdKafka::RebalanceCb {
 kafka_consumer::kafka_consumer(const consumer_config& cfg, hooks h) : impl_(std::make_unique<impl>()) {
   impl_->h = std::move(h);
   impl_->transactional = cfg.transactional;
+  impl_->logs.on_stats = impl_->h.on_stats;
   std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
   std::vector<std::string> problems;
   // Defaults first; the pass-through map may override the tuning ones.
@@ -91,6 +100,7 @@ kafka_consumer::kafka_consumer(const consumer_config& cfg, hooks h) : impl_(std:
   set(*conf, "auto.commit.interval.ms", "1000", problems);
   set(*conf, "auto.offset.reset", "earliest", problems);
   set(*conf, "enable.partition.eof", "false", problems);
+  set(*conf, "statistics.interval.ms", "5000", problems);
   for (const auto& [k, v] : cfg.properties) set(*conf, k, v, problems);
   // Forced: the at-least-once contract depends on these.
   set(*conf, "bootstrap.servers", cfg.brokers, problems);

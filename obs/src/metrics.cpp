@@ -2,7 +2,50 @@
 
 namespace wirescan::obs {
 
-metrics::metrics() : registry_(std::make_shared<prometheus::Registry>()) {
+metrics::metrics(const std::string& version) : registry_(std::make_shared<prometheus::Registry>()) {
+  prometheus::BuildGauge()
+      .Name("wirescan_build_info")
+      .Help("1, labelled with the running build's version")
+      .Register(*registry_)
+      .Add({{"version", version}})
+      .Set(1);
+  lag_ = &prometheus::BuildGauge()
+              .Name("wirescan_consumer_lag_messages")
+              .Help("Messages between the partition's high watermark and the committed offset (librdkafka statistics)")
+              .Register(*registry_);
+  auto& rebalances = prometheus::BuildCounter()
+                         .Name("wirescan_rebalances_total")
+                         .Help("Consumer group rebalances seen by this member, by what they did")
+                         .Register(*registry_);
+  rebalance_assign_ = &rebalances.Add({{"kind", "assign"}});
+  rebalance_revoke_ = &rebalances.Add({{"kind", "revoke"}});
+  producer_queue_ = &prometheus::BuildGauge()
+                         .Name("wirescan_producer_queue_messages")
+                         .Help("Messages waiting in the producer's local queue for delivery")
+                         .Register(*registry_)
+                         .Add({});
+  in_flight_ = &prometheus::BuildGauge()
+                    .Name("wirescan_in_flight_stories")
+                    .Help("Stories consumed whose output is not yet delivered")
+                    .Register(*registry_)
+                    .Add({});
+  ready_ = &prometheus::BuildGauge()
+                .Name("wirescan_ready")
+                .Help("1 when partitions are assigned, brokers answer and the service is not draining")
+                .Register(*registry_)
+                .Add({});
+  end_to_end_ = &prometheus::BuildHistogram()
+                     .Name("wirescan_end_to_end_latency_seconds")
+                     .Help("Story published_at to event delivered: how stale events are when they land")
+                     .Register(*registry_)
+                     .Add({}, prometheus::Histogram::BucketBoundaries{0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60,
+                                                                      300, 900, 3600});
+  broker_to_emit_ = &prometheus::BuildHistogram()
+                         .Name("wirescan_broker_to_emit_seconds")
+                         .Help("Input broker append time to event delivered: what wirescan and the output add")
+                         .Register(*registry_)
+                         .Add({}, prometheus::Histogram::BucketBoundaries{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+                                                                          0.05, 0.1, 0.25, 0.5, 1, 2.5, 10});
   stories_consumed_ = &prometheus::BuildCounter()
                            .Name("wirescan_stories_consumed_total")
                            .Help("Stories read from any input, accepted or rejected")
@@ -68,6 +111,17 @@ void metrics::count_findings(const core::findings& f) {
   }
   for (const auto& s : f.policy_shocks) {
     shocks_->Add({{"category", s.category}, {"direction", std::string(core::to_string(s.dir))}}).Increment();
+  }
+}
+
+void metrics::set_consumer_lag(const std::vector<std::tuple<std::string, std::int32_t, std::int64_t>>& lags) {
+  // Partitions move between members: drop the series of partitions no longer fetched.
+  for (auto* g : lag_series_) lag_->Remove(g);
+  lag_series_.clear();
+  for (const auto& [topic, partition, lag] : lags) {
+    auto* g = &lag_->Add({{"topic", topic}, {"partition", std::to_string(partition)}});
+    g->Set(static_cast<double>(lag));
+    lag_series_.push_back(g);
   }
 }
 

@@ -304,6 +304,21 @@ TEST_CASE("readyz turns ready after assignment; healthz and metrics answer on th
   CHECK(code == 200);
   CHECK(metrics.find("wirescan_events_published_total 3000") != std::string::npos);
   CHECK(metrics.find("wirescan_rejects_total{reason=\"malformed_json\"} 0") != std::string::npos);
+  CHECK(metrics.find("wirescan_ready 1") != std::string::npos);
+  CHECK(metrics.find("wirescan_broker_to_emit_seconds_count 3000") != std::string::npos);
+  {
+    // The exposition passes Prometheus's own linter.
+    const std::string file = make_temp_dir() + "/metrics.txt";
+    std::ofstream(file) << metrics;
+    CHECK(std::system(("promtool check metrics < " + file).c_str()) == 0);
+  }
+  // Lag comes from librdkafka statistics every 5 s; after a full drain it is 0 per partition.
+  bool lag_seen = false;
+  for (int i = 0; i < 80 && !lag_seen; ++i) {
+    lag_seen = http_get(port, "/metrics").second.find("wirescan_consumer_lag_messages{") != std::string::npos;
+    if (!lag_seen) std::this_thread::sleep_for(100ms);
+  }
+  CHECK(lag_seen);
   REQUIRE(signal_and_wait(proc, SIGTERM, 30) == 0);
   CHECK(read_file(proc.log_path).find("stopped cleanly") != std::string::npos);
 }

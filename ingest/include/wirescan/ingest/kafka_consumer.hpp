@@ -18,6 +18,7 @@
 
 #include "wirescan/core/kafka_types.hpp"
 #include "wirescan/core/time.hpp"
+#include "wirescan/ingest/kafka_stats.hpp"
 
 namespace wirescan::ingest {
 
@@ -51,6 +52,8 @@ class kafka_consumer {
     // Before partitions are given up: finish their in-flight work and store offsets here;
     // the consumer commits right after. lost is true when the group already moved them.
     std::function<void(const std::vector<topic_partition>&, bool lost)> on_revoke;
+    // Every statistics.interval.ms (default 5000): lag per partition, rebalance count.
+    std::function<void(const consumer_stats&)> on_stats;
   };
 
   // Throws std::runtime_error on invalid configuration (every bad property named).

@@ -11,6 +11,8 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <tuple>
+#include <vector>
 
 #include <prometheus/counter.h>
 #include <prometheus/family.h>
@@ -25,7 +27,8 @@ namespace wirescan::obs {
 
 class metrics {
  public:
-  metrics();
+  // version: the build's version, exported as wirescan_build_info{version}.
+  explicit metrics(const std::string& version = "dev");
 
   [[nodiscard]] const std::shared_ptr<prometheus::Registry>& registry() const noexcept { return registry_; }
 
@@ -36,6 +39,14 @@ class metrics {
   void observe_processing(double seconds) { processing_->Observe(seconds); }
   void dead_lettered() { dead_letters_->Increment(); }
   void rule_reload(bool ok) { (ok ? reload_ok_ : reload_failed_)->Increment(); }
+  // Replaces every lag series with the given (topic, partition, lag) set.
+  void set_consumer_lag(const std::vector<std::tuple<std::string, std::int32_t, std::int64_t>>& lags);
+  void rebalance(bool assign) { (assign ? rebalance_assign_ : rebalance_revoke_)->Increment(); }
+  void set_producer_queue(double messages) { producer_queue_->Set(messages); }
+  void set_in_flight(double stories) { in_flight_->Set(stories); }
+  void set_ready(bool ready) { ready_->Set(ready ? 1 : 0); }
+  void observe_end_to_end(double seconds) { end_to_end_->Observe(seconds); }
+  void observe_broker_to_emit(double seconds) { broker_to_emit_->Observe(seconds); }
   // Sets wirescan_rules_info{version} to 1 (and drops the previous version's series).
   void rules_loaded(const std::string& version, std::size_t phrases);
   [[nodiscard]] double rule_reloads(bool ok) const { return (ok ? reload_ok_ : reload_failed_)->Value(); }
@@ -55,6 +66,15 @@ class metrics {
   std::array<prometheus::Counter*, core::all_reject_reasons.size()> rejects_{};
   prometheus::Histogram* processing_;
   prometheus::Counter* dead_letters_;
+  prometheus::Family<prometheus::Gauge>* lag_;
+  std::vector<prometheus::Gauge*> lag_series_;
+  prometheus::Counter* rebalance_assign_;
+  prometheus::Counter* rebalance_revoke_;
+  prometheus::Gauge* producer_queue_;
+  prometheus::Gauge* in_flight_;
+  prometheus::Gauge* ready_;
+  prometheus::Histogram* end_to_end_;
+  prometheus::Histogram* broker_to_emit_;
   prometheus::Counter* reload_ok_;
   prometheus::Counter* reload_failed_;
   prometheus::Family<prometheus::Gauge>* rules_info_;
