@@ -322,3 +322,29 @@ TEST_CASE("readyz turns ready after assignment; healthz and metrics answer on th
   REQUIRE(signal_and_wait(proc, SIGTERM, 30) == 0);
   CHECK(read_file(proc.log_path).find("stopped cleanly") != std::string::npos);
 }
+
+TEST_CASE("readyz turns unready while the broker is down and ready again after; healthz stays up", "[kafka]") {
+  setup s;
+  produce(s.in, stories(500, false));
+  auto proc = start_wirescan({"run", "--config", s.config_path});
+  const int port = http_port(proc);
+  REQUIRE(port > 0);
+  const auto wait_for = [&](int code, int seconds) {
+    for (int i = 0; i < seconds * 10; ++i) {
+      if (http_get(port, "/readyz").first == code) return true;
+      std::this_thread::sleep_for(100ms);
+    }
+    return false;
+  };
+  REQUIRE(wait_for(200, 60));
+  broker_stop();
+  CHECK(wait_for(503, 60));
+  const auto [live, live_body] = http_get(port, "/healthz");
+  CHECK(live == 200);
+  CHECK(http_get(port, "/readyz").second.find("brokers unreachable") != std::string::npos);
+  broker_restart();
+  CHECK(wait_for(200, 90));
+  INFO(read_file(proc.log_path));
+  REQUIRE(signal_and_wait(proc, SIGTERM, 30) == 0);
+  CHECK(read_file(proc.log_path).find("draining") != std::string::npos);
+}
