@@ -10,8 +10,8 @@ packages=(
   catch2
   # Test tooling: JSON/YAML handling in test scripts, kcat for poking at topics, Java for the broker.
   python3 python3-yaml kafkacat default-jre-headless maven curl
-  # promtool, for the alert-rule tests and metric linting.
-  prometheus
+  # promtool (alert-rule tests, metric linting, the scrape test) and kubectl (kustomize render test).
+  prometheus kubernetes-client
 )
 
 missing=()
@@ -22,6 +22,8 @@ for p in "${packages[@]}"; do
     [[ $v == "install ok installed 3."* ]] || missing+=(catch2)
     continue
   fi
+  # Any kubectl will do (some images ship a newer one that conflicts with Debian's package).
+  if [[ $p == kubernetes-client ]] && command -v kubectl >/dev/null; then continue; fi
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 

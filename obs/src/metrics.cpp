@@ -114,6 +114,18 @@ void metrics::count_findings(const core::findings& f) {
   }
 }
 
+const std::vector<std::string>& metrics::names() {
+  static const std::vector<std::string> all{
+      "wirescan_build_info",           "wirescan_stories_consumed_total",      "wirescan_events_published_total",
+      "wirescan_rejects_total",        "wirescan_dead_letters_total",          "wirescan_delivery_errors_total",
+      "wirescan_policy_shocks_total",  "wirescan_mentions_total",              "wirescan_processing_seconds",
+      "wirescan_end_to_end_latency_seconds", "wirescan_broker_to_emit_seconds", "wirescan_consumer_lag_messages",
+      "wirescan_rebalances_total",     "wirescan_producer_queue_messages",     "wirescan_in_flight_stories",
+      "wirescan_ready",                "wirescan_rule_reloads_total",          "wirescan_rules_info",
+      "wirescan_rules_phrases"};
+  return all;
+}
+
 void metrics::set_consumer_lag(const std::vector<std::tuple<std::string, std::int32_t, std::int64_t>>& lags) {
   // Partitions move between members: drop the series of partitions no longer fetched.
   for (auto* g : lag_series_) lag_->Remove(g);

@@ -32,6 +32,11 @@ class metrics {
 
   [[nodiscard]] const std::shared_ptr<prometheus::Registry>& registry() const noexcept { return registry_; }
 
+  // Every metric family this catalogue declares, including labelled families that have no
+  // series yet (prometheus-cpp's Collect() omits those). Dashboards and alerts are checked
+  // against this list.
+  [[nodiscard]] static const std::vector<std::string>& names();
+
   // One per story read from any input, accepted or not.
   void story_consumed() { stories_consumed_->Increment(); }
   void event_published() { events_published_->Increment(); }

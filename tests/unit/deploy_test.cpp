@@ -1,0 +1,125 @@
+// The deployment files agree with the service: manifests render and point at the real
+// endpoints, and every metric the dashboard and alerts query exists in the catalogue.
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <regex>
+#include <set>
+#include <sstream>
+#include <string>
+
+#include <catch2/catch_test_macros.hpp>
+#include <rapidjson/document.h>
+#include <yaml-cpp/yaml.h>
+
+#include "config.hpp"
+#include "process.hpp"
+#include "schema.hpp"
+#include "wirescan/obs/metrics.hpp"
+
+namespace {
+
+const std::string root = WIRESCAN_SOURCE_DIR;
+
+std::vector<YAML::Node> rendered_manifests() {
+  const std::string out = wirescan::test::make_temp_dir() + "/rendered.yaml";
+  const std::string cmd = "kubectl kustomize --load-restrictor LoadRestrictionsNone '" + root + "/deploy/k8s' > " + out;
+  REQUIRE(std::system(cmd.c_str()) == 0);
+  return YAML::LoadAllFromFile(out);
+}
+
+// Metric names the catalogue declares, with the series suffixes histograms add.
+std::set<std::string> catalogue() {
+  std::set<std::string> names;
+  for (const auto& n : wirescan::obs::metrics::names()) {
+    names.insert(n);
+    for (const char* suffix : {"_bucket", "_sum", "_count"}) names.insert(n + suffix);
+  }
+  return names;
+}
+
+std::set<std::string> metric_names(const std::string& expr) {
+  static const std::regex name(R"(\bwirescan_[a-z_]+)");
+  std::set<std::string> out;
+  for (std::sregex_iterator it(expr.begin(), expr.end(), name), end; it != end; ++it) out.insert(it->str());
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("the Kubernetes manifests render and probe the real endpoints", "[deploy]") {
+  const auto docs = rendered_manifests();
+  std::set<std::string> kinds;
+  YAML::Node deployment;
+  for (const auto& d : docs) {
+    kinds.insert(d["kind"].as<std::string>());
+    if (d["kind"].as<std::string>() == "Deployment") deployment = d;
+  }
+  for (const char* k : {"Deployment", "Service", "PodDisruptionBudget", "PodMonitor", "ConfigMap", "Secret", "ScaledObject"}) {
+    CHECK(kinds.count(k));
+  }
+  REQUIRE(deployment);
+  const auto pod = deployment["spec"]["template"]["spec"];
+  const auto c = pod["containers"][0];
+  CHECK(c["livenessProbe"]["httpGet"]["path"].as<std::string>() == "/healthz");
+  CHECK(c["readinessProbe"]["httpGet"]["path"].as<std::string>() == "/readyz");
+  CHECK(c["ports"][0]["containerPort"].as<int>() == 9464);
+  CHECK(pod["securityContext"]["runAsNonRoot"].as<bool>());
+  CHECK(pod["securityContext"]["runAsUser"].as<int>() != 0);
+  CHECK(c["securityContext"]["readOnlyRootFilesystem"].as<bool>());
+
+  // The config the pod runs is valid, and the grace period outlasts its drain deadline.
+  ::setenv("KAFKA_BROKERS", "kafka:9093", 1);
+  ::setenv("KAFKA_USERNAME", "u", 1);
+  ::setenv("KAFKA_PASSWORD", "p", 1);
+  const auto cfg = wirescan::app::load_config(root + "/deploy/k8s/wirescan.yaml");
+  CHECK(pod["terminationGracePeriodSeconds"].as<int>() * 1000 > cfg.kafka.drain_timeout_ms);
+  CHECK(cfg.http.listen == "0.0.0.0:9464");
+}
+
+TEST_CASE("the container runs as a non-root user with a health check", "[deploy]") {
+  const auto dockerfile = wirescan::test::read_file(root + "/deploy/Dockerfile");
+  CHECK(dockerfile.find("USER 10001") != std::string::npos);
+  CHECK(dockerfile.find("/healthz") != std::string::npos);
+  CHECK(dockerfile.find("FROM debian:bookworm-slim") != std::string::npos);
+}
+
+TEST_CASE("every metric the dashboard and the alert rules query is in the catalogue", "[deploy]") {
+  const auto known = catalogue();
+  rapidjson::Document d;
+  const auto json = wirescan::test::read_file(root + "/deploy/grafana/dashboards/wirescan.json");
+  REQUIRE_FALSE(d.Parse(json.c_str()).HasParseError());
+  std::size_t exprs = 0;
+  for (const auto& p : d["panels"].GetArray()) {
+    for (const auto& t : p["targets"].GetArray()) {
+      ++exprs;
+      for (const auto& n : metric_names(t["expr"].GetString())) {
+        INFO(p["title"].GetString() << ": " << n);
+        CHECK(known.count(n));
+      }
+    }
+  }
+  CHECK(exprs >= 10);
+  const auto rules = YAML::LoadFile(root + "/deploy/prometheus/alerts.yaml");
+  for (const auto& r : rules["groups"][0]["rules"]) {
+    for (const auto& n : metric_names(r["expr"].as<std::string>())) {
+      INFO(r["alert"].as<std::string>() << ": " << n);
+      CHECK(known.count(n));
+    }
+  }
+}
+
+TEST_CASE("the catalogue's name list matches the families it exports", "[deploy]") {
+  wirescan::obs::metrics m;
+  // Give every labelled family a series so Collect() returns it.
+  m.set_consumer_lag({{"t", 0, 1}});
+  m.rules_loaded("v", 1);
+  wirescan::core::findings f;
+  f.policy_shocks.push_back({"tariff", wirescan::core::direction::tightening, wirescan::core::stage::enacted, {}, {}, 0.5, {}});
+  f.mentions.push_back({"X", wirescan::core::asset_class::equity, "", wirescan::core::mention_via::cashtag, {}});
+  m.count_findings(f);
+  std::set<std::string> exported;
+  for (const auto& fam : m.registry()->Collect()) exported.insert(fam.name);
+  const std::set<std::string> declared(wirescan::obs::metrics::names().begin(), wirescan::obs::metrics::names().end());
+  CHECK(exported == declared);
+}
