@@ -7,6 +7,8 @@
 #include <optional>
 #include <stdexcept>
 
+#include <unistd.h>
+
 #include "pipeline.hpp"
 #include "wirescan/ingest/line_reader.hpp"
 #include "wirescan/obs/log.hpp"
@@ -36,9 +38,23 @@ enrich_summary run_enrich(const enrich_options& opts, const config& cfg, obs::me
   pipeline pipe(cfg, m, std::move(enr));
   enrich_summary sum;
   const auto t0 = std::chrono::steady_clock::now();
+  // Progress for a person at a terminal; nothing when stderr is a pipe or a file.
+  const bool show_progress = ::isatty(STDERR_FILENO) == 1;
+  auto last_progress = t0;
+  const auto progress = [&](bool final) {
+    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    std::fprintf(stderr, "\r\033[K%zu stories, %zu events, %zu rejected, %.1f MB, %.0f stories/s%s", sum.lines,
+                 sum.events, sum.rejected, static_cast<double>(reader.bytes_read()) / 1e6,
+                 secs > 0 ? static_cast<double>(sum.lines) / secs : 0.0, final ? "\n" : "");
+  };
 
   while (auto ln = reader.next()) {
     ++sum.lines;
+    if (show_progress && (sum.lines & 1023) == 0 &&
+        std::chrono::steady_clock::now() - last_progress > std::chrono::milliseconds(250)) {
+      last_progress = std::chrono::steady_clock::now();
+      progress(false);
+    }
     if (reload != nullptr && reload->exchange(false)) {
       const auto problems = pipe.reload(cfg);
       if (problems.empty()) obs::log().info("rules reloaded from {}", cfg.enrich.rules_dir);
@@ -60,6 +76,7 @@ enrich_summary run_enrich(const enrich_options& opts, const config& cfg, obs::me
     m.event_published();
     ++sum.events;
   }
+  if (show_progress) progress(true);
   out.flush();
   if (rejects) rejects->flush();
   sum.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

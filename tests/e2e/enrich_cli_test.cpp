@@ -93,6 +93,9 @@ TEST_CASE("enrich emits one schema-valid event per story of the finance-tweet se
   // SOURCE.md counts 6,838 rows with a cashtag-like "$WORD"; twitter-text's rule keeps most.
   CHECK(with_cashtags > 5'000);
   CHECK(r.err.find("16990 lines, 16990 events, 0 rejected") != std::string::npos);
+  // Piped stderr gets the one summary line and no progress output.
+  CHECK(lines_of(r.err).size() == 1);
+  CHECK(r.err.find('\r') == std::string::npos);
 }
 
 TEST_CASE("enrich sends bad lines to the rejects file and keeps going", "[e2e]") {
