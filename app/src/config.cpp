@@ -249,7 +249,7 @@ config load_config(const std::string& path) {
   const auto k = root["kafka"];
   r.only(k, "kafka",
          {"brokers", "group_id", "input_topics", "output_topic", "dead_letter_topic", "key", "delivery",
-          "drain_timeout_ms", "transactional_id", "transaction_interval_ms", "consumer", "producer"});
+          "drain_timeout_ms", "shutdown_delay_ms", "transactional_id", "transaction_interval_ms", "consumer", "producer"});
   if (k && k.IsMap()) {
     r.get(k["brokers"], "kafka.brokers", c.kafka.brokers);
     r.get(k["group_id"], "kafka.group_id", c.kafka.group_id);
@@ -280,6 +280,10 @@ config load_config(const std::string& path) {
     else if (delivery == "exactly_once") c.kafka.delivery = delivery_mode::exactly_once;
     else r.problems.push_back("kafka.delivery: '" + delivery + "' is not at_least_once or exactly_once");
     r.positive<int>(k["drain_timeout_ms"], "kafka.drain_timeout_ms", c.kafka.drain_timeout_ms, 600000);
+    r.get(k["shutdown_delay_ms"], "kafka.shutdown_delay_ms", c.kafka.shutdown_delay_ms);
+    if (c.kafka.shutdown_delay_ms < 0 || c.kafka.shutdown_delay_ms > 600000) {
+      r.problems.push_back("kafka.shutdown_delay_ms: must be between 0 and 600000");
+    }
     r.get(k["transactional_id"], "kafka.transactional_id", c.kafka.transactional_id);
     r.positive<int>(k["transaction_interval_ms"], "kafka.transaction_interval_ms", c.kafka.transaction_interval_ms,
                     60000);
@@ -339,6 +343,7 @@ std::string print_config(const config& c) {
   e << YAML::Key << "delivery" << YAML::Value
     << (c.kafka.delivery == delivery_mode::at_least_once ? "at_least_once" : "exactly_once");
   e << YAML::Key << "drain_timeout_ms" << YAML::Value << c.kafka.drain_timeout_ms;
+  e << YAML::Key << "shutdown_delay_ms" << YAML::Value << c.kafka.shutdown_delay_ms;
   e << YAML::Key << "transactional_id" << YAML::Value << c.kafka.transactional_id;
   e << YAML::Key << "transaction_interval_ms" << YAML::Value << c.kafka.transaction_interval_ms;
   for (const auto& [name, props] : {std::pair{"consumer", &c.kafka.consumer}, std::pair{"producer", &c.kafka.producer}}) {

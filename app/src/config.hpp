@@ -39,6 +39,7 @@ struct kafka_config {
   key_mode key = key_mode::story_id;
   delivery_mode delivery = delivery_mode::at_least_once;
   int drain_timeout_ms = 10000;  // SIGTERM: time allowed to deliver in-flight stories
+  int shutdown_delay_ms = 0;     // SIGTERM: stay up but unready this long before draining
   // exactly_once: stable per instance, so a restart fences its predecessor's open
   // transaction at once. Empty: "<group_id>-<hostname>".
   std::string transactional_id;

@@ -306,6 +306,15 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
   // Readiness turns off first, so no load balancer or probe counts on this instance.
   health.set_draining();
   m.set_ready(false);
+  if (cfg.kafka.shutdown_delay_ms > 0 && !failed) {
+    // Unready but still delivering, so probes and load balancers see it before we leave.
+    obs::log().info("unready; draining in {} ms", cfg.kafka.shutdown_delay_ms);
+    const auto until = clock_type::now() + std::chrono::milliseconds(cfg.kafka.shutdown_delay_ms);
+    while (clock_type::now() < until) {
+      producer.poll(50);
+      health.beat();
+    }
+  }
   obs::log().info("draining {} in-flight stor{} (deadline {} ms)", track.outstanding(),
                   track.outstanding() == 1 ? "y" : "ies", drain_ms);
   if (eos && txn_open && !failed) finish_transaction();

@@ -323,8 +323,8 @@ TEST_CASE("readyz turns ready after assignment; healthz and metrics answer on th
   CHECK(read_file(proc.log_path).find("stopped cleanly") != std::string::npos);
 }
 
-TEST_CASE("readyz turns unready while the broker is down and ready again after; healthz stays up", "[kafka]") {
-  setup s;
+TEST_CASE("readyz turns unready while the broker is down, ready again after, and unready first at shutdown; healthz stays up", "[kafka]") {
+  setup s("  shutdown_delay_ms: 3000\n");
   produce(s.in, stories(500, false));
   auto proc = start_wirescan({"run", "--config", s.config_path});
   const int port = http_port(proc);
@@ -344,7 +344,11 @@ TEST_CASE("readyz turns unready while the broker is down and ready again after; 
   CHECK(http_get(port, "/readyz").second.find("brokers unreachable") != std::string::npos);
   broker_restart();
   CHECK(wait_for(200, 90));
+  // At shutdown: unready first (for shutdown_delay_ms), alive throughout, then exit 0.
+  ::kill(proc.pid, SIGTERM);
+  CHECK(wait_for(503, 3));
+  CHECK(http_get(port, "/healthz").first == 200);
+  CHECK(http_get(port, "/readyz").second.find("draining") != std::string::npos);
   INFO(read_file(proc.log_path));
-  REQUIRE(signal_and_wait(proc, SIGTERM, 30) == 0);
-  CHECK(read_file(proc.log_path).find("draining") != std::string::npos);
+  REQUIRE(wait_exit(proc, 30) == 0);
 }

@@ -73,7 +73,8 @@ TEST_CASE("the Kubernetes manifests render and probe the real endpoints", "[depl
   ::setenv("KAFKA_USERNAME", "u", 1);
   ::setenv("KAFKA_PASSWORD", "p", 1);
   const auto cfg = wirescan::app::load_config(root + "/deploy/k8s/wirescan.yaml");
-  CHECK(pod["terminationGracePeriodSeconds"].as<int>() * 1000 > cfg.kafka.drain_timeout_ms);
+  CHECK(pod["terminationGracePeriodSeconds"].as<int>() * 1000 > cfg.kafka.shutdown_delay_ms + cfg.kafka.drain_timeout_ms);
+  CHECK(cfg.kafka.shutdown_delay_ms > 0);
   CHECK(cfg.http.listen == "0.0.0.0:9464");
 }
 
