@@ -175,10 +175,18 @@ config load_config(const std::string& path) {
     }
   }
   const auto http = root["http"];
-  r.only(http, "http", {"listen", "enabled"});
+  r.only(http, "http", {"listen", "enabled", "basic_auth"});
   if (http && http.IsMap()) {
     r.get(http["listen"], "http.listen", c.http.listen);
     r.get(http["enabled"], "http.enabled", c.http.enabled);
+    if (const auto auth = http["basic_auth"]; auth) {
+      r.only(auth, "http.basic_auth", {"username", "password"});
+      r.get(auth["username"], "http.basic_auth.username", c.http.username);
+      r.get(auth["password"], "http.basic_auth.password", c.http.password);
+      if (c.http.username.empty() != c.http.password.empty()) {
+        r.problems.push_back("http.basic_auth: set both username and password, or neither");
+      }
+    }
     const auto colon = c.http.listen.rfind(':');
     if (colon == std::string::npos || colon + 1 == c.http.listen.size()) {
       r.problems.push_back("http.listen: '" + c.http.listen + "' must be host:port");
@@ -355,6 +363,12 @@ std::string print_config(const config& c) {
   e << YAML::Key << "http" << YAML::Value << YAML::BeginMap;
   e << YAML::Key << "listen" << YAML::Value << c.http.listen;
   e << YAML::Key << "enabled" << YAML::Value << c.http.enabled;
+  if (!c.http.username.empty()) {
+    e << YAML::Key << "basic_auth" << YAML::Value << YAML::BeginMap;
+    e << YAML::Key << "username" << YAML::Value << c.http.username;
+    e << YAML::Key << "password" << YAML::Value << "[redacted]";
+    e << YAML::EndMap;
+  }
   e << YAML::EndMap;
   e << YAML::Key << "output" << YAML::Value << YAML::BeginMap;
   e << YAML::Key << "reject_raw_limit" << YAML::Value << c.output.reject_raw_limit;

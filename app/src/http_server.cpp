@@ -1,6 +1,8 @@
 #include "http_server.hpp"
 
+#include <algorithm>
 #include <stdexcept>
+#include <string_view>
 #include <string>
 #include <vector>
 
@@ -18,10 +20,48 @@ void reply(mg_connection* conn, int status, const char* content_type, const std:
   mg_write(conn, body.data(), body.size());
 }
 
+std::string base64(std::string_view in) {
+  static constexpr char table[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  std::size_t i = 0;
+  for (; i + 2 < in.size(); i += 3) {
+    const auto n = (static_cast<unsigned char>(in[i]) << 16) | (static_cast<unsigned char>(in[i + 1]) << 8) |
+                   static_cast<unsigned char>(in[i + 2]);
+    out += {table[(n >> 18) & 63], table[(n >> 12) & 63], table[(n >> 6) & 63], table[n & 63]};
+  }
+  if (i + 1 == in.size()) {
+    const auto n = static_cast<unsigned char>(in[i]) << 16;
+    out += {table[(n >> 18) & 63], table[(n >> 12) & 63], '=', '='};
+  } else if (i + 2 == in.size()) {
+    const auto n = (static_cast<unsigned char>(in[i]) << 16) | (static_cast<unsigned char>(in[i + 1]) << 8);
+    out += {table[(n >> 18) & 63], table[(n >> 12) & 63], table[(n >> 6) & 63], '='};
+  }
+  return out;
+}
+
+// Compares without an early exit, so response time does not reveal how much matched.
+bool same(std::string_view a, std::string_view b) {
+  unsigned char diff = a.size() == b.size() ? 0 : 1;
+  for (std::size_t i = 0; i < std::max(a.size(), b.size()); ++i) {
+    diff |= static_cast<unsigned char>((i < a.size() ? a[i] : 0) ^ (i < b.size() ? b[i] : 0));
+  }
+  return diff == 0;
+}
+
 struct metrics_handler : CivetHandler {
   const obs::metrics& m;
+  std::string expected_auth;  // "Basic <base64(user:password)>", empty when auth is off
   explicit metrics_handler(const obs::metrics& mm) : m(mm) {}
   bool handleGet(CivetServer*, mg_connection* conn) override {
+    if (!expected_auth.empty()) {
+      const char* got = mg_get_header(conn, "Authorization");
+      if (got == nullptr || !same(got, expected_auth)) {
+        mg_printf(conn,
+                  "HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm=\"wirescan\"\r\n"
+                  "Content-Length: 0\r\nConnection: close\r\n\r\n");
+        return true;
+      }
+    }
     reply(conn, 200, "text/plain; version=0.0.4; charset=utf-8",
           prometheus::TextSerializer().Serialize(m.registry()->Collect()));
     return true;
@@ -63,6 +103,9 @@ struct http_server::impl {
 
 http_server::http_server(const http_config& cfg, const obs::metrics& m, const obs::health& h)
     : impl_(std::make_unique<impl>(m, h)) {
+  if (!cfg.username.empty() && !cfg.password.empty()) {
+    impl_->metrics.expected_auth = "Basic " + base64(cfg.username + ":" + cfg.password);
+  }
   const std::vector<std::string> options{"listening_ports", cfg.listen, "num_threads", "2"};
   try {
     impl_->server = std::make_unique<CivetServer>(options);

@@ -16,6 +16,10 @@ namespace wirescan::app {
 struct http_config {
   std::string listen = "0.0.0.0:9464";  // host:port; port 0 picks a free one
   bool enabled = true;
+  // When both are set, /metrics requires HTTP basic auth; /healthz and /readyz stay open
+  // for probes.
+  std::string username;
+  std::string password;
 };
 
 class http_server {

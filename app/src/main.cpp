@@ -158,7 +158,7 @@ int main(int argc, char** argv) {
   }
   if (cli.got_subcommand(demo)) {
     install_stop_handlers();
-    // Without a config the demo serves HTTP on a free loopback port (logged at start).
+    // The demo serves HTTP on a free loopback port unless a config names one (logged at start).
     if (config_path.empty()) cfg->http.listen = "127.0.0.1:0";
     try {
       return wirescan::app::run_demo(dopts, *cfg, metrics, stop_requested, enricher);

@@ -289,3 +289,32 @@ TEST_CASE("validate reports a pattern that does not compile, naming its rule", "
   CHECK(r.err.find("triggers.tariff[0]: 'tariff(s'") != std::string::npos);
   CHECK(r.err.find("triggers.tariff[0]: 'levy['") != std::string::npos);
 }
+
+TEST_CASE("with basic auth configured, /metrics needs the credentials and the probes stay open", "[e2e]") {
+  const auto dir = make_temp_dir();
+  std::ofstream(dir + "/wirescan.yaml") << "http:\n  listen: 127.0.0.1:0\n  basic_auth: {username: scraper, password: s3cret-Pass}\n";
+  auto proc = start_wirescan({"demo", "--json", "--keep-running", "--config", dir + "/wirescan.yaml", "--feed",
+                              std::string(WIRESCAN_SOURCE_DIR) + "/data/sample-feed.jsonl"});
+  int port = -1;
+  for (int i = 0; i < 100 && port < 0; ++i) {
+    const auto log = read_file(proc.log_path);
+    if (const auto at = log.find("/readyz on port "); at != std::string::npos) port = std::stoi(log.substr(at + 16));
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  REQUIRE(port > 0);
+  const auto base = "http://127.0.0.1:" + std::to_string(port);
+  {
+    const std::string out = dir + "/c1";
+    (void)std::system(("curl -s -o /dev/null -w '%{http_code}' " + base + "/metrics > " + out).c_str());
+    CHECK(read_file(out) == "401");
+    (void)std::system(("curl -s -o /dev/null -w '%{http_code}' -u scraper:wrong " + base + "/metrics > " + out).c_str());
+    CHECK(read_file(out) == "401");
+    (void)std::system(("curl -s -o /dev/null -w '%{http_code}' -u scraper:s3cret-Pass " + base + "/metrics > " + out).c_str());
+    CHECK(read_file(out) == "200");
+    (void)std::system(("curl -s -o /dev/null -w '%{http_code}' " + base + "/healthz > " + out).c_str());
+    CHECK(read_file(out) == "200");
+  }
+  ::kill(proc.pid, SIGINT);
+  CHECK(wait_exit(proc, 30) == 0);
+  CHECK(read_file(proc.log_path).find("s3cret-Pass") == std::string::npos);  // never logged
+}
