@@ -23,7 +23,7 @@ const std::string root = WIRESCAN_SOURCE_DIR;
 
 std::vector<YAML::Node> rendered_manifests() {
   const std::string out = wirescan::test::make_temp_dir() + "/rendered.yaml";
-  const std::string cmd = "kubectl kustomize --load-restrictor LoadRestrictionsNone '" + root + "/deploy/k8s' > " + out;
+  const std::string cmd = "kubectl kustomize '" + root + "/deploy/k8s' > " + out;
   REQUIRE(std::system(cmd.c_str()) == 0);
   return YAML::LoadAllFromFile(out);
 }
@@ -123,4 +123,11 @@ TEST_CASE("the catalogue's name list matches the families it exports", "[deploy]
   for (const auto& fam : m.registry()->Collect()) exported.insert(fam.name);
   const std::set<std::string> declared(wirescan::obs::metrics::names().begin(), wirescan::obs::metrics::names().end());
   CHECK(exported == declared);
+}
+
+TEST_CASE("the rules the Kubernetes ConfigMap ships are the repository's rules", "[deploy]") {
+  for (const char* f : {"policy.yaml", "aliases.yaml", "symbols.tsv"}) {
+    INFO(f << " differs: run scripts/sync-deploy-rules.sh");
+    CHECK(wirescan::test::read_file(root + "/deploy/k8s/rules/" + f) == wirescan::test::read_file(root + "/rules/" + f));
+  }
 }
