@@ -106,6 +106,10 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
     ::gethostname(host.data(), host.size() - 1);
     txn_id = cfg.kafka.group_id + "-" + host.data();
   }
+  // exactly_once: delivered outputs count only once their transaction commits (an aborted
+  // transaction's events are invisible to read_committed readers, so they were not published).
+  std::uint64_t txn_events = 0;
+  std::uint64_t txn_dead = 0;
   obs::health health;
   std::optional<http_server> http;
   if (cfg.http.enabled) {
@@ -137,7 +141,9 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
                                    const auto now_ms = wall_now().value;
                                    if (f->broker_ms > 0) m.observe_broker_to_emit(static_cast<double>(now_ms - f->broker_ms) / 1e3);
                                    if (f->published_ms > 0) m.observe_end_to_end(static_cast<double>(now_ms - f->published_ms) / 1e3);
-                                   if (f->dead_letter) {
+                                   if (eos) {
+                                     ++(f->dead_letter ? txn_dead : txn_events);
+                                   } else if (f->dead_letter) {
                                      m.dead_lettered();
                                    } else {
                                      m.event_published();
@@ -190,6 +196,8 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
     try {
       if (!next.empty()) producer.send_offsets(next, consumer.group_metadata(), drain_ms);
       producer.commit_transaction(drain_ms);
+      for (; txn_events > 0; --txn_events) m.event_published();
+      for (; txn_dead > 0; --txn_dead) m.dead_lettered();
     } catch (const sinks::transaction_error& e) {
       if (!e.abortable) {
         obs::log().error("{}; stopping (the producer was fenced or broke)", e.what());
@@ -208,6 +216,7 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
     }
     txn_open = false;
     txn_next.clear();
+    txn_events = txn_dead = 0;  // committed above, or aborted and to be re-read
   };
   if (eos) {
     producer.init_transactions(60000);
