@@ -145,7 +145,12 @@ core::findings enricher::enrich(const core::story& s) const {
   const std::string_view texts[2] = {s.headline, s.body};
   const std::string_view lede_text = lede(s.body.substr(0, s.body.find('\n')), cfg_.body_scan_bytes);
   const core::story_field fields[2] = {core::story_field::headline, core::story_field::body};
-  const bool crypto_context = has_crypto_context(s.headline, texts[1]);
+  // Looked up only when a cashtag's asset class is ambiguous (most stories have none).
+  int crypto_context_state = -1;
+  const auto crypto_context = [&] {
+    if (crypto_context_state < 0) crypto_context_state = has_crypto_context(s.headline, texts[1]) ? 1 : 0;
+    return crypto_context_state == 1;
+  };
 
   // 1. Cashtags.
   std::vector<std::pair<core::story_field, std::pair<std::uint32_t, std::uint32_t>>> tag_spans;
@@ -170,7 +175,7 @@ core::findings enricher::enrich(const core::story& s) const {
       const auto alias = rs->alias_by_symbol.find(sym);
       const bool prefer_crypto = t.stocktwits_crypto ||
                                  (alias != rs->alias_by_symbol.end() && rs->aliases[alias->second].prefer_crypto) ||
-                                 crypto_context;
+                                 crypto_context();
       if (const auto* info = rs->lookup(sym, prefer_crypto ? core::asset_class::crypto : core::asset_class::equity)) {
         m.asset = info->asset;
         m.name = info->name;
@@ -311,7 +316,12 @@ core::findings enricher::enrich(const core::story& s) const {
       }
     }
 
-    // 3. Policy shocks, sentence by sentence, in the headline and the lede.
+    // 3. Policy shocks, sentence by sentence, in the headline and the lede. Most stories
+    // have no trigger at all: skip the sentence split for them.
+    const bool any_trigger = std::any_of(ms.begin(), ms.end(), [&](const match& m) {
+      return rs->patterns[m.id].kind == pattern_kind::trigger && (k == 0 || m.to <= lede_text.size());
+    });
+    if (!any_trigger) continue;
     for (const auto& [sfrom, sto] : sentences(k == 0 ? text : lede_text)) {
       const auto in_sentence = [&](const match& m) { return m.from >= sfrom && m.to <= sto; };
       bool hedged = false;

@@ -1,7 +1,8 @@
 #pragma once
 // Serialises an enriched event as one line of JSON, schema "wirescan.event/v1"
-// (docs/event.schema.json), with RapidJSON's Writer: correct escaping, and the writer
-// validates that every string it emits is UTF-8, so output is valid UTF-8 by construction.
+// (docs/event.schema.json), with RapidJSON's Writer for correct escaping. Output is valid
+// UTF-8 because every input string is: story text is validated by ingest, evidence spans
+// are checked to start and end on code point boundaries, and rule files are validated at load.
 //
 // Threading: an event_writer keeps a reusable buffer; give each thread its own.
 

@@ -1,0 +1,109 @@
+// In-process throughput: wirescan's decode -> enrich -> serialise against simdjson's own
+// parse of the same stories and against memcpy, in interleaved rounds on one corpus.
+//
+//   bench/inprocess [ROUNDS] [SHARED_DATA_DIR]
+//
+// Corpus: every ABC News headline and finance tweet in ../shared/data as a story. Bodies are
+// synthesised only by concatenating 3 to 8 other real headlines (no invented text), so story
+// sizes resemble short wire items. The parse baseline is simdjson's DOM parse of each story
+// (what "parse this JSON" costs with simdjson); memcpy of the same bytes is the ceiling.
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <random>
+#include <string>
+#include <vector>
+
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+#include <simdjson.h>
+
+#include "eval_command.hpp"
+#include "pipeline.hpp"
+
+using clk = std::chrono::steady_clock;
+
+namespace {
+
+std::string read(const std::string& p) {
+  std::ifstream in(p, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const int rounds = argc > 1 ? std::atoi(argv[1]) : 5;
+  const std::string data = argc > 2 ? argv[2] : WIRESCAN_SHARED_DATA;
+  std::vector<std::string> headlines;
+  for (const auto& row : wirescan::app::parse_csv(read(data + "/abcnews-headlines/abcnews-date-text.csv"))) {
+    if (row.size() == 2 && row[0] != "publish_date") headlines.push_back(row[1]);
+  }
+  for (const auto& row : wirescan::app::parse_csv(read(data + "/twitter-fin-news-topic/new_data_train.csv"))) {
+    if (row.size() == 2 && row[1] != "label") headlines.push_back(row[0]);
+  }
+  std::mt19937 rng(7);
+  std::vector<std::string> stories;
+  std::size_t bytes = 0;
+  for (std::size_t i = 0; i < headlines.size(); ++i) {
+    std::string body;
+    const int n = 3 + static_cast<int>(rng() % 6);
+    for (int k = 0; k < n; ++k) body += headlines[rng() % headlines.size()] + ". ";
+    rapidjson::StringBuffer b;
+    rapidjson::Writer<rapidjson::StringBuffer> w(b);
+    w.StartObject();
+    w.Key("id"); w.String(("s" + std::to_string(i)).c_str());
+    w.Key("headline"); w.String(headlines[i].c_str());
+    w.Key("body"); w.String(body.c_str());
+    w.Key("source"); w.String("bench");
+    w.Key("published_at"); w.String("2026-11-28T10:00:00Z");
+    w.Key("url"); w.String("https://news.example/s");
+    w.Key("language"); w.String("en");
+    w.EndObject();
+    stories.emplace_back(b.GetString(), b.GetSize());
+    bytes += b.GetSize();
+  }
+
+  wirescan::app::config cfg;
+  wirescan::obs::metrics metrics;
+  wirescan::app::pipeline pipe(cfg, metrics, wirescan::app::make_enricher(cfg));
+  simdjson::dom::parser parser;
+  std::vector<char> sink(1 << 20);
+  std::vector<double> r_memcpy, r_simdjson, r_wirescan;
+  std::size_t guard = 0;
+  for (int r = 0; r < rounds; ++r) {
+    auto t0 = clk::now();
+    for (const auto& s : stories) {
+      std::memcpy(sink.data(), s.data(), s.size());
+      guard += static_cast<unsigned char>(sink[s.size() / 2]);
+    }
+    r_memcpy.push_back(static_cast<double>(stories.size()) / std::chrono::duration<double>(clk::now() - t0).count());
+    t0 = clk::now();
+    for (const auto& s : stories) {
+      simdjson::dom::element doc;
+      if (parser.parse(s).get(doc) == simdjson::SUCCESS) ++guard;
+    }
+    r_simdjson.push_back(static_cast<double>(stories.size()) / std::chrono::duration<double>(clk::now() - t0).count());
+    t0 = clk::now();
+    for (const auto& s : stories) guard += pipe.process(s).event.size();
+    r_wirescan.push_back(static_cast<double>(stories.size()) / std::chrono::duration<double>(clk::now() - t0).count());
+  }
+  const double avg = static_cast<double>(bytes) / static_cast<double>(stories.size());
+  const double mc = median(r_memcpy), sj = median(r_simdjson), ws = median(r_wirescan);
+  std::printf("corpus: %zu stories, %.1f MB, %.0f bytes/story; %d interleaved rounds, median shown\n\n",
+              stories.size(), static_cast<double>(bytes) / 1e6, avg, rounds);
+  std::printf("| path | stories/s | MB/s | vs simdjson parse |\n|---|---|---|---|\n");
+  std::printf("| memcpy (ceiling) | %.0f | %.0f | %.2f |\n", mc, mc * avg / 1e6, mc / sj);
+  std::printf("| simdjson DOM parse | %.0f | %.0f | 1.00 |\n", sj, sj * avg / 1e6);
+  std::printf("| wirescan decode + enrich + serialise | %.0f | %.0f | %.2f |\n", ws, ws * avg / 1e6, ws / sj);
+  std::printf("\n(checksum %zu)\n", guard);
+  return 0;
+}
