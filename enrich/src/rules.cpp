@@ -9,6 +9,8 @@
 #include <hs/hs.h>
 #include <yaml-cpp/yaml.h>
 
+#include "wirescan/core/utf8.hpp"
+
 namespace wirescan::enrich {
 
 struct rule_set::database {
@@ -92,19 +94,6 @@ std::string read_all(const std::string& path, std::vector<std::string>& problems
   std::ostringstream ss;
   ss << in.rdbuf();
   return ss.str();
-}
-
-bool valid_utf8(std::string_view s) {
-  for (std::size_t i = 0; i < s.size();) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    const std::size_t n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
-    if (n == 0 || i + n > s.size()) return false;
-    for (std::size_t k = 1; k < n; ++k) {
-      if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return false;
-    }
-    i += n;
-  }
-  return true;
 }
 
 std::uint64_t fnv1a(std::string_view s, std::uint64_t h = 1469598103934665603ULL) {
@@ -423,7 +412,7 @@ core::result<std::shared_ptr<const rule_set>, std::vector<std::string>> load_rul
     h = fnv1a(text, h);
     if (text.empty()) continue;
     // Names and phrases end up in events verbatim: they must be UTF-8.
-    if (!valid_utf8(text)) {
+    if (core::first_invalid_utf8(text)) {
       b.problems.push_back(path + ": not valid UTF-8");
       continue;
     }
@@ -436,7 +425,7 @@ core::result<std::shared_ptr<const rule_set>, std::vector<std::string>> load_rul
   const std::string sym_path = dir + "/symbols.tsv";
   const std::string symbols = read_all(sym_path, b.problems);
   h = fnv1a(symbols, h);
-  if (!valid_utf8(symbols)) b.problems.push_back(sym_path + ": not valid UTF-8");
+  if (core::first_invalid_utf8(symbols)) b.problems.push_back(sym_path + ": not valid UTF-8");
   load_symbols(b, symbols, sym_path);
   std::sort(b.rs.sp500.begin(), b.rs.sp500.end());
   derive_sp500_names(b);
