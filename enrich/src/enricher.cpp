@@ -143,7 +143,10 @@ core::findings enricher::enrich(const core::story& s) const {
   // the lede (the body's first paragraph, at most body_scan_bytes): later paragraphs
   // mostly give background ("the export controls set last year"), not news.
   const std::string_view texts[2] = {s.headline, s.body};
-  const std::string_view lede_text = lede(s.body.substr(0, s.body.find('\n')), cfg_.body_scan_bytes);
+  // A view of the body, never s.body.substr(): that would be a temporary string the view
+  // outlives (ASan caught exactly that here).
+  const std::string_view body_view = s.body;
+  const std::string_view lede_text = lede(body_view.substr(0, body_view.find('\n')), cfg_.body_scan_bytes);
   const core::story_field fields[2] = {core::story_field::headline, core::story_field::body};
   // Looked up only when a cashtag's asset class is ambiguous (most stories have none).
   int crypto_context_state = -1;

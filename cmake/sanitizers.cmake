@@ -1,0 +1,22 @@
+# Sanitizer and fuzzing builds. Both apply to every target so the whole path is instrumented.
+#   -DWIRESCAN_SANITIZE=address,undefined   the CI sanitiser suite (make sanitize)
+#   -DWIRESCAN_SANITIZE=thread              the TSan run of the concurrent parts (scripts/tsan.sh)
+#   -DWIRESCAN_FUZZ=ON                      libFuzzer targets in tests/fuzz (clang only; make fuzz)
+set(WIRESCAN_SANITIZE "" CACHE STRING "Comma-separated -fsanitize= list for every target (empty: none)")
+option(WIRESCAN_FUZZ "Build the libFuzzer targets in tests/fuzz (needs clang)" OFF)
+
+if(WIRESCAN_SANITIZE)
+  # No recovery: the first report fails the test that triggered it.
+  add_compile_options(-fsanitize=${WIRESCAN_SANITIZE} -fno-sanitize-recover=all -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=${WIRESCAN_SANITIZE})
+endif()
+
+if(WIRESCAN_FUZZ)
+  if(NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+    message(FATAL_ERROR "WIRESCAN_FUZZ needs clang (CXX=clang++); found ${CMAKE_CXX_COMPILER_ID}")
+  endif()
+  # Coverage instrumentation everywhere; only the fuzz targets link libFuzzer's main.
+  add_compile_options(-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
+                      -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=address,undefined)
+endif()
