@@ -3,7 +3,7 @@ BUILD ?= build
 # Warnings are errors in CI (CI=true) and advice elsewhere.
 WERROR := $(if $(filter true 1 yes,$(CI)),ON,OFF)
 
-.PHONY: all deps build demo test clean
+.PHONY: all deps build demo test sanitize fuzz ci clean
 
 all: build
 
@@ -20,5 +20,19 @@ demo: build
 test: build
 	ctest --test-dir $(BUILD) --output-on-failure
 
+# The whole unit, e2e and integration suite again, built with ASan+UBSan (a real broker too).
+sanitize: deps
+	@cmake -S . -B build-asan -G Ninja -DWIRESCAN_SANITIZE=address,undefined -DWIRESCAN_WERROR=$(WERROR) >/dev/null
+	@cmake --build build-asan
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --test-dir build-asan --output-on-failure
+
+# Each libFuzzer target for FUZZ_SECONDS (clang; scripts/fuzz.sh).
+FUZZ_SECONDS ?= 30
+fuzz: deps
+	bash scripts/fuzz.sh $(FUZZ_SECONDS)
+
+# What CI runs: the suite, the sanitiser suite, then the fuzzers.
+ci: test sanitize fuzz
+
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) build-asan build-fuzz

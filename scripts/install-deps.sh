@@ -12,6 +12,8 @@ packages=(
   python3 python3-yaml kafkacat default-jre-headless maven curl
   # promtool (alert-rule tests, metric linting, the scrape test) and kubectl (kustomize render test).
   prometheus kubernetes-client
+  # Fuzzing (libFuzzer ships in clang's runtime package) and the soak/baseline Kafka clients.
+  clang libclang-rt-14-dev python3-confluent-kafka
 )
 
 missing=()

@@ -66,6 +66,9 @@ struct config_error : std::runtime_error {
 
 // Reads and validates a YAML config file; an empty path gives the defaults.
 [[nodiscard]] config load_config(const std::string& path);
+// The same from the file's text; path only names it in problems. Throws config_error for
+// any text, never anything else (the config fuzzer holds it to that).
+[[nodiscard]] config parse_config(const std::string& text, const std::string& path);
 
 // Replaces ${VAR} and ${VAR:-default} with the environment; "$$" is a literal '$'.
 // Adds a problem for an unset variable without a default.

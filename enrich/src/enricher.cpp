@@ -325,7 +325,9 @@ core::findings enricher::enrich(const core::story& s) const {
       return rs->patterns[m.id].kind == pattern_kind::trigger && (k == 0 || m.to <= lede_text.size());
     });
     if (!any_trigger) continue;
-    for (const auto& [sfrom, sto] : sentences(k == 0 ? text : lede_text)) {
+    for (const auto& sentence : sentences(k == 0 ? text : lede_text)) {
+      // Plain copies, not a structured binding: clang 14 cannot capture those in lambdas.
+      const std::uint32_t sfrom = sentence.first, sto = sentence.second;
       const auto in_sentence = [&](const match& m) { return m.from >= sfrom && m.to <= sto; };
       bool hedged = false;
       for (const auto& m : ms) {

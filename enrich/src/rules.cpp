@@ -5,6 +5,7 @@
 #include <fstream>
 #include <set>
 #include <sstream>
+#include <tuple>
 
 #include <hs/hs.h>
 #include <yaml-cpp/yaml.h>
@@ -402,31 +403,44 @@ const symbol_info* rule_set::lookup(const std::string& symbol, core::asset_class
 }
 
 core::result<std::shared_ptr<const rule_set>, std::vector<std::string>> load_rules(const std::string& dir) {
+  std::vector<std::string> problems;
+  rule_sources src;
+  src.policy = read_all(dir + "/policy.yaml", problems);
+  src.aliases = read_all(dir + "/aliases.yaml", problems);
+  src.symbols = read_all(dir + "/symbols.tsv", problems);
+  src.dir = dir;
+  auto r = load_rules_from(src);
+  if (problems.empty()) return r;
+  if (!r) problems.insert(problems.end(), r.error().begin(), r.error().end());
+  return core::unexpected{std::move(problems)};
+}
+
+core::result<std::shared_ptr<const rule_set>, std::vector<std::string>> load_rules_from(const rule_sources& src) {
   builder b;
   std::uint64_t h = 1469598103934665603ULL;
-  for (const auto& [name, loader] :
-       {std::pair<const char*, void (*)(builder&, const YAML::Node&, const std::string&)>{"policy.yaml", load_policy},
-        std::pair<const char*, void (*)(builder&, const YAML::Node&, const std::string&)>{"aliases.yaml", load_aliases}}) {
-    const std::string path = dir + "/" + name;
-    const std::string text = read_all(path, b.problems);
-    h = fnv1a(text, h);
-    if (text.empty()) continue;
+  for (const auto& [name, text, loader] :
+       {std::tuple<const char*, const std::string*, void (*)(builder&, const YAML::Node&, const std::string&)>{
+            "policy.yaml", &src.policy, load_policy},
+        std::tuple<const char*, const std::string*, void (*)(builder&, const YAML::Node&, const std::string&)>{
+            "aliases.yaml", &src.aliases, load_aliases}}) {
+    const std::string path = src.dir + "/" + name;
+    h = fnv1a(*text, h);
+    if (text->empty()) continue;
     // Names and phrases end up in events verbatim: they must be UTF-8.
-    if (core::first_invalid_utf8(text)) {
+    if (core::first_invalid_utf8(*text)) {
       b.problems.push_back(path + ": not valid UTF-8");
       continue;
     }
     try {
-      loader(b, YAML::Load(text), path);
+      loader(b, YAML::Load(*text), path);
     } catch (const YAML::Exception& e) {
       b.problems.push_back(path + ": " + e.what());
     }
   }
-  const std::string sym_path = dir + "/symbols.tsv";
-  const std::string symbols = read_all(sym_path, b.problems);
-  h = fnv1a(symbols, h);
-  if (core::first_invalid_utf8(symbols)) b.problems.push_back(sym_path + ": not valid UTF-8");
-  load_symbols(b, symbols, sym_path);
+  const std::string sym_path = src.dir + "/symbols.tsv";
+  h = fnv1a(src.symbols, h);
+  if (core::first_invalid_utf8(src.symbols)) b.problems.push_back(sym_path + ": not valid UTF-8");
+  load_symbols(b, src.symbols, sym_path);
   std::sort(b.rs.sp500.begin(), b.rs.sp500.end());
   derive_sp500_names(b);
   std::ostringstream v;

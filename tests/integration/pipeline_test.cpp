@@ -212,10 +212,15 @@ long consumed_by(const std::string& log) {
 TEST_CASE("a second instance joins mid-stream and leaves again: nothing lost, duplicates bounded", "[kafka]") {
   setup s;
   auto a = start_wirescan({"run", "--config", s.config_path});
-  auto producer = paced_produce(s.in, stories(20'000, false), 50, 200ms);
+  // 100 batches 200 ms apart: stories keep arriving for 20 s or more, so b joins mid-stream
+  // however slowly it starts (a sanitizer build takes seconds to load the rules).
+  auto producer = paced_produce(s.in, stories(20'000, false), 100, 200ms);
   (void)consume(s.out, 3'000, 60s, 0ms);
   auto b = start_wirescan({"run", "--config", s.config_path});
-  (void)consume(s.out, 10'000, 60s, 0ms);
+  // b leaves only once it really holds partitions and has published from them.
+  REQUIRE(wait_for_log(b, "assigned [1-9]", 60));
+  const auto before_b = consume(s.out, 20'000, 2s, 0ms).size();
+  (void)consume(s.out, before_b + 2'000, 60s, 0ms);
   const int b_code = signal_and_wait(b, SIGTERM, 30);  // b leaves; its partitions go back to a
   producer.join();
   const auto events = consume(s.out, 20'000, 120s, 3000ms);

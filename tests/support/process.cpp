@@ -1,5 +1,10 @@
 #include "process.hpp"
 
+#include <chrono>
+#include <fstream>
+#include <iterator>
+#include <regex>
+#include <thread>
 #include <cstdlib>
 #include <filesystem>
 #include <stdexcept>
@@ -84,6 +89,18 @@ int wait_exit(const background& b, int timeout_s) {
 int signal_and_wait(const background& b, int sig, int timeout_s) {
   ::kill(b.pid, sig);
   return wait_exit(b, timeout_s);
+}
+
+bool wait_for_log(const background& b, const std::string& pattern, int timeout_s) {
+  const std::regex re(pattern);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_s);
+  while (std::chrono::steady_clock::now() < deadline) {
+    std::ifstream in(b.log_path, std::ios::binary);
+    const std::string log{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+    if (std::regex_search(log, re)) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return false;
 }
 
 }  // namespace wirescan::test

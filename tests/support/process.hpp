@@ -28,6 +28,10 @@ int signal_and_wait(const background& b, int sig, int timeout_s);
 // Waits up to timeout_s for exit without signalling; -1 if still running.
 int wait_exit(const background& b, int timeout_s);
 
+// Waits up to timeout_s for a match of the ECMAScript regex pattern in the process's log;
+// false if none appears.
+[[nodiscard]] bool wait_for_log(const background& b, const std::string& pattern, int timeout_s);
+
 // A fresh empty directory under the system temp dir, removed by the caller if wanted.
 [[nodiscard]] std::string make_temp_dir();
 

@@ -95,3 +95,15 @@ TEST_CASE("reading its own output topic is refused", "[config]") {
   CHECK_THROWS_WITH(load_config(write_config("kafka:\n  input_topics: [a]\n  output_topic: a\n")),
                     Catch::Matchers::ContainsSubstring("would read its own events"));
 }
+
+TEST_CASE("a config of the wrong shape is a config error, never a crash (found by the config fuzzer)", "[config]") {
+  using wirescan::app::config_error;
+  using wirescan::app::parse_config;
+  // The fuzzer's first finding: a scalar root made yaml-cpp throw BadSubscript past the readers.
+  CHECK_THROWS_AS(parse_config("just some text", "x.yaml"), config_error);
+  CHECK_THROWS_AS(parse_config("- a\n- b\n", "x.yaml"), config_error);
+  CHECK_THROWS_AS(parse_config("enrich: [1, 2]\n", "x.yaml"), config_error);
+  CHECK_THROWS_AS(parse_config("enrich:\n  source_weights:\n    [a]: 1\n", "x.yaml"), config_error);
+  CHECK_THROWS_AS(parse_config("kafka:\n  consumer: 5\n", "x.yaml"), config_error);
+  CHECK_NOTHROW(parse_config("log_level: debug\n", "x.yaml"));
+}

@@ -101,6 +101,18 @@ struct rule_set {
 [[nodiscard]] core::result<std::shared_ptr<const rule_set>, std::vector<std::string>> load_rules(
     const std::string& dir);
 
+// The rule files' contents, for load_rules_from (tests, the rules fuzzer).
+struct rule_sources {
+  std::string policy;   // policy.yaml
+  std::string aliases;  // aliases.yaml
+  std::string symbols;  // symbols.tsv
+  std::string dir;      // names the files in problems
+};
+
+// The same from the files' text. Returns a rule set or problems for any text; never throws.
+[[nodiscard]] core::result<std::shared_ptr<const rule_set>, std::vector<std::string>> load_rules_from(
+    const rule_sources& src);
+
 // Builds a rule set from explicit trigger phrases only (for benchmarks of rule count).
 [[nodiscard]] core::result<std::shared_ptr<const rule_set>, std::vector<std::string>> synthetic_rules(
     const std::vector<std::string>& trigger_phrases);
