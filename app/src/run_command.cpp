@@ -303,11 +303,41 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
       f->dead_letter = true;
     }
     headers.insert(headers.end(), source.begin(), source.end());
-    const std::string topic_s(topic);
     // A full local queue is backpressure: serve delivery reports until there is room.
-    while (producer.produce(topic_s, key, payload, headers, reinterpret_cast<std::uintptr_t>(f)) ==
-           sinks::produce_status::queue_full) {
-      producer.poll(50);
+    const auto send = [&] {
+      const std::string topic_s(topic);
+      for (;;) {
+        const auto st = producer.produce(topic_s, key, payload, headers, reinterpret_cast<std::uintptr_t>(f));
+        if (st != sinks::produce_status::queue_full) return st;
+        producer.poll(50);
+      }
+    };
+    if (send() == sinks::produce_status::too_large) {
+      // Bigger than the producer's message.max.bytes. An event that large goes to the dead
+      // letters as oversized; a dead letter that large keeps its first reject_raw_limit bytes,
+      // says so in a header, and names its source offset so the whole story can be re-read.
+      const std::string original_size = std::to_string(msg->payload.size());
+      auto reason = r.rejection.reason;
+      std::string detail = r.rejection.detail;
+      if (r.accepted) {
+        reason = core::reject_reason::oversized;
+        detail = "the event (" + std::to_string(payload.size()) + " bytes) exceeds the producer's message.max.bytes";
+        m.story_rejected(reason);
+        f->dead_letter = true;
+        f->event.clear();
+      }
+      topic = cfg.kafka.dead_letter_topic;
+      key = msg->key;
+      payload = msg->payload;
+      headers = {{"wirescan.reject.reason", core::to_string(reason)}, {"wirescan.reject.detail", detail}};
+      headers.insert(headers.end(), source.begin(), source.end());
+      if (send() == sinks::produce_status::too_large) {
+        payload = payload.substr(0, std::min(payload.size(), cfg.output.reject_raw_limit));
+        headers.push_back({"wirescan.reject.truncated_from", original_size});
+        obs::log().warn("{}[{}]@{}: dead letter of {} bytes exceeds message.max.bytes; sent its first {} bytes",
+                        msg->pos.topic, partition, offset, original_size, payload.size());
+        if (send() != sinks::produce_status::queued) throw std::runtime_error("dead letter still too large to produce");
+      }
     }
   }
 

@@ -11,6 +11,34 @@
 namespace wirescan::ingest {
 namespace {
 
+// RFC 8259's number grammar: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?, then only the
+// whitespace raw_json_token() keeps after a token.
+bool is_json_number(std::string_view t) {
+  std::size_t i = 0;
+  const auto digits = [&] {
+    const std::size_t from = i;
+    while (i < t.size() && t[i] >= '0' && t[i] <= '9') ++i;
+    return i > from;
+  };
+  if (i < t.size() && t[i] == '-') ++i;
+  if (i < t.size() && t[i] == '0') {
+    ++i;
+  } else if (!digits()) {
+    return false;
+  }
+  if (i < t.size() && t[i] == '.') {
+    ++i;
+    if (!digits()) return false;
+  }
+  if (i < t.size() && (t[i] == 'e' || t[i] == 'E')) {
+    ++i;
+    if (i < t.size() && (t[i] == '+' || t[i] == '-')) ++i;
+    if (!digits()) return false;
+  }
+  while (i < t.size() && (t[i] == ' ' || t[i] == '\t' || t[i] == '\n' || t[i] == '\r')) ++i;
+  return i == t.size();
+}
+
 namespace od = simdjson::ondemand;
 using core::reject_reason;
 
@@ -143,10 +171,15 @@ struct decoder::impl {
         break;
       case od::json_type::string: (void)take(v.get_string()); break;
       case od::json_type::number: {
+        const std::string_view token = v.raw_json_token();
         od::number n;
         const auto e = v.get_number().get(n);
-        // Out-of-range numbers are well-formed JSON; only mapped fields need a value.
-        if (e != simdjson::NUMBER_OUT_OF_RANGE) check(e);
+        // Numbers too large for a double or a 64-bit integer are still well-formed JSON
+        // (RFC 8259 sets no range); only mapped fields need a value. simdjson reports 1e999 as
+        // NUMBER_ERROR, like a syntax error, so the token's grammar decides.
+        if (e == simdjson::NUMBER_OUT_OF_RANGE) break;
+        if (e == simdjson::NUMBER_ERROR && is_json_number(token)) break;
+        check(e);
         break;
       }
       case od::json_type::boolean: (void)take(v.get_bool()); break;

@@ -79,6 +79,7 @@ produce_status kafka_producer::produce(const std::string& topic, std::string_vie
   if (e == RdKafka::ERR_NO_ERROR) return produce_status::queued;
   delete hs;  // on failure the headers stay ours
   if (e == RdKafka::ERR__QUEUE_FULL) return produce_status::queue_full;
+  if (e == RdKafka::ERR_MSG_SIZE_TOO_LARGE) return produce_status::too_large;
   throw std::runtime_error("produce to " + topic + ": " + RdKafka::err2str(e));
 }
 

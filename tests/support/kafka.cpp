@@ -69,10 +69,11 @@ std::string unique_name(const std::string& prefix) {
   return prefix + "-" + std::to_string(rng() % 1'000'000'000);
 }
 
-void create_topic(const std::string& topic, int partitions) {
+void create_topic(const std::string& topic, int partitions, const std::map<std::string, std::string>& configs) {
   auto rk = make(RD_KAFKA_PRODUCER, base_conf());
   char err[512];
   rd_kafka_NewTopic_t* nt = rd_kafka_NewTopic_new(topic.c_str(), partitions, 1, err, sizeof err);
+  for (const auto& [k, v] : configs) rd_kafka_NewTopic_set_config(nt, k.c_str(), v.c_str());
   rd_kafka_queue_t* q = rd_kafka_queue_new(rk.get());
   rd_kafka_CreateTopics(rk.get(), &nt, 1, nullptr, q);
   rd_kafka_event_t* ev = rd_kafka_queue_poll(q, 30000);
@@ -95,7 +96,8 @@ void create_topic(const std::string& topic, int partitions) {
 }
 
 void produce(const std::string& topic, const std::vector<std::pair<int, std::string>>& messages) {
-  auto conf = base_conf({{"linger.ms", "20"}, {"enable.idempotence", "true"}});
+  // message.max.bytes: room for the hostile corpus's 16 MB story (the topic must allow it too).
+  auto conf = base_conf({{"linger.ms", "20"}, {"enable.idempotence", "true"}, {"message.max.bytes", "33554432"}});
   static std::atomic<int> failures{0};
   rd_kafka_conf_set_dr_msg_cb(conf, [](rd_kafka_t*, const rd_kafka_message_t* m, void*) {
     if (m->err) ++failures;

@@ -17,7 +17,8 @@ namespace wirescan::test {
 void broker_stop();
 void broker_restart();
 
-void create_topic(const std::string& topic, int partitions);
+// configs: topic-level settings (e.g. max.message.bytes).
+void create_topic(const std::string& topic, int partitions, const std::map<std::string, std::string>& configs = {});
 
 struct record {
   std::string topic;

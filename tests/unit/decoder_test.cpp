@@ -175,3 +175,17 @@ TEST_CASE("counts a prefix-only line as oversized by its full size", "[decoder]"
   REQUIRE_FALSE(r.has_value());
   CHECK(r.error().reason == reject_reason::oversized);
 }
+
+TEST_CASE("numbers beyond double or int64 range in unmapped fields are well-formed JSON", "[decoder]") {
+  decoder d{decoder_config{}};
+  for (const char* n : {"1e999", "-1e999", "123456789012345678901234567890", "-0.0", "1E+400 "}) {
+    INFO(n);
+    CHECK(d.decode(story_with(std::string(",\"x\":") + n), now).has_value());
+  }
+  for (const char* n : {"1e", "01", "1.", "-", "1e+", ".5", "+1", "1e999x"}) {
+    INFO(n);
+    const auto r = d.decode(story_with(std::string(",\"x\":") + n), now);
+    REQUIRE_FALSE(r.has_value());
+    CHECK(r.error().reason == reject_reason::malformed_json);
+  }
+}

@@ -40,7 +40,8 @@ struct transaction_error : std::runtime_error {
   bool abortable;
 };
 
-enum class produce_status : std::uint8_t { queued, queue_full };
+// too_large: the message exceeds the producer's message.max.bytes (nothing was queued).
+enum class produce_status : std::uint8_t { queued, queue_full, too_large };
 
 class kafka_producer {
  public:
@@ -54,7 +55,7 @@ class kafka_producer {
   kafka_producer(const kafka_producer&) = delete;
   kafka_producer& operator=(const kafka_producer&) = delete;
 
-  // Throws std::runtime_error on a non-retriable produce error (unknown topic, too large).
+  // Throws std::runtime_error on any other non-retriable produce error.
   [[nodiscard]] produce_status produce(const std::string& topic, std::string_view key, std::string_view payload,
                                        const std::vector<header>& headers, std::uint64_t token);
 
