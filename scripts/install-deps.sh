@@ -9,7 +9,7 @@ packages=(
   libyaml-cpp-dev libcli11-dev libspdlog-dev libfmt-dev rapidjson-dev
   catch2
   # Test tooling: JSON/YAML handling in test scripts, kcat for poking at topics, Java for the broker.
-  python3 python3-yaml kafkacat default-jre-headless maven curl
+  python3 python3-yaml kafkacat default-jre-headless maven curl openssl
   # promtool (alert-rule tests, metric linting, the scrape test) and kubectl (kustomize render test).
   prometheus kubernetes-client
   # Fuzzing (libFuzzer ships in clang's runtime package) and the soak/baseline Kafka clients.

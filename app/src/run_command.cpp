@@ -121,6 +121,7 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
   tracker track(consumer_ptr, !eos);
   bool failed = false;
 
+  std::map<std::string, long> delivery_failures;  // error text -> stories it failed
   sinks::kafka_producer producer({cfg.kafka.brokers, cfg.kafka.producer, eos ? txn_id : std::string{}},
                                  [&](std::uint64_t token, std::string_view error, bool fatal) {
                                    std::unique_ptr<in_flight> f(reinterpret_cast<in_flight*>(token));
@@ -132,9 +133,13 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
                                    if (!error.empty()) {
                                      // With no local timeout only permanent errors arrive here.
                                      m.delivery_error();
-                                     obs::log().error("delivery failed for {}[{}]@{}{}: {}", f->ps->topic,
-                                                      f->ps->partition.value, f->offset, fatal ? " (fatal)" : "",
-                                                      error);
+                                     // One line per distinct error, not one per story.
+                                     if (++delivery_failures[std::string(error)] == 1) {
+                                       obs::log().error("delivery failed for {}[{}]@{}{}: {} (further failures "
+                                                        "like it are counted, not logged)",
+                                                        f->ps->topic, f->ps->partition.value, f->offset,
+                                                        fatal ? " (fatal)" : "", error);
+                                     }
                                      failed = true;
                                      return;
                                    }
@@ -151,6 +156,14 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
                                    }
                                    track.done(*f);
                                  });
+
+  // Fail fast on outputs the broker says cannot be written: consuming first would only hold
+  // stories in flight until their deliveries fail.
+  if (const auto bad = producer.unusable_topics({cfg.kafka.output_topic, cfg.kafka.dead_letter_topic}, 10000);
+      !bad.empty()) {
+    for (const auto& b : bad) obs::log().error("cannot start: {}", b);
+    return 1;
+  }
 
   const int drain_ms = cfg.kafka.drain_timeout_ms;
   // exactly_once: the open transaction and the next offset of each partition it covers.
@@ -309,6 +322,7 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
       for (;;) {
         const auto st = producer.produce(topic_s, key, payload, headers, reinterpret_cast<std::uintptr_t>(f));
         if (st != sinks::produce_status::queue_full) return st;
+        m.producer_queue_full();
         producer.poll(50);
       }
     };
@@ -362,6 +376,9 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
   consumer.close();
   consumer_ptr = nullptr;
   if (failed || !drained) {
+    for (const auto& [error, n] : delivery_failures) {
+      obs::log().error("{} deliver{} failed: {}", n, n == 1 ? "y" : "ies", error);
+    }
     obs::log().error("stopping with {} undelivered stor{}; their offsets were not committed and will be re-read",
                      track.outstanding(), track.outstanding() == 1 ? "y" : "ies");
     return 1;

@@ -24,6 +24,11 @@ metrics::metrics(const std::string& version) : registry_(std::make_shared<promet
                          .Help("Messages waiting in the producer's local queue for delivery")
                          .Register(*registry_)
                          .Add({});
+  producer_queue_full_ = &prometheus::BuildCounter()
+                              .Name("wirescan_producer_queue_full_total")
+                              .Help("Times a story waited for room in the full producer queue (backpressure)")
+                              .Register(*registry_)
+                              .Add({});
   in_flight_ = &prometheus::BuildGauge()
                     .Name("wirescan_in_flight_stories")
                     .Help("Stories consumed whose output is not yet delivered")
@@ -120,7 +125,7 @@ const std::vector<std::string>& metrics::names() {
       "wirescan_rejects_total",        "wirescan_dead_letters_total",          "wirescan_delivery_errors_total",
       "wirescan_policy_shocks_total",  "wirescan_mentions_total",              "wirescan_processing_seconds",
       "wirescan_end_to_end_latency_seconds", "wirescan_broker_to_emit_seconds", "wirescan_consumer_lag_messages",
-      "wirescan_rebalances_total",     "wirescan_producer_queue_messages",     "wirescan_in_flight_stories",
+      "wirescan_rebalances_total",     "wirescan_producer_queue_messages",     "wirescan_producer_queue_full_total",     "wirescan_in_flight_stories",
       "wirescan_ready",                "wirescan_rule_reloads_total",          "wirescan_rules_info",
       "wirescan_rules_phrases"};
   return all;

@@ -83,6 +83,30 @@ produce_status kafka_producer::produce(const std::string& topic, std::string_vie
   throw std::runtime_error("produce to " + topic + ": " + RdKafka::err2str(e));
 }
 
+std::vector<std::string> kafka_producer::unusable_topics(const std::vector<std::string>& topics, int timeout_ms) {
+  std::vector<std::string> problems;
+  for (const auto& name : topics) {
+    std::string err;
+    std::unique_ptr<RdKafka::Topic> t(RdKafka::Topic::create(impl_->producer.get(), name, nullptr, err));
+    if (!t) {
+      problems.push_back("topic '" + name + "': " + err);
+      continue;
+    }
+    RdKafka::Metadata* raw = nullptr;
+    if (impl_->producer->metadata(false, t.get(), &raw, timeout_ms) != RdKafka::ERR_NO_ERROR) continue;  // transient
+    const std::unique_ptr<RdKafka::Metadata> md(raw);
+    for (const auto* tm : *md->topics()) {
+      if (tm->topic() != name) continue;
+      if (tm->err() == RdKafka::ERR_UNKNOWN_TOPIC_OR_PART) {
+        problems.push_back("topic '" + name + "' does not exist (create it; the broker does not auto-create)");
+      } else if (tm->err() == RdKafka::ERR_TOPIC_AUTHORIZATION_FAILED) {
+        problems.push_back("topic '" + name + "': not authorised (the principal needs DESCRIBE and WRITE)");
+      }
+    }
+  }
+  return problems;
+}
+
 void kafka_producer::poll(int timeout_ms) { impl_->producer->poll(timeout_ms); }
 
 bool kafka_producer::flush(int timeout_ms) {

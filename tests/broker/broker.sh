@@ -4,9 +4,18 @@
 #
 #   broker.sh fetch          resolve the jars into the cache (idempotent, fast when cached)
 #   broker.sh start DIR      format a fresh broker in DIR on free ports, start it, wait until it
-#                            answers metadata requests; writes DIR/env (BOOTSTRAP=host:port)
+#                            answers metadata requests; writes DIR/env (see below)
 #   broker.sh stop DIR       stop it by PID (SIGTERM, then SIGKILL after 20 s)
 #   broker.sh restart DIR    start the stopped broker in DIR again, same ports and data
+#
+# Listeners, each on its own free port, all written to DIR/env:
+#   BOOTSTRAP        PLAINTEXT (principal ANONYMOUS, a super user: tests and most clients)
+#   BOOTSTRAP_SSL    SSL with a certificate from a CA generated per start (BROKER_CA, PEM)
+#   BOOTSTRAP_SASL   SASL_PLAINTEXT with SCRAM-SHA-512 users SCRAM_USER/SCRAM_PASSWORD and
+#                    RESTRICTED_USER/RESTRICTED_PASSWORD (the ACL tests deny the latter)
+#   PROXY_PORT       a PLAINTEXT listener on PROXY_TARGET_PORT that advertises PROXY_PORT, so a
+#                    TCP proxy the test runs on PROXY_PORT carries all of a client's traffic
+# The StandardAuthorizer allows everything on resources with no ACL.
 #
 # Cache: $WIRESCAN_KAFKA_CACHE (default ~/.cache/wirescan/kafka-<version>).
 set -euo pipefail
@@ -58,23 +67,57 @@ wait_ready() {
   die "broker did not answer metadata requests within 90 s (log: $dir/logs)"
 }
 
+make_tls() {
+  local tls=$1 pass=$2
+  mkdir -p "$tls"
+  openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=wirescan test CA" \
+    -keyout "$tls/ca.key" -out "$tls/ca.pem" 2>/dev/null
+  openssl req -newkey rsa:2048 -nodes -subj "/CN=127.0.0.1" -keyout "$tls/broker.key" -out "$tls/broker.csr" 2>/dev/null
+  printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' >"$tls/san.ext"
+  openssl x509 -req -in "$tls/broker.csr" -CA "$tls/ca.pem" -CAkey "$tls/ca.key" -CAcreateserial -days 2 \
+    -extfile "$tls/san.ext" -out "$tls/broker.pem" 2>/dev/null
+  openssl pkcs12 -export -in "$tls/broker.pem" -inkey "$tls/broker.key" -certfile "$tls/ca.pem" \
+    -name broker -passout "pass:$pass" -out "$tls/broker.p12"
+}
+
+secret() { openssl rand -hex 12; }
+
 start() {
   local dir=$1
   fetch
   mkdir -p "$dir/logs" "$dir/data"
-  local port ctl
-  port=$(free_port)
-  ctl=$(free_port)
-  while [[ $ctl == "$port" ]]; do ctl=$(free_port); done
+  local port ctl ssl sasl proxied proxy used=" "
+  for v in port ctl ssl sasl proxied proxy; do
+    local p
+    p=$(free_port)
+    while [[ $used == *" $p "* ]]; do p=$(free_port); done
+    used+="$p "
+    printf -v "$v" '%s' "$p"
+  done
+  local store_pass scram_pass restricted_pass
+  store_pass=$(secret)
+  scram_pass=$(secret)
+  restricted_pass=$(secret)
+  make_tls "$dir/tls" "$store_pass"
   cat >"$dir/server.properties" <<PROPS
 process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@127.0.0.1:$ctl
-listeners=PLAINTEXT://127.0.0.1:$port,CONTROLLER://127.0.0.1:$ctl
-advertised.listeners=PLAINTEXT://127.0.0.1:$port
+listeners=PLAINTEXT://127.0.0.1:$port,CONTROLLER://127.0.0.1:$ctl,SSL://127.0.0.1:$ssl,SASL_PLAINTEXT://127.0.0.1:$sasl,PROXIED://127.0.0.1:$proxied
+advertised.listeners=PLAINTEXT://127.0.0.1:$port,SSL://127.0.0.1:$ssl,SASL_PLAINTEXT://127.0.0.1:$sasl,PROXIED://127.0.0.1:$proxy
 inter.broker.listener.name=PLAINTEXT
 controller.listener.names=CONTROLLER
-listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,PROXIED:PLAINTEXT
+ssl.keystore.type=PKCS12
+ssl.keystore.location=$dir/tls/broker.p12
+ssl.keystore.password=$store_pass
+ssl.key.password=$store_pass
+ssl.client.auth=none
+sasl.enabled.mechanisms=SCRAM-SHA-512
+listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer
+super.users=User:ANONYMOUS
+allow.everyone.if.no.acl.found=true
 log.dirs=$dir/data
 num.partitions=1
 auto.create.topics.enable=false
@@ -95,10 +138,24 @@ log4j.appender.file.File=${kafka.logs.dir}/server.log
 log4j.appender.file.layout=org.apache.log4j.PatternLayout
 log4j.appender.file.layout.ConversionPattern=[%d] %p %m (%c)%n
 PROPS
-  echo "BOOTSTRAP=127.0.0.1:$port" >"$dir/env"
+  cat >"$dir/env" <<ENV
+BOOTSTRAP=127.0.0.1:$port
+BOOTSTRAP_SSL=127.0.0.1:$ssl
+BROKER_CA=$dir/tls/ca.pem
+BOOTSTRAP_SASL=127.0.0.1:$sasl
+SCRAM_USER=wirescan
+SCRAM_PASSWORD=$scram_pass
+RESTRICTED_USER=restricted
+RESTRICTED_PASSWORD=$restricted_pass
+PROXY_PORT=$proxy
+PROXY_TARGET_PORT=$proxied
+ENV
   local id
   id=$(java -cp "$cache/libs/*" kafka.tools.StorageTool random-uuid 2>/dev/null)
-  java -cp "$cache/libs/*" kafka.tools.StorageTool format -t "$id" -c "$dir/server.properties" >"$dir/logs/format.log" 2>&1 \
+  # SCRAM credentials go into the metadata log at format time (KIP-900), before the first start.
+  java -cp "$cache/libs/*" kafka.tools.StorageTool format -t "$id" -c "$dir/server.properties" \
+    --add-scram "SCRAM-SHA-512=[name=wirescan,password=$scram_pass]" \
+    --add-scram "SCRAM-SHA-512=[name=restricted,password=$restricted_pass]" >"$dir/logs/format.log" 2>&1 \
     || { cat "$dir/logs/format.log" >&2; die "could not format the KRaft storage"; }
   launch "$dir"
 }

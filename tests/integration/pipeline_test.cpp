@@ -1,103 +1,8 @@
 // wirescan run against a real Apache Kafka broker: nothing lost, order kept, poison routed.
-#include <csignal>
-#include <thread>
-#include <fstream>
-#include <map>
-#include <set>
-#include <string>
-#include <vector>
-
-#include <catch2/catch_test_macros.hpp>
-
-#include "kafka.hpp"
-#include "process.hpp"
-#include "schema.hpp"
+#include "fixture.hpp"
 
 using namespace wirescan::test;
-using namespace std::chrono_literals;
-
-namespace {
-
-constexpr int partitions = 6;
-
-struct setup {
-  std::string in = unique_name("stories");
-  std::string out = unique_name("events");
-  std::string dlq = unique_name("dead");
-  std::string group = unique_name("wirescan");
-  std::string config_path;
-
-  // regex: subscribe by a pattern that matches the input topic rather than by name.
-  explicit setup(const std::string& extra_kafka_yaml = "", bool regex = false) {
-    create_topic(in, partitions);
-    create_topic(out, partitions);
-    create_topic(dlq, 1);
-    config_path = make_temp_dir() + "/wirescan.yaml";
-    std::ofstream(config_path) << "log_level: info\n"
-                               << "http: {listen: '127.0.0.1:0'}\n"
-                               << "kafka:\n"
-                               << "  brokers: ${TEST_BROKERS:-" << broker_bootstrap() << "}\n"
-                               << "  group_id: " << group << "\n"
-                               << "  input_topics: [\"" << (regex ? "^" + in + "(-v[0-9]+)?$" : in) << "\"]\n"
-                               << "  output_topic: " << out << "\n"
-                               << "  dead_letter_topic: " << dlq << "\n"
-                               << "  drain_timeout_ms: 15000\n"
-                               << "  consumer: {session.timeout.ms: '10000'}\n"
-                               << extra_kafka_yaml;
-  }
-};
-
-std::string story(std::size_t i) {
-  return R"({"id":"story-)" + std::to_string(i) + R"(","headline":"Story )" + std::to_string(i) +
-         R"( moves $NVDA","published_at":"2026-11-28T10:00:00Z","source":"test"})";
-}
-
-// Stories 0..n-1 spread round-robin over the partitions; every tenth is poison when asked.
-std::vector<std::pair<int, std::string>> stories(std::size_t n, bool poison) {
-  std::vector<std::pair<int, std::string>> v;
-  v.reserve(n);
-  for (std::size_t i = 0; i < n; ++i) {
-    std::string s = story(i);
-    if (poison && i % 10 == 7) s = i % 20 == 7 ? s.substr(0, s.size() / 2) : R"({"id":"x","headline":5})";
-    v.emplace_back(static_cast<int>(i % partitions), std::move(s));
-  }
-  return v;
-}
-
-// Per output partition, the source offsets of each input partition must only grow.
-void check_order(const std::vector<record>& events) {
-  std::map<std::pair<int, std::string>, std::int64_t> last;
-  for (const auto& e : events) {
-    const auto key = std::make_pair(e.partition, e.headers.at("wirescan.source.partition"));
-    const auto off = std::stoll(e.headers.at("wirescan.source.offset"));
-    auto it = last.find(key);
-    if (it != last.end()) REQUIRE(off > it->second);
-    last[key] = off;
-  }
-}
-
-std::set<std::string> source_ids(const std::vector<record>& rs) {
-  std::set<std::string> ids;
-  for (const auto& r : rs) ids.insert(r.headers.at("wirescan.source.partition") + "/" + r.headers.at("wirescan.source.offset"));
-  return ids;
-}
-
-// Produces the stories in batches over about seconds_total, so the stream is still
-// flowing while a test signals or kills wirescan.
-std::thread paced_produce(const std::string& topic, std::vector<std::pair<int, std::string>> all, int batches,
-                          std::chrono::milliseconds pause) {
-  return std::thread([topic, all = std::move(all), batches, pause] {
-    const std::size_t per = all.size() / static_cast<std::size_t>(batches);
-    for (int b = 0; b < batches; ++b) {
-      const auto first = all.begin() + static_cast<std::ptrdiff_t>(per * static_cast<std::size_t>(b));
-      const auto last = b + 1 == batches ? all.end() : first + static_cast<std::ptrdiff_t>(per);
-      produce(topic, {first, last});
-      std::this_thread::sleep_for(pause);
-    }
-  });
-}
-
-}  // namespace
+using namespace wirescan::test::it;
 
 TEST_CASE("20,000 stories across 6 partitions come out as 20,000 schema-valid events in order", "[kafka]") {
   setup s;
@@ -199,15 +104,6 @@ TEST_CASE("a broker stopped for 20 s mid-stream is survived without loss", "[kaf
   WARN("broker outage: " << events.size() - ids.size() << " duplicate(s) of 10000");
 }
 
-namespace {
-
-// "consumed N" from a stopped instance's last summary line.
-long consumed_by(const std::string& log) {
-  const auto at = log.rfind("stopped cleanly: consumed ");
-  return at == std::string::npos ? -1 : std::stol(log.substr(at + 26));
-}
-
-}  // namespace
 
 TEST_CASE("a second instance joins mid-stream and leaves again: nothing lost, duplicates bounded", "[kafka]") {
   setup s;
@@ -260,29 +156,6 @@ TEST_CASE("exactly_once: kill -9 mid-stream and a restart; a read_committed read
   check_order(events);
 }
 
-namespace {
-
-// The HTTP port a running instance logged ("serving ... on port N").
-int http_port(const background& b) {
-  for (int i = 0; i < 100; ++i) {
-    const auto log = read_file(b.log_path);
-    const auto at = log.find("/readyz on port ");
-    if (at != std::string::npos) return std::stoi(log.substr(at + 16));
-    std::this_thread::sleep_for(100ms);
-  }
-  return -1;
-}
-
-// Status code and body of GET http://127.0.0.1:port/path, via curl.
-std::pair<int, std::string> http_get(int port, const std::string& path) {
-  const std::string dir = make_temp_dir();
-  const std::string cmd = "curl -s -o " + dir + "/body -w '%{http_code}' http://127.0.0.1:" + std::to_string(port) +
-                          path + " > " + dir + "/code";
-  (void)std::system(cmd.c_str());
-  return {std::stoi("0" + read_file(dir + "/code")), read_file(dir + "/body")};
-}
-
-}  // namespace
 
 TEST_CASE("readyz turns ready after assignment; healthz and metrics answer on the configured port", "[kafka]") {
   setup s;

@@ -43,13 +43,41 @@ std::string broker_script() { return std::string(WIRESCAN_SOURCE_DIR) + "/tests/
 
 }  // namespace
 
-std::string broker_bootstrap() {
+std::string broker_env(const std::string& key) {
   std::ifstream env(std::string(WIRESCAN_BROKER_DIR) + "/env");
   std::string line;
   while (std::getline(env, line)) {
-    if (line.rfind("BOOTSTRAP=", 0) == 0) return line.substr(10);
+    if (line.rfind(key + "=", 0) == 0) return line.substr(key.size() + 1);
   }
-  throw std::runtime_error("no test broker: run the integration tests through ctest (fixture 'broker')");
+  throw std::runtime_error("no " + key + " from the test broker: run the integration tests through ctest "
+                           "(fixture 'broker')");
+}
+
+std::string broker_bootstrap() { return broker_env("BOOTSTRAP"); }
+
+void deny_all_on_topic(const std::string& topic, const std::string& principal) {
+  auto rk = make(RD_KAFKA_PRODUCER, base_conf());
+  char err[512];
+  rd_kafka_AclBinding_t* acl = rd_kafka_AclBinding_new(
+      RD_KAFKA_RESOURCE_TOPIC, topic.c_str(), RD_KAFKA_RESOURCE_PATTERN_LITERAL, principal.c_str(), "*",
+      RD_KAFKA_ACL_OPERATION_ALL, RD_KAFKA_ACL_PERMISSION_TYPE_DENY, err, sizeof err);
+  if (acl == nullptr) throw std::runtime_error(std::string("ACL binding: ") + err);
+  rd_kafka_queue_t* q = rd_kafka_queue_new(rk.get());
+  rd_kafka_CreateAcls(rk.get(), &acl, 1, nullptr, q);
+  rd_kafka_event_t* ev = rd_kafka_queue_poll(q, 30000);
+  std::string failure = ev == nullptr ? "timed out" : "";
+  if (ev != nullptr) {
+    if (rd_kafka_event_error(ev)) failure = rd_kafka_event_error_string(ev);
+    size_t n = 0;
+    const auto** results = rd_kafka_CreateAcls_result_acls(rd_kafka_event_CreateAcls_result(ev), &n);
+    for (size_t i = 0; i < n; ++i) {
+      if (const auto* e = rd_kafka_acl_result_error(results[i])) failure = rd_kafka_error_string(e);
+    }
+    rd_kafka_event_destroy(ev);
+  }
+  rd_kafka_AclBinding_destroy(acl);
+  rd_kafka_queue_destroy(q);
+  if (!failure.empty()) throw std::runtime_error("create ACL on " + topic + ": " + failure);
 }
 
 void broker_stop() {

@@ -13,6 +13,13 @@ namespace wirescan::test {
 // The running test broker's bootstrap address; throws if no broker was started.
 [[nodiscard]] std::string broker_bootstrap();
 
+// A value from the test broker's env file (BOOTSTRAP_SSL, BROKER_CA, SCRAM_USER, PROXY_PORT, ...;
+// see tests/broker/broker.sh); throws if absent.
+[[nodiscard]] std::string broker_env(const std::string& key);
+
+// Denies principal (e.g. "User:restricted") every operation on topic.
+void deny_all_on_topic(const std::string& topic, const std::string& principal);
+
 // Stops or restarts the shared test broker (broker.sh stop/restart on the same data).
 void broker_stop();
 void broker_restart();
@@ -38,7 +45,7 @@ void produce(const std::string& topic, const std::vector<std::pair<int, std::str
                                           std::chrono::milliseconds timeout,
                                           std::chrono::milliseconds settle = std::chrono::milliseconds(1000));
 
-// Committed offsets of group on topic, per partition (-1 when none).
+// Committed offsets of group on topic, per partition (negative, RD_KAFKA_OFFSET_INVALID, when none).
 [[nodiscard]] std::map<int, std::int64_t> committed_offsets(const std::string& group, const std::string& topic,
                                                             int partitions);
 

@@ -48,6 +48,7 @@ class metrics {
   void set_consumer_lag(const std::vector<std::tuple<std::string, std::int32_t, std::int64_t>>& lags);
   void rebalance(bool assign) { (assign ? rebalance_assign_ : rebalance_revoke_)->Increment(); }
   void set_producer_queue(double messages) { producer_queue_->Set(messages); }
+  void producer_queue_full() { producer_queue_full_->Increment(); }
   void set_in_flight(double stories) { in_flight_->Set(stories); }
   void set_ready(bool ready) { ready_->Set(ready ? 1 : 0); }
   void observe_end_to_end(double seconds) { end_to_end_->Observe(seconds); }
@@ -76,6 +77,7 @@ class metrics {
   prometheus::Counter* rebalance_assign_;
   prometheus::Counter* rebalance_revoke_;
   prometheus::Gauge* producer_queue_;
+  prometheus::Counter* producer_queue_full_;
   prometheus::Gauge* in_flight_;
   prometheus::Gauge* ready_;
   prometheus::Histogram* end_to_end_;

@@ -59,6 +59,11 @@ class kafka_producer {
   [[nodiscard]] produce_status produce(const std::string& topic, std::string_view key, std::string_view payload,
                                        const std::vector<header>& headers, std::uint64_t token);
 
+  // Asks the cluster about each topic. Returns one problem per topic the broker definitively
+  // says is missing or not authorised; an unreachable broker is not a problem here (the run
+  // loop waits for it), so this never fails on a transient fault.
+  [[nodiscard]] std::vector<std::string> unusable_topics(const std::vector<std::string>& topics, int timeout_ms);
+
   // Serves delivery reports for up to timeout_ms.
   void poll(int timeout_ms);
 

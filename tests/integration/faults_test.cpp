@@ -1,0 +1,221 @@
+// Faults beyond the pipeline's own tests, against the real broker: hostile input, the network
+// cut and restored, outputs missing or forbidden, a full producer queue, a broken rule set
+// mid-stream. Each asserts that every story is accounted for, and the metrics and readiness.
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <regex>
+#include <string>
+
+#include "fixture.hpp"
+#include "hostile.hpp"
+#include "tcp_proxy.hpp"
+
+using namespace wirescan::test;
+using namespace wirescan::test::it;
+
+namespace {
+
+// A counter or gauge's value in a /metrics body (the first series whose line starts with
+// name_and_labels); -1 when absent.
+double metric(const std::string& body, const std::string& name_and_labels) {
+  const auto at = body.find("\n" + name_and_labels + " ");
+  if (at == std::string::npos) return -1;
+  return std::stod(body.substr(at + name_and_labels.size() + 2));
+}
+
+bool wait_http(int port, const std::string& path, int code, std::chrono::seconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (http_get(port, path).first == code) return true;
+    std::this_thread::sleep_for(200ms);
+  }
+  return false;
+}
+
+}  // namespace
+
+TEST_CASE("every hostile input through the broker becomes an event or a dead letter with its reason and bytes",
+          "[kafka][hostile]") {
+  const auto cases = load_hostile_cases();
+  setup_options o;
+  o.input_partitions = 1;  // offset i is case i
+  o.input_topic_configs = {{"max.message.bytes", "33554432"}};
+  setup s(o);
+  std::vector<std::pair<int, std::string>> msgs;
+  std::size_t expected_events = 0;
+  for (const auto& c : cases) {
+    msgs.emplace_back(0, c.bytes);
+    expected_events += c.expect == "event" ? 1 : 0;
+  }
+  produce(s.in, msgs);
+  auto proc = start_wirescan({"run", "--config", s.config_path});
+  const auto events = consume(s.out, expected_events, 120s, 2000ms);
+  const auto dead = consume(s.dlq, cases.size() - expected_events, 60s, 2000ms);
+  INFO(read_file(proc.log_path));
+  REQUIRE(signal_and_wait(proc, SIGTERM, 30) == 0);
+
+  std::map<std::size_t, std::string> outcome;
+  for (const auto& e : events) {
+    const auto i = std::stoul(e.headers.at("wirescan.source.offset"));
+    INFO(cases.at(i).name);
+    CHECK(event_schema_violation(e.value).empty());
+    CHECK(outcome.emplace(i, "event").second);  // once only
+  }
+  for (const auto& d : dead) {
+    const auto i = std::stoul(d.headers.at("wirescan.source.offset"));
+    const auto& c = cases.at(i);
+    INFO(c.name);
+    CHECK(outcome.emplace(i, d.headers.at("wirescan.reject.reason")).second);
+    if (d.headers.count("wirescan.reject.truncated_from")) {
+      // Only a story bigger than the producer's message.max.bytes is cut, and only to a prefix.
+      CHECK(c.bytes.size() > 1'000'000);
+      CHECK(d.headers.at("wirescan.reject.truncated_from") == std::to_string(c.bytes.size()));
+      CHECK(c.bytes.compare(0, d.value.size(), d.value) == 0);
+    } else {
+      CHECK(d.value == c.bytes);  // the original bytes, untouched
+    }
+  }
+  CHECK(outcome.size() == cases.size());
+  for (std::size_t i = 0; i < cases.size(); ++i) {
+    INFO(cases[i].name);
+    CHECK(outcome[i] == cases[i].expect);
+  }
+}
+
+TEST_CASE("the network to the broker cut for 15 s mid-stream and restored: unready while cut, nothing lost",
+          "[kafka][network]") {
+  tcp_proxy proxy(std::stoi(broker_env("PROXY_PORT")), std::stoi(broker_env("PROXY_TARGET_PORT")));
+  setup_options o;
+  o.brokers = "127.0.0.1:" + broker_env("PROXY_PORT");
+  setup s(o);
+  produce(s.in, stories(10'000, false));
+  auto proc = start_wirescan({"run", "--config", s.config_path});
+  const int port = http_port(proc);
+  REQUIRE(port > 0);
+  (void)consume(s.out, 500, 60s, 0ms);
+  REQUIRE(proxy.connections_accepted() > 0);  // wirescan really talks through the proxy
+  proxy.cut();
+  CHECK(wait_http(port, "/readyz", 503, 30s));
+  CHECK(metric(http_get(port, "/metrics").second, "wirescan_ready") == 0);
+  std::this_thread::sleep_for(15s);
+  proxy.restore();
+  CHECK(wait_http(port, "/readyz", 200, 60s));
+  const auto events = consume(s.out, 10'000, 120s, 3000ms);
+  INFO(read_file(proc.log_path));
+  REQUIRE(signal_and_wait(proc, SIGTERM, 30) == 0);
+  CHECK(source_ids(events).size() == 10'000);
+  WARN("network cut: " << events.size() - source_ids(events).size() << " duplicate(s) of 10000");
+}
+
+TEST_CASE("a missing output or dead-letter topic stops wirescan at start with one clear line, consuming nothing",
+          "[kafka][topics]") {
+  setup_options o;
+  o.create_output = false;
+  setup s(o);
+  produce(s.in, stories(100, false));
+  auto proc = start_wirescan({"run", "--config", s.config_path});
+  CHECK(wait_exit(proc, 30) == 1);
+  const auto log = read_file(proc.log_path);
+  CHECK(log.find("cannot start: topic '" + s.out + "' does not exist") != std::string::npos);
+  for (const auto& [p, off] : committed_offsets(s.group, s.in, partitions)) CHECK(off < 0);  // none committed
+  // Once the topic exists, every story comes out.
+  create_topic(s.out, partitions);
+  auto again = start_wirescan({"run", "--config", s.config_path});
+  const auto events = consume(s.out, 100, 60s);
+  REQUIRE(signal_and_wait(again, SIGTERM, 30) == 0);
+  CHECK(source_ids(events).size() == 100);
+}
+
+TEST_CASE("the output topic forbidden mid-stream: wirescan stops without committing; a permitted restart loses nothing",
+          "[kafka][acl]") {
+  setup_options o;
+  o.brokers = broker_env("BOOTSTRAP_SASL");
+  o.client = {{"security.protocol", "sasl_plaintext"},
+              {"sasl.mechanisms", "SCRAM-SHA-512"},
+              {"sasl.username", broker_env("RESTRICTED_USER")},
+              {"sasl.password", broker_env("RESTRICTED_PASSWORD")}};
+  setup s(o);
+  auto producer = paced_produce(s.in, stories(10'000, false), 50, 200ms);
+  auto proc = start_wirescan({"run", "--config", s.config_path});
+  (void)consume(s.out, 1'000, 60s, 0ms);
+  deny_all_on_topic(s.out, "User:" + broker_env("RESTRICTED_USER"));
+  const int code = wait_exit(proc, 120);
+  producer.join();
+  const auto log = read_file(proc.log_path);
+  INFO(log);
+  CHECK(code == 1);
+  CHECK(std::regex_search(log, std::regex("delivery failed .*[Aa]uthoriz")));
+  CHECK(log.find("their offsets were not committed") != std::string::npos);
+  // The same group again as a permitted principal (the PLAINTEXT listener's super user).
+  setup_options ok;
+  setup permitted(ok);
+  std::string cfg = read_file(s.config_path);
+  cfg = std::regex_replace(cfg, std::regex("brokers: .*"), "brokers: " + broker_bootstrap());
+  cfg = std::regex_replace(cfg, std::regex("  consumer: .*\n  producer: .*\n"), "");
+  std::ofstream(permitted.config_path) << cfg;
+  auto again = start_wirescan({"run", "--config", permitted.config_path});
+  const auto events = consume(s.out, 10'000, 120s, 3000ms);
+  REQUIRE(signal_and_wait(again, SIGTERM, 30) == 0);
+  CHECK(source_ids(events).size() == 10'000);
+}
+
+TEST_CASE("a burst into a 50-message producer queue is backpressure: counted, and nothing dropped", "[kafka][queue]") {
+  setup_options o;
+  o.producer = {{"queue.buffering.max.messages", "50"}};
+  setup s(o);
+  produce(s.in, stories(20'000, false));
+  auto proc = start_wirescan({"run", "--config", s.config_path});
+  const int port = http_port(proc);
+  const auto events = consume(s.out, 20'000, 120s, 2000ms);
+  const auto body = http_get(port, "/metrics").second;
+  INFO(read_file(proc.log_path));
+  REQUIRE(signal_and_wait(proc, SIGTERM, 30) == 0);
+  CHECK(source_ids(events).size() == 20'000);
+  CHECK(metric(body, "wirescan_producer_queue_full_total") > 0);
+  CHECK(metric(body, "wirescan_producer_queue_messages") <= 50);
+  CHECK(metric(body, "wirescan_events_published_total") >= 20'000);
+}
+
+TEST_CASE("SIGHUP with a broken rule file mid-stream keeps the old rules, stays ready, loses nothing; a fixed file loads",
+          "[kafka][reload]") {
+  const auto rules = make_temp_dir();
+  for (const auto* f : {"policy.yaml", "aliases.yaml", "symbols.tsv"}) {
+    std::filesystem::copy_file(std::string(WIRESCAN_SOURCE_DIR) + "/rules/" + f, rules + "/" + f);
+  }
+  setup_options o;
+  o.top_level_yaml = "enrich: {rules_dir: '" + rules + "'}\n";
+  setup s(o);
+  auto producer = paced_produce(s.in, stories(10'000, false), 50, 200ms);
+  auto proc = start_wirescan({"run", "--config", s.config_path});
+  const int port = http_port(proc);
+  (void)consume(s.out, 1'000, 60s, 0ms);
+  const std::string good = read_file(rules + "/policy.yaml");
+  std::ofstream(rules + "/policy.yaml") << "triggers: [unterminated\n";
+  REQUIRE(kill(proc.pid, SIGHUP) == 0);
+  REQUIRE(wait_for_log(proc, "refused", 30));
+  auto body = http_get(port, "/metrics").second;
+  CHECK(metric(body, "wirescan_rule_reloads_total{result=\"failure\"}") == 1);
+  CHECK(http_get(port, "/readyz").first == 200);
+  std::ofstream(rules + "/policy.yaml") << good << "\n# edited\n";
+  REQUIRE(kill(proc.pid, SIGHUP) == 0);
+  const auto deadline = std::chrono::steady_clock::now() + 30s;
+  while (metric(http_get(port, "/metrics").second, "wirescan_rule_reloads_total{result=\"success\"}") < 1 &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(200ms);
+  }
+  producer.join();
+  const auto events = consume(s.out, 10'000, 120s, 2000ms);
+  body = http_get(port, "/metrics").second;
+  INFO(read_file(proc.log_path));
+  REQUIRE(signal_and_wait(proc, SIGTERM, 30) == 0);
+  CHECK(metric(body, "wirescan_rule_reloads_total{result=\"success\"}") == 1);
+  CHECK(source_ids(events).size() == 10'000);
+  std::set<std::string> versions;
+  for (const auto& e : events) {
+    const auto at = e.value.find("\"rules_version\":\"");
+    REQUIRE(at != std::string::npos);
+    versions.insert(e.value.substr(at + 17, 12));
+  }
+  CHECK(versions.size() == 2);  // the original rules, then the edited ones; never none
+}

@@ -1,0 +1,163 @@
+#pragma once
+// Shared by the integration tests: a per-test set of topics and a config for `wirescan run`
+// against the real broker, story generators, and small probes (HTTP, logs).
+#include <chrono>
+#include <csignal>
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <catch2/catch_test_macros.hpp>
+
+#include "kafka.hpp"
+#include "process.hpp"
+#include "schema.hpp"
+
+namespace wirescan::test::it {
+
+using namespace std::chrono_literals;
+
+inline constexpr int partitions = 6;
+
+// How a test wants its topics and its wirescan config; the defaults suit most tests.
+struct setup_options {
+  std::string extra_kafka_yaml;  // appended under kafka:
+  bool regex = false;            // subscribe by a pattern that matches the input topic
+  std::string brokers;           // empty: the broker's PLAINTEXT listener
+  std::map<std::string, std::string> client;    // librdkafka properties for consumer and producer
+  std::map<std::string, std::string> producer;  // librdkafka properties for the producer only
+  int input_partitions = partitions;
+  std::map<std::string, std::string> input_topic_configs;
+  bool create_output = true;     // false: the output topic does not exist
+  std::string top_level_yaml;    // appended at the top level (enrich:, log_level: ...)
+  std::string log_level = "info";
+};
+
+struct setup {
+  std::string in = unique_name("stories");
+  std::string out = unique_name("events");
+  std::string dlq = unique_name("dead");
+  std::string group = unique_name("wirescan");
+  std::string config_path;
+
+  explicit setup(const std::string& extra_kafka_yaml = "", bool regex = false)
+      : setup([&] {
+          setup_options o;
+          o.extra_kafka_yaml = extra_kafka_yaml;
+          o.regex = regex;
+          return o;
+        }()) {}
+
+  explicit setup(const setup_options& o) {
+    create_topic(in, o.input_partitions, o.input_topic_configs);
+    if (o.create_output) create_topic(out, partitions);
+    create_topic(dlq, 1);
+    config_path = make_temp_dir() + "/wirescan.yaml";
+    std::ofstream c(config_path);
+    c << "log_level: " << o.log_level << "\n"
+      << "http: {listen: '127.0.0.1:0'}\n"
+      << o.top_level_yaml << "kafka:\n"
+      << "  brokers: ${TEST_BROKERS:-" << (o.brokers.empty() ? broker_bootstrap() : o.brokers) << "}\n"
+      << "  group_id: " << group << "\n"
+      << "  input_topics: [\"" << (o.regex ? "^" + in + "(-v[0-9]+)?$" : in) << "\"]\n"
+      << "  output_topic: " << out << "\n"
+      << "  dead_letter_topic: " << dlq << "\n"
+      << "  drain_timeout_ms: 15000\n"
+      << "  consumer: {session.timeout.ms: '10000'";
+    for (const auto& [k, v] : o.client) c << ", " << k << ": '" << v << "'";
+    c << "}\n  producer: {";
+    bool first = true;
+    for (const auto& m : {o.client, o.producer}) {
+      for (const auto& [k, v] : m) {
+        c << (first ? "" : ", ") << k << ": '" << v << "'";
+        first = false;
+      }
+    }
+    c << "}\n" << o.extra_kafka_yaml;
+  }
+};
+
+inline std::string story(std::size_t i) {
+  return R"({"id":"story-)" + std::to_string(i) + R"(","headline":"Story )" + std::to_string(i) +
+         R"( moves $NVDA","published_at":"2026-11-28T10:00:00Z","source":"test"})";
+}
+
+// Stories 0..n-1 spread round-robin over the partitions; every tenth is poison when asked.
+inline std::vector<std::pair<int, std::string>> stories(std::size_t n, bool poison) {
+  std::vector<std::pair<int, std::string>> v;
+  v.reserve(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    std::string s = story(i);
+    if (poison && i % 10 == 7) s = i % 20 == 7 ? s.substr(0, s.size() / 2) : R"({"id":"x","headline":5})";
+    v.emplace_back(static_cast<int>(i % partitions), std::move(s));
+  }
+  return v;
+}
+
+// Per output partition, the source offsets of each input partition must only grow.
+inline void check_order(const std::vector<record>& events) {
+  std::map<std::pair<int, std::string>, std::int64_t> last;
+  for (const auto& e : events) {
+    const auto key = std::make_pair(e.partition, e.headers.at("wirescan.source.partition"));
+    const auto off = std::stoll(e.headers.at("wirescan.source.offset"));
+    auto it = last.find(key);
+    if (it != last.end()) REQUIRE(off > it->second);
+    last[key] = off;
+  }
+}
+
+inline std::set<std::string> source_ids(const std::vector<record>& rs) {
+  std::set<std::string> ids;
+  for (const auto& r : rs) ids.insert(r.headers.at("wirescan.source.partition") + "/" + r.headers.at("wirescan.source.offset"));
+  return ids;
+}
+
+// Produces the stories in batches over about seconds_total, so the stream is still
+// flowing while a test signals or kills wirescan.
+inline std::thread paced_produce(const std::string& topic, std::vector<std::pair<int, std::string>> all, int batches,
+                          std::chrono::milliseconds pause) {
+  return std::thread([topic, all = std::move(all), batches, pause] {
+    const std::size_t per = all.size() / static_cast<std::size_t>(batches);
+    for (int b = 0; b < batches; ++b) {
+      const auto first = all.begin() + static_cast<std::ptrdiff_t>(per * static_cast<std::size_t>(b));
+      const auto last = b + 1 == batches ? all.end() : first + static_cast<std::ptrdiff_t>(per);
+      produce(topic, {first, last});
+      std::this_thread::sleep_for(pause);
+    }
+  });
+}
+
+
+// "consumed N" from a stopped instance's last summary line.
+inline long consumed_by(const std::string& log) {
+  const auto at = log.rfind("stopped cleanly: consumed ");
+  return at == std::string::npos ? -1 : std::stol(log.substr(at + 26));
+}
+
+
+// The HTTP port a running instance logged ("serving ... on port N").
+inline int http_port(const background& b) {
+  for (int i = 0; i < 100; ++i) {
+    const auto log = read_file(b.log_path);
+    const auto at = log.find("/readyz on port ");
+    if (at != std::string::npos) return std::stoi(log.substr(at + 16));
+    std::this_thread::sleep_for(100ms);
+  }
+  return -1;
+}
+
+// Status code and body of GET http://127.0.0.1:port/path, via curl.
+inline std::pair<int, std::string> http_get(int port, const std::string& path) {
+  const std::string dir = make_temp_dir();
+  const std::string cmd = "curl -s -o " + dir + "/body -w '%{http_code}' http://127.0.0.1:" + std::to_string(port) +
+                          path + " > " + dir + "/code";
+  (void)std::system(cmd.c_str());
+  return {std::stoi("0" + read_file(dir + "/code")), read_file(dir + "/body")};
+}
+
+
+}  // namespace wirescan::test::it

@@ -1,0 +1,146 @@
+#include "tcp_proxy.hpp"
+
+#include <cerrno>
+#include <mutex>
+#include <stdexcept>
+#include <utility>
+#include <vector>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+namespace wirescan::test {
+
+struct tcp_proxy::state {
+  int listen_port = 0;
+  int target_port = 0;
+  std::atomic<bool> stop{false};
+  std::atomic<bool> want_cut{false};
+  std::atomic<bool> want_listen{true};
+};
+
+namespace {
+
+sockaddr_in loopback(int port) {
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(static_cast<std::uint16_t>(port));
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  return a;
+}
+
+int open_listener(int port) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  const int one = 1;
+  ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  auto a = loopback(port);
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 || ::listen(fd, 64) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+// Closes with RST, as a dead link looks to the peer once it notices.
+void reset(int fd) {
+  linger l{1, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof l);
+  ::close(fd);
+}
+
+}  // namespace
+
+tcp_proxy::tcp_proxy(int listen_port, int target_port) : st_(std::make_shared<state>()) {
+  st_->listen_port = listen_port;
+  st_->target_port = target_port;
+  int lfd = open_listener(listen_port);
+  if (lfd < 0) throw std::runtime_error("tcp_proxy: cannot listen on port " + std::to_string(listen_port));
+  thread_ = std::thread([st = st_, lfd, this]() mutable {
+    std::vector<std::pair<int, int>> pairs;  // client, upstream
+    char buf[65536];
+    while (!st->stop) {
+      if (st->want_cut.exchange(false)) {
+        for (auto [c, u] : pairs) {
+          reset(c);
+          reset(u);
+        }
+        pairs.clear();
+        if (lfd >= 0) ::close(lfd);
+        lfd = -1;
+      }
+      if (lfd < 0 && st->want_listen) lfd = open_listener(st->listen_port);
+      std::vector<pollfd> fds;
+      if (lfd >= 0) fds.push_back({lfd, POLLIN, 0});
+      for (auto [c, u] : pairs) {
+        fds.push_back({c, POLLIN, 0});
+        fds.push_back({u, POLLIN, 0});
+      }
+      if (::poll(fds.data(), fds.size(), 50) <= 0) continue;
+      const std::size_t base = lfd >= 0 ? 1 : 0;
+      const std::size_t polled = (fds.size() - base) / 2;  // pairs accepted now were not polled
+      if (lfd >= 0) {
+        if (fds[0].revents & POLLIN) {
+          const int c = ::accept4(lfd, nullptr, nullptr, SOCK_CLOEXEC);
+          if (c >= 0) {
+            const int u = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+            auto a = loopback(st->target_port);
+            if (::connect(u, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0) {
+              pairs.emplace_back(c, u);
+              ++accepted_;
+            } else {
+              ::close(u);
+              reset(c);
+            }
+          }
+        }
+      }
+      std::vector<std::size_t> dead;
+      for (std::size_t p = 0; p < polled; ++p) {
+        const std::size_t i = base + 2 * p;
+        for (std::size_t side = 0; side < 2; ++side) {
+          if (!(fds[i + side].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+          const int from = side == 0 ? pairs[p].first : pairs[p].second;
+          const int to = side == 0 ? pairs[p].second : pairs[p].first;
+          const ssize_t n = ::read(from, buf, sizeof buf);
+          bool ok = n > 0;
+          for (ssize_t off = 0; ok && off < n;) {
+            const ssize_t w = ::write(to, buf + off, static_cast<std::size_t>(n - off));
+            if (w <= 0) ok = false;
+            else off += w;
+          }
+          if (!ok) {
+            dead.push_back(p);
+            break;
+          }
+        }
+      }
+      for (auto it = dead.rbegin(); it != dead.rend(); ++it) {
+        ::close(pairs[*it].first);
+        ::close(pairs[*it].second);
+        pairs.erase(pairs.begin() + static_cast<std::ptrdiff_t>(*it));
+      }
+    }
+    for (auto [c, u] : pairs) {
+      ::close(c);
+      ::close(u);
+    }
+    if (lfd >= 0) ::close(lfd);
+  });
+}
+
+tcp_proxy::~tcp_proxy() {
+  st_->stop = true;
+  if (thread_.joinable()) thread_.join();
+}
+
+void tcp_proxy::cut() {
+  st_->want_listen = false;
+  st_->want_cut = true;
+}
+
+void tcp_proxy::restore() { st_->want_listen = true; }
+
+}  // namespace wirescan::test

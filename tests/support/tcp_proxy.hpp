@@ -1,0 +1,35 @@
+#pragma once
+// Test support: a TCP proxy the test controls, to cut and restore the network between a
+// client and the broker (the broker's PROXIED listener advertises the proxy's port, so every
+// connection a client makes goes through it).
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <thread>
+
+namespace wirescan::test {
+
+class tcp_proxy {
+ public:
+  // Listens on 127.0.0.1:listen_port and forwards each connection to 127.0.0.1:target_port.
+  tcp_proxy(int listen_port, int target_port);
+  ~tcp_proxy();
+  tcp_proxy(const tcp_proxy&) = delete;
+  tcp_proxy& operator=(const tcp_proxy&) = delete;
+
+  // Cut: every open connection is reset and new ones are refused (the listener closes), as when
+  // a network link goes down. Restore: listening again.
+  void cut();
+  void restore();
+
+  [[nodiscard]] long connections_accepted() const { return accepted_.load(); }
+
+ private:
+  struct state;
+  std::shared_ptr<state> st_;
+  std::atomic<long> accepted_{0};
+  std::thread thread_;
+};
+
+}  // namespace wirescan::test
