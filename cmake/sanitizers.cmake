@@ -9,6 +9,11 @@ if(WIRESCAN_SANITIZE)
   # No recovery: the first report fails the test that triggered it.
   add_compile_options(-fsanitize=${WIRESCAN_SANITIZE} -fno-sanitize-recover=all -fno-omit-frame-pointer)
   add_link_options(-fsanitize=${WIRESCAN_SANITIZE})
+  if(WIRESCAN_SANITIZE MATCHES "thread")
+    # librdkafka's C11 threads must start through pthread_create for TSan to see them.
+    add_library(wirescan_tsan_threads OBJECT "${CMAKE_CURRENT_LIST_DIR}/tsan_c11_threads.cpp")
+    link_libraries(wirescan_tsan_threads)
+  endif()
 endif()
 
 if(WIRESCAN_FUZZ)
