@@ -1,5 +1,7 @@
 #include "pipeline.hpp"
 
+#include "wirescan/obs/log.hpp"
+
 namespace wirescan::app {
 
 core::epoch_ms wall_now() {
@@ -10,6 +12,8 @@ core::epoch_ms wall_now() {
 std::shared_ptr<const enrich::enricher> make_enricher(const config& cfg) {
   auto rules = enrich::load_rules(cfg.enrich.rules_dir);
   if (!rules) throw config_error(std::move(rules.error()));
+  obs::log().debug("rules {} loaded from {}: {} phrases", rules.value()->version, cfg.enrich.rules_dir,
+                   rules.value()->phrase_count);
   return std::make_shared<const enrich::enricher>(
       std::move(rules.value()), enrich::enricher_config{cfg.enrich.body_scan_bytes, cfg.enrich.source_weights});
 }

@@ -25,6 +25,7 @@ using wirescan::test::read_file;
 using wirescan::test::run_wirescan;
 using wirescan::test::start_wirescan;
 using wirescan::test::wait_exit;
+using wirescan::test::wait_for_log;
 
 namespace {
 
@@ -200,7 +201,7 @@ TEST_CASE("SIGHUP reloads rules between stories under load; a broken rule set is
           "[e2e][reload]") {
   const auto dir = make_temp_dir();
   const auto rules = copy_rules(dir);
-  std::ofstream(dir + "/wirescan.yaml") << "enrich: {rules_dir: " << rules << "}\n";
+  std::ofstream(dir + "/wirescan.yaml") << "log_level: debug\nenrich: {rules_dir: " << rules << "}\n";
   const std::string fifo = dir + "/stories";
   REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
   auto proc = start_wirescan({"enrich", "--config", dir + "/wirescan.yaml", "--input", fifo, "--output",
@@ -212,6 +213,8 @@ TEST_CASE("SIGHUP reloads rules between stories under load; a broken rule set is
   int i = 0;
   for (; i < 300; ++i) feed << story(i) << "\n";
   feed.flush();
+  // The first rule set must be loaded before the files change (a slow build opens the input first).
+  REQUIRE(wait_for_log(proc, "rules [0-9a-f]+ loaded from", 60));
   // A new rule set: "zorblax levies" becomes a tariff trigger.
   {
     std::ifstream in(rules + "/policy.yaml");
@@ -230,7 +233,9 @@ TEST_CASE("SIGHUP reloads rules between stories under load; a broken rule set is
     if (i % 50 == 0) feed.flush(), std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   feed.flush();
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  // The reload reads the files when it runs: wait for it before breaking them (a slow,
+  // sanitised build can take seconds to compile the new set).
+  REQUIRE(wait_for_log(proc, "rules reloaded", 60));
   // A broken rule set: refused, the previous one stays.
   std::ofstream(rules + "/policy.yaml", std::ios::app) << "\ntriggers_typo: [\n";
   ::kill(proc.pid, SIGHUP);
@@ -251,8 +256,9 @@ TEST_CASE("SIGHUP reloads rules between stories under load; a broken rule set is
     if (versions.empty() || versions.back() != v) versions.push_back(v);
     if (k >= 600) tariffs_after += d["policy_shocks"].Size() == 1;
   }
-  // Exactly one switch, old -> new, never back and never a third version.
-  REQUIRE(versions.size() == 2);
+  // At most one switch, old -> new, never back and never a third version. (A slow, sanitised
+  // build may not have reached story 0 when SIGHUP arrives; then every story gets the new set.)
+  REQUIRE((versions.size() == 1 || versions.size() == 2));
   CHECK(tariffs_after == 300);  // the refused set did not replace the working one
   CHECK(log.find("rules reloaded") != std::string::npos);
   CHECK(log.find("rules reload refused") != std::string::npos);
