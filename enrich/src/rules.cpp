@@ -45,6 +45,12 @@ struct builder {
   }
 
   void add_regex(const std::string& phrase, bool caseless, pattern_kind kind, std::uint32_t index, std::string source) {
+    // An empty name or phrase would match everywhere (and has no first or last character to
+    // look at): a problem in the rule file, found by the rules fuzzer.
+    if (phrase.empty()) {
+      problems.push_back(source + ": empty phrase");
+      return;
+    }
     // Whole words only where the phrase itself starts or ends with a word character (a
     // group or an optional suffix counts as one): "<JPM.N>" and "U\\.K\\." need no boundary.
     const auto escaped_at = [&](std::size_t i) { return i > 0 && phrase[i - 1] == '\\'; };

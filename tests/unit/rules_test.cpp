@@ -1,0 +1,41 @@
+// Rule loading from text (load_rules_from): malformed rule files are problems, never crashes.
+#include <string>
+
+#include <catch2/catch_test_macros.hpp>
+
+#include "wirescan/enrich/rules.hpp"
+
+using wirescan::enrich::load_rules_from;
+using wirescan::enrich::rule_sources;
+
+namespace {
+
+const char* policy = "actors:\n  - {code: US, phrases: [United States]}\ntriggers:\n  tariff:\n"
+                     "    - {direction: tightening, phrases: [raises tariffs]}\n";
+
+bool mentions(const std::vector<std::string>& problems, const std::string& text) {
+  for (const auto& p : problems) {
+    if (p.find(text) != std::string::npos) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+TEST_CASE("a small rule set loads from text", "[rules]") {
+  const auto r = load_rules_from(rule_sources{policy, "", "NVDA\tequity\tNVIDIA Corp\tnasdaq\n", "mem"});
+  REQUIRE(r.has_value());
+  CHECK(r.value()->phrase_count >= 2);
+}
+
+TEST_CASE("an empty alias name or trigger phrase is a problem, not a crash (found by the rules fuzzer)", "[rules]") {
+  // The fuzzer's finding: an empty name reached phrase.back() on an empty string.
+  const auto alias = load_rules_from(rule_sources{policy, "aliases:\n  - {symbol: NVDA, names: [\"\"], name: Nvidia}\n",
+                                                  "NVDA\tequity\tNVIDIA Corp\tnasdaq\n", "mem"});
+  REQUIRE_FALSE(alias.has_value());
+  CHECK(mentions(alias.error(), "empty phrase"));
+  const auto trigger = load_rules_from(rule_sources{
+      "triggers:\n  tariff:\n    - {direction: tightening, phrases: [\"\"]}\n", "", "", "mem"});
+  REQUIRE_FALSE(trigger.has_value());
+  CHECK(mentions(trigger.error(), "empty phrase"));
+}
