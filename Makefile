@@ -21,8 +21,10 @@ test: build
 	ctest --test-dir $(BUILD) --output-on-failure
 
 # The whole unit, e2e and integration suite again, built with ASan+UBSan (a real broker too).
+# Warnings are not errors here: GCC 12 with -fsanitize reports -Wmaybe-uninitialized inside
+# <regex> and <functional> that the plain build (where -Werror holds) does not.
 sanitize: deps
-	@cmake -S . -B build-asan -G Ninja -DWIRESCAN_SANITIZE=address,undefined -DWIRESCAN_WERROR=$(WERROR) >/dev/null
+	@cmake -S . -B build-asan -G Ninja -DWIRESCAN_SANITIZE=address,undefined -DWIRESCAN_WERROR=OFF >/dev/null
 	@cmake --build build-asan
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --test-dir build-asan --output-on-failure
 
