@@ -24,15 +24,6 @@ double metric(const std::string& body, const std::string& name_and_labels) {
   return std::stod(body.substr(at + name_and_labels.size() + 2));
 }
 
-bool wait_http(int port, const std::string& path, int code, std::chrono::seconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (http_get(port, path).first == code) return true;
-    std::this_thread::sleep_for(200ms);
-  }
-  return false;
-}
-
 }  // namespace
 
 TEST_CASE("every hostile input through the broker becomes an event or a dead letter with its reason and bytes",

@@ -160,4 +160,14 @@ inline std::pair<int, std::string> http_get(int port, const std::string& path) {
 }
 
 
+// Polls GET path every 100 ms until it answers code; false after timeout.
+inline bool wait_http(int port, const std::string& path, int code, std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (http_get(port, path).first == code) return true;
+    std::this_thread::sleep_for(100ms);
+  }
+  return false;
+}
+
 }  // namespace wirescan::test::it

@@ -208,11 +208,7 @@ TEST_CASE("readyz turns unready while the broker is down, ready again after, and
   const int port = http_port(proc);
   REQUIRE(port > 0);
   const auto wait_for = [&](int code, int seconds) {
-    for (int i = 0; i < seconds * 10; ++i) {
-      if (http_get(port, "/readyz").first == code) return true;
-      std::this_thread::sleep_for(100ms);
-    }
-    return false;
+    return wait_http(port, "/readyz", code, std::chrono::seconds(seconds));
   };
   REQUIRE(wait_for(200, 60));
   broker_stop();

@@ -14,14 +14,6 @@
 
 namespace wirescan::test {
 
-struct tcp_proxy::state {
-  int listen_port = 0;
-  int target_port = 0;
-  std::atomic<bool> stop{false};
-  std::atomic<bool> want_cut{false};
-  std::atomic<bool> want_listen{true};
-};
-
 namespace {
 
 sockaddr_in loopback(int port) {
@@ -53,94 +45,94 @@ void reset(int fd) {
 
 }  // namespace
 
-tcp_proxy::tcp_proxy(int listen_port, int target_port) : st_(std::make_shared<state>()) {
-  st_->listen_port = listen_port;
-  st_->target_port = target_port;
-  int lfd = open_listener(listen_port);
+tcp_proxy::tcp_proxy(int listen_port, int target_port) : listen_port_(listen_port), target_port_(target_port) {
+  const int lfd = open_listener(listen_port);
   if (lfd < 0) throw std::runtime_error("tcp_proxy: cannot listen on port " + std::to_string(listen_port));
-  thread_ = std::thread([st = st_, lfd, this]() mutable {
-    std::vector<std::pair<int, int>> pairs;  // client, upstream
-    char buf[65536];
-    while (!st->stop) {
-      if (st->want_cut.exchange(false)) {
-        for (auto [c, u] : pairs) {
-          reset(c);
-          reset(u);
-        }
-        pairs.clear();
-        if (lfd >= 0) ::close(lfd);
-        lfd = -1;
-      }
-      if (lfd < 0 && st->want_listen) lfd = open_listener(st->listen_port);
-      std::vector<pollfd> fds;
-      if (lfd >= 0) fds.push_back({lfd, POLLIN, 0});
+  thread_ = std::thread([this, lfd] { run(lfd); });
+}
+
+void tcp_proxy::run(int lfd) {
+  std::vector<std::pair<int, int>> pairs;  // client, upstream
+  char buf[65536];
+  while (!stop_) {
+    if (want_cut_.exchange(false)) {
       for (auto [c, u] : pairs) {
-        fds.push_back({c, POLLIN, 0});
-        fds.push_back({u, POLLIN, 0});
+        reset(c);
+        reset(u);
       }
-      if (::poll(fds.data(), fds.size(), 50) <= 0) continue;
-      const std::size_t base = lfd >= 0 ? 1 : 0;
-      const std::size_t polled = (fds.size() - base) / 2;  // pairs accepted now were not polled
-      if (lfd >= 0) {
-        if (fds[0].revents & POLLIN) {
-          const int c = ::accept4(lfd, nullptr, nullptr, SOCK_CLOEXEC);
-          if (c >= 0) {
-            const int u = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-            auto a = loopback(st->target_port);
-            if (::connect(u, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0) {
-              pairs.emplace_back(c, u);
-              ++accepted_;
-            } else {
-              ::close(u);
-              reset(c);
-            }
-          }
-        }
-      }
-      std::vector<std::size_t> dead;
-      for (std::size_t p = 0; p < polled; ++p) {
-        const std::size_t i = base + 2 * p;
-        for (std::size_t side = 0; side < 2; ++side) {
-          if (!(fds[i + side].revents & (POLLIN | POLLHUP | POLLERR))) continue;
-          const int from = side == 0 ? pairs[p].first : pairs[p].second;
-          const int to = side == 0 ? pairs[p].second : pairs[p].first;
-          const ssize_t n = ::read(from, buf, sizeof buf);
-          bool ok = n > 0;
-          for (ssize_t off = 0; ok && off < n;) {
-            const ssize_t w = ::write(to, buf + off, static_cast<std::size_t>(n - off));
-            if (w <= 0) ok = false;
-            else off += w;
-          }
-          if (!ok) {
-            dead.push_back(p);
-            break;
-          }
-        }
-      }
-      for (auto it = dead.rbegin(); it != dead.rend(); ++it) {
-        ::close(pairs[*it].first);
-        ::close(pairs[*it].second);
-        pairs.erase(pairs.begin() + static_cast<std::ptrdiff_t>(*it));
-      }
+      pairs.clear();
+      if (lfd >= 0) ::close(lfd);
+      lfd = -1;
     }
+    if (lfd < 0 && want_listen_) lfd = open_listener(listen_port_);
+    std::vector<pollfd> fds;
+    if (lfd >= 0) fds.push_back({lfd, POLLIN, 0});
     for (auto [c, u] : pairs) {
-      ::close(c);
-      ::close(u);
+      fds.push_back({c, POLLIN, 0});
+      fds.push_back({u, POLLIN, 0});
     }
-    if (lfd >= 0) ::close(lfd);
-  });
+    if (::poll(fds.data(), fds.size(), 50) <= 0) continue;
+    const std::size_t base = lfd >= 0 ? 1 : 0;
+    const std::size_t polled = (fds.size() - base) / 2;  // pairs accepted now were not polled
+    if (lfd >= 0) {
+      if (fds[0].revents & POLLIN) {
+        const int c = ::accept4(lfd, nullptr, nullptr, SOCK_CLOEXEC);
+        if (c >= 0) {
+          const int u = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+          auto a = loopback(target_port_);
+          if (::connect(u, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0) {
+            pairs.emplace_back(c, u);
+            ++accepted_;
+          } else {
+            ::close(u);
+            reset(c);
+          }
+        }
+      }
+    }
+    std::vector<std::size_t> dead;
+    for (std::size_t p = 0; p < polled; ++p) {
+      const std::size_t i = base + 2 * p;
+      for (std::size_t side = 0; side < 2; ++side) {
+        if (!(fds[i + side].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+        const int from = side == 0 ? pairs[p].first : pairs[p].second;
+        const int to = side == 0 ? pairs[p].second : pairs[p].first;
+        const ssize_t n = ::read(from, buf, sizeof buf);
+        bool ok = n > 0;
+        for (ssize_t off = 0; ok && off < n;) {
+          const ssize_t w = ::write(to, buf + off, static_cast<std::size_t>(n - off));
+          if (w <= 0) ok = false;
+          else off += w;
+        }
+        if (!ok) {
+          dead.push_back(p);
+          break;
+        }
+      }
+    }
+    for (auto it = dead.rbegin(); it != dead.rend(); ++it) {
+      ::close(pairs[*it].first);
+      ::close(pairs[*it].second);
+      pairs.erase(pairs.begin() + static_cast<std::ptrdiff_t>(*it));
+    }
+  }
+  for (auto [c, u] : pairs) {
+    ::close(c);
+    ::close(u);
+  }
+  if (lfd >= 0) ::close(lfd);
 }
 
 tcp_proxy::~tcp_proxy() {
-  st_->stop = true;
+  stop_ = true;
   if (thread_.joinable()) thread_.join();
 }
 
 void tcp_proxy::cut() {
-  st_->want_listen = false;
-  st_->want_cut = true;
+  want_listen_ = false;
+  want_cut_ = true;
 }
 
-void tcp_proxy::restore() { st_->want_listen = true; }
+void tcp_proxy::restore() { want_listen_ = true; }
 
 }  // namespace wirescan::test

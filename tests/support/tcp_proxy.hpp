@@ -4,7 +4,6 @@
 // connection a client makes goes through it).
 
 #include <atomic>
-#include <memory>
 #include <string>
 #include <thread>
 
@@ -26,8 +25,13 @@ class tcp_proxy {
   [[nodiscard]] long connections_accepted() const { return accepted_.load(); }
 
  private:
-  struct state;
-  std::shared_ptr<state> st_;
+  void run(int listen_fd);
+
+  const int listen_port_;
+  const int target_port_;
+  std::atomic<bool> stop_{false};
+  std::atomic<bool> want_cut_{false};
+  std::atomic<bool> want_listen_{true};
   std::atomic<long> accepted_{0};
   std::thread thread_;
 };
