@@ -326,32 +326,41 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
         producer.poll(50);
       }
     };
-    if (send() == sinks::produce_status::too_large) {
-      // Bigger than the producer's message.max.bytes. An event that large goes to the dead
-      // letters as oversized; a dead letter that large keeps its first reject_raw_limit bytes,
-      // says so in a header, and names its source offset so the whole story can be re-read.
-      const std::string original_size = std::to_string(msg->payload.size());
-      auto reason = r.rejection.reason;
-      std::string detail = r.rejection.detail;
-      if (r.accepted) {
-        reason = core::reject_reason::oversized;
-        detail = "the event (" + std::to_string(payload.size()) + " bytes) exceeds the producer's message.max.bytes";
-        m.story_rejected(reason);
-        f->dead_letter = true;
-        f->event.clear();
-      }
-      topic = cfg.kafka.dead_letter_topic;
-      key = msg->key;
-      payload = msg->payload;
-      headers = {{"wirescan.reject.reason", core::to_string(reason)}, {"wirescan.reject.detail", detail}};
-      headers.insert(headers.end(), source.begin(), source.end());
+    try {
       if (send() == sinks::produce_status::too_large) {
-        payload = payload.substr(0, std::min(payload.size(), cfg.output.reject_raw_limit));
-        headers.push_back({"wirescan.reject.truncated_from", original_size});
-        obs::log().warn("{}[{}]@{}: dead letter of {} bytes exceeds message.max.bytes; sent its first {} bytes",
-                        msg->pos.topic, partition, offset, original_size, payload.size());
-        if (send() != sinks::produce_status::queued) throw std::runtime_error("dead letter still too large to produce");
+        // Bigger than the producer's message.max.bytes. An event that large goes to the dead
+        // letters as oversized; a dead letter that large keeps its first reject_raw_limit bytes,
+        // says so in a header, and names its source offset so the whole story can be re-read.
+        const std::string original_size = std::to_string(msg->payload.size());
+        auto reason = r.rejection.reason;
+        std::string detail = r.rejection.detail;
+        if (r.accepted) {
+          reason = core::reject_reason::oversized;
+          detail = "the event (" + std::to_string(payload.size()) + " bytes) exceeds the producer's message.max.bytes";
+          m.story_rejected(reason);
+          f->dead_letter = true;
+          f->event.clear();
+        }
+        topic = cfg.kafka.dead_letter_topic;
+        key = msg->key;
+        payload = msg->payload;
+        headers = {{"wirescan.reject.reason", core::to_string(reason)}, {"wirescan.reject.detail", detail}};
+        headers.insert(headers.end(), source.begin(), source.end());
+        if (send() == sinks::produce_status::too_large) {
+          payload = payload.substr(0, std::min(payload.size(), cfg.output.reject_raw_limit));
+          headers.push_back({"wirescan.reject.truncated_from", original_size});
+          obs::log().warn("{}[{}]@{}: dead letter of {} bytes exceeds message.max.bytes; sent its first {} bytes",
+                          msg->pos.topic, partition, offset, original_size, payload.size());
+          if (send() != sinks::produce_status::queued) throw std::runtime_error("dead letter still too large to produce");
+        }
       }
+    } catch (const std::runtime_error& e) {
+      // A produce the client refuses for good (the topic's authorisation revoked, say): like a
+      // failed delivery. The story stays pending, so nothing is committed past it.
+      delete f;
+      m.delivery_error();
+      if (++delivery_failures[e.what()] == 1) obs::log().error("{}", e.what());
+      failed = true;
     }
   }
 
