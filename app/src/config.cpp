@@ -1,5 +1,6 @@
 #include "config.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <set>
@@ -93,6 +94,47 @@ void read_properties(reader& r, const YAML::Node& node, const std::string& where
   }
 }
 
+void read_novelty(reader& r, const YAML::Node& n, config& c) {
+  r.only(n, "novelty",
+         {"enabled", "window_minutes", "max_entries", "rewrite_threshold", "duplicate_threshold", "decay", "persist",
+          "state_topic", "suppress"});
+  if (!n || !n.IsMap()) return;
+  auto& nv = c.novelty;
+  r.get(n["enabled"], "novelty.enabled", nv.enabled);
+  r.positive<int>(n["window_minutes"], "novelty.window_minutes", nv.window_minutes, 30 * 1440);
+  r.positive<std::size_t>(n["max_entries"], "novelty.max_entries", nv.max_entries, 100000000);
+  for (const auto& [key, field] : {std::pair{"rewrite_threshold", &nv.rewrite_threshold},
+                                   std::pair{"duplicate_threshold", &nv.duplicate_threshold}, std::pair{"decay", &nv.decay}}) {
+    r.get(n[key], std::string("novelty.") + key, *field);
+    if (*field <= 0.0 || *field > 1.0) r.problems.push_back(std::string("novelty.") + key + ": must be in (0, 1]");
+  }
+  if (nv.duplicate_threshold < nv.rewrite_threshold) {
+    r.problems.push_back("novelty.duplicate_threshold: must not be below novelty.rewrite_threshold");
+  }
+  r.get(n["persist"], "novelty.persist", nv.persist);
+  r.get(n["state_topic"], "novelty.state_topic", nv.state_topic);
+  const auto sup = n["suppress"];
+  r.only(sup, "novelty.suppress", {"kafka", "file"});
+  if (!sup || !sup.IsMap()) return;
+  for (const auto& [key, list] : {std::pair{"kafka", &nv.suppress_kafka}, std::pair{"file", &nv.suppress_file}}) {
+    const auto kinds = sup[key];
+    if (!kinds) continue;
+    const std::string where = std::string("novelty.suppress.") + key;
+    if (!kinds.IsSequence()) {
+      r.problems.push_back(where + ": must be a list of kinds (update, duplicate, rewrite)");
+      continue;
+    }
+    for (std::size_t i = 0; i < kinds.size(); ++i) {
+      std::string kind;
+      r.get(kinds[i], where + "[" + std::to_string(i) + "]", kind);
+      if (kind != "update" && kind != "duplicate" && kind != "rewrite") {
+        r.problems.push_back(where + ": '" + kind + "' is not update, duplicate or rewrite (new stories are always published)");
+      }
+      list->push_back(kind);
+    }
+  }
+}
+
 }  // namespace
 
 std::string interpolate(const std::string& s, std::vector<std::string>& problems) {
@@ -179,7 +221,7 @@ namespace {
 config read_config(const YAML::Node& root) {
   config c;
   reader r;
-  r.only(root, "config", {"log_level", "ingest", "enrich", "output", "kafka", "http"});
+  r.only(root, "config", {"log_level", "ingest", "enrich", "output", "kafka", "http", "novelty"});
   const auto en = root["enrich"];
   r.only(en, "enrich", {"rules_dir", "body_scan_bytes", "source_weights"});
   if (en && en.IsMap()) {
@@ -331,6 +373,14 @@ config read_config(const YAML::Node& root) {
       r.problems.push_back("kafka.input_topics: '" + t + "' is also an output; wirescan would read its own events");
     }
   }
+  read_novelty(r, root["novelty"], c);
+  if (c.novelty.persist && c.novelty.enabled) {
+    const auto t = c.novelty.topic(c.kafka.group_id);
+    if (t == c.kafka.output_topic || t == c.kafka.dead_letter_topic ||
+        std::find(c.kafka.input_topics.begin(), c.kafka.input_topics.end(), t) != c.kafka.input_topics.end()) {
+      r.problems.push_back("novelty.state_topic: '" + t + "' is also an input or output topic");
+    }
+  }
   if (c.kafka.output_topic.empty()) r.problems.push_back("kafka.output_topic: must not be empty");
   if (c.kafka.dead_letter_topic.empty()) r.problems.push_back("kafka.dead_letter_topic: must not be empty");
   if (!r.problems.empty()) throw config_error(std::move(r.problems));
@@ -396,6 +446,19 @@ std::string print_config(const config& c) {
     e << YAML::EndMap;
   }
   e << YAML::EndMap;
+  e << YAML::Key << "novelty" << YAML::Value << YAML::BeginMap;
+  e << YAML::Key << "enabled" << YAML::Value << c.novelty.enabled;
+  e << YAML::Key << "window_minutes" << YAML::Value << c.novelty.window_minutes;
+  e << YAML::Key << "max_entries" << YAML::Value << c.novelty.max_entries;
+  e << YAML::Key << "rewrite_threshold" << YAML::Value << c.novelty.rewrite_threshold;
+  e << YAML::Key << "duplicate_threshold" << YAML::Value << c.novelty.duplicate_threshold;
+  e << YAML::Key << "decay" << YAML::Value << c.novelty.decay;
+  e << YAML::Key << "persist" << YAML::Value << c.novelty.persist;
+  e << YAML::Key << "state_topic" << YAML::Value << c.novelty.topic(c.kafka.group_id);
+  e << YAML::Key << "suppress" << YAML::Value << YAML::BeginMap;
+  e << YAML::Key << "kafka" << YAML::Value << YAML::Flow << c.novelty.suppress_kafka;
+  e << YAML::Key << "file" << YAML::Value << YAML::Flow << c.novelty.suppress_file;
+  e << YAML::EndMap << YAML::EndMap;
   e << YAML::Key << "output" << YAML::Value << YAML::BeginMap;
   e << YAML::Key << "reject_raw_limit" << YAML::Value << c.output.reject_raw_limit;
   e << YAML::EndMap;

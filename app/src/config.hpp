@@ -48,6 +48,23 @@ struct kafka_config {
   std::map<std::string, std::string> producer;  // librdkafka pass-through
 };
 
+// The novelty stage (docs/novelty.md). Its vocabulary is <rules_dir>/novelty.yaml.
+struct novelty_config {
+  bool enabled = true;
+  int window_minutes = 1440;         // how long a story stays comparable
+  std::size_t max_entries = 200000;  // stories remembered at most (about 0.6 KiB each)
+  double rewrite_threshold = 0.5;    // headline-feature Jaccard for "the same event"
+  double duplicate_threshold = 0.85; // at or above: a duplicate rather than a rewrite
+  double decay = 0.75;               // score = 100 x decay^similar_count
+  bool persist = true;               // run: share and keep state through state_topic
+  std::string state_topic;           // empty: "<kafka.group_id>.novelty"; created when missing
+  std::vector<std::string> suppress_kafka;  // kinds not published to kafka.output_topic
+  std::vector<std::string> suppress_file;   // kinds not written by `wirescan enrich`
+  [[nodiscard]] std::string topic(const std::string& group_id) const {
+    return state_topic.empty() ? group_id + ".novelty" : state_topic;
+  }
+};
+
 struct config {
   std::string log_level = "info";
   kafka_config kafka;
@@ -56,6 +73,7 @@ struct config {
   ingest::decoder_config decode;
   enrich_config enrich;
   output_config output;
+  novelty_config novelty;
 };
 
 // Thrown by load_config with every problem found, one per line.

@@ -14,6 +14,7 @@
 #include "run_command.hpp"
 #include "demo_command.hpp"
 #include "eval_command.hpp"
+#include "novelty_eval.hpp"
 #include "wirescan/obs/log.hpp"
 #include "wirescan/obs/metrics.hpp"
 
@@ -109,6 +110,8 @@ int main(int argc, char** argv) {
   eval->add_option("--devset", devset, "Labelled JSON Lines (id, text, shocks, symbols)")->capture_default_str();
   eval->add_option("--topics", topics, "Also report the share flagged per topic of this finance-tweet topic CSV");
   eval->add_option("--config,-c", config_path, "YAML config file (for enrich.rules_dir)");
+  std::string pairs;
+  eval->add_option("--pairs", pairs, "Measure the novelty stage on this labelled pair set instead (tests/data/novelty/pairs.tsv)");
   eval->add_flag("--verbose,-v", verbose, "List every row where the engine and the labels disagree");
 
   cli.add_subcommand("version", "Print the version");
@@ -150,6 +153,10 @@ int main(int argc, char** argv) {
   wirescan::obs::metrics metrics(WIRESCAN_VERSION);
   if (cli.got_subcommand(eval)) {
     try {
+      if (!pairs.empty()) {
+        const auto lx = wirescan::app::make_lexicon(*cfg);
+        return wirescan::app::run_pair_eval(*enricher, *lx, wirescan::app::novelty_settings(*cfg), pairs, verbose);
+      }
       return wirescan::app::run_eval(*enricher, devset, topics, verbose);
     } catch (const std::exception& e) {
       std::fprintf(stderr, "wirescan eval: %s\n", e.what());

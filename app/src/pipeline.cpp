@@ -1,5 +1,7 @@
 #include "pipeline.hpp"
 
+#include <random>
+
 #include "wirescan/obs/log.hpp"
 
 namespace wirescan::app {
@@ -18,15 +20,53 @@ std::shared_ptr<const enrich::enricher> make_enricher(const config& cfg) {
       std::move(rules.value()), enrich::enricher_config{cfg.enrich.body_scan_bytes, cfg.enrich.source_weights});
 }
 
-pipeline::pipeline(const config& cfg, obs::metrics& m, std::shared_ptr<const enrich::enricher> enr)
-    : decoder_(cfg.decode), enricher_(std::move(enr)), metrics_(m) {
+std::shared_ptr<const novelty::lexicon> make_lexicon(const config& cfg) {
+  auto lx = novelty::load_lexicon(cfg.enrich.rules_dir);
+  if (!lx) throw config_error(std::move(lx.error()));
+  return std::make_shared<const novelty::lexicon>(std::move(lx.value()));
+}
+
+novelty::index_config novelty_settings(const config& cfg) {
+  return {static_cast<std::int64_t>(cfg.novelty.window_minutes) * 60000, cfg.novelty.max_entries,
+          cfg.novelty.rewrite_threshold, cfg.novelty.duplicate_threshold, cfg.novelty.decay};
+}
+
+namespace {
+
+std::uint64_t random_instance() {
+  std::random_device rd;
+  return (static_cast<std::uint64_t>(rd()) << 32) ^ rd() ^ 1;  // never 0, which means "none"
+}
+
+}  // namespace
+
+pipeline::pipeline(const config& cfg, obs::metrics& m, std::shared_ptr<const enrich::enricher> enr, bool share_state)
+    : decoder_(cfg.decode), enricher_(std::move(enr)), metrics_(m), share_state_(share_state) {
   metrics_.rules_loaded(enricher_->rules()->version, enricher_->rules()->phrase_count);
+  if (cfg.novelty.enabled) {
+    lexicon_ = make_lexicon(cfg);
+    novelty_.emplace(novelty_settings(cfg), random_instance());
+  }
+}
+
+bool pipeline::apply_state(std::string_view record_bytes) {
+  if (!novelty_) return true;
+  auto r = novelty::decode(record_bytes);
+  if (!r) {
+    metrics_.novelty_state_record(false);
+    return false;
+  }
+  novelty_->apply(r.value());
+  metrics_.novelty_state_record(true);
+  return true;
 }
 
 std::vector<std::string> pipeline::reload(const config& cfg) {
   try {
     auto next = make_enricher(cfg);
+    auto next_lexicon = novelty_ ? make_lexicon(cfg) : nullptr;
     enricher_ = std::move(next);
+    lexicon_ = std::move(next_lexicon);
     metrics_.rule_reload(true);
     metrics_.rules_loaded(enricher_->rules()->version, enricher_->rules()->phrase_count);
     return {};
@@ -50,6 +90,20 @@ processed pipeline::process(std::string_view bytes, std::size_t full_size) {
   story_ = std::move(decoded.value());
   findings_ = enricher_->enrich(story_);
   metrics_.count_findings(findings_);
+  if (novelty_) {
+    const auto rec = novelty_->assess(story_, novelty::make_fingerprint(story_, findings_, *lexicon_),
+                                      novelty::story_time(story_, received));
+    findings_.novelty = rec.verdict;
+    out.novelty = rec.verdict.kind;
+    const auto st = novelty_->stats();
+    metrics_.novelty_assessed(rec.verdict.kind, st.entries, st.unremembered);
+    if (share_state_ && !rec.story_id.empty()) {
+      record_ = novelty::encode(rec);
+      record_key_ = rec.source + '\x1f' + rec.story_id;
+      out.state_record = record_;
+      out.state_key = record_key_;
+    }
+  }
   core::timing timing{received, wall_now(), 0};
   timing.processing_us =
       std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start).count();

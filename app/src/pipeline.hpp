@@ -13,6 +13,7 @@
 #include "wirescan/core/reject.hpp"
 #include "wirescan/enrich/enricher.hpp"
 #include "wirescan/ingest/decoder.hpp"
+#include "wirescan/novelty/index.hpp"
 #include "wirescan/obs/metrics.hpp"
 #include "wirescan/sinks/event_json.hpp"
 
@@ -25,15 +26,28 @@ struct processed {
   std::string_view primary_symbol;  // first mention's symbol, empty when none
   std::optional<core::epoch_ms> published_at;
   core::reject rejection;     // when not accepted
+  // The novelty stage's verdict, when it runs.
+  std::optional<core::novelty_kind> novelty;
+  // The story's record for the novelty state topic: empty when state is not shared or the
+  // story was a re-read of one already remembered. Valid until the next process().
+  std::string_view state_record;
+  std::string_view state_key;
 };
 
 // Loads the rules named by the config into an enricher; throws config_error listing every
 // problem in the rule files.
 [[nodiscard]] std::shared_ptr<const enrich::enricher> make_enricher(const config& cfg);
 
+// Loads <rules_dir>/novelty.yaml and novelty-vocabulary.txt; throws config_error listing every problem in it.
+[[nodiscard]] std::shared_ptr<const novelty::lexicon> make_lexicon(const config& cfg);
+
+// The novelty index's settings from the config.
+[[nodiscard]] novelty::index_config novelty_settings(const config& cfg);
+
 class pipeline {
  public:
-  pipeline(const config& cfg, obs::metrics& m, std::shared_ptr<const enrich::enricher> enr);
+  // share_state: produce state records for the novelty state topic (run with persist).
+  pipeline(const config& cfg, obs::metrics& m, std::shared_ptr<const enrich::enricher> enr, bool share_state = false);
 
   // Swaps in new rules between stories: the story being processed (if any) finished on
   // the old ones. A rule set that fails to load is refused and the old one stays; the
@@ -43,6 +57,12 @@ class pipeline {
   // full_size: the real length when bytes is only a prefix (see ingest::line_reader).
   processed process(std::string_view bytes, std::size_t full_size = 0);
 
+  // Takes in a record from the novelty state topic (another instance's story, or this
+  // service's before a restart). Returns false for bytes that are not a record.
+  bool apply_state(std::string_view record_bytes);
+
+  [[nodiscard]] const novelty::index* novelty_index() const noexcept { return novelty_ ? &*novelty_ : nullptr; }
+
  private:
   ingest::decoder decoder_;
   std::shared_ptr<const enrich::enricher> enricher_;
@@ -50,6 +70,11 @@ class pipeline {
   obs::metrics& metrics_;
   core::story story_;
   core::findings findings_;
+  std::shared_ptr<const novelty::lexicon> lexicon_;
+  std::optional<novelty::index> novelty_;
+  bool share_state_;
+  std::string record_;
+  std::string record_key_;
 };
 
 [[nodiscard]] core::epoch_ms wall_now();

@@ -40,4 +40,14 @@ std::string_view to_string(stage s) noexcept {
   return "planned";
 }
 
+std::string_view to_string(novelty_kind k) noexcept {
+  switch (k) {
+    case novelty_kind::fresh: return "new";
+    case novelty_kind::update: return "update";
+    case novelty_kind::duplicate: return "duplicate";
+    case novelty_kind::rewrite: return "rewrite";
+  }
+  return "new";
+}
+
 }  // namespace wirescan::core

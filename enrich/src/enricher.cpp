@@ -7,6 +7,7 @@
 #include <set>
 #include <string>
 
+#include "wirescan/core/hash.hpp"
 #include "wirescan/enrich/cashtag.hpp"
 
 namespace wirescan::enrich {
@@ -118,6 +119,21 @@ bool has_crypto_context(std::string_view h, std::string_view b) {
   return false;
 }
 
+// Every actor and trigger in the headline, as canonical hashes for the novelty stage.
+void add_signals(const rule_set& rs, const std::vector<match>& ms, std::vector<core::headline_signal>& out) {
+  for (const auto& m : ms) {
+    const auto& p = rs.patterns[m.id];
+    if (p.kind == pattern_kind::actor) {
+      out.push_back({core::signal_kind::actor, core::hash64(rs.actors[p.index].code, 1), m.from, m.to});
+    } else if (p.kind == pattern_kind::trigger) {
+      const auto& t = rs.triggers[p.index];
+      out.push_back({core::signal_kind::policy, core::hash64(t.category, 2), m.from, m.to});
+      out.push_back({core::signal_kind::direction, core::hash64(t.category, 3 + static_cast<unsigned>(t.dir)), m.from,
+                     m.to});
+    }
+  }
+}
+
 }  // namespace
 
 double category_severity(std::string_view c) noexcept {
@@ -211,6 +227,7 @@ core::findings enricher::enrich(const core::story& s) const {
     ms.clear();
     rs->scan(text, ms);
     normalise(*rs, ms);
+    if (k == 0) add_signals(*rs, ms, f.signals);
     const auto overlaps_tag = [&](const match& m) {
       return std::any_of(tag_spans.begin(), tag_spans.end(), [&](const auto& t) {
         return t.first == fields[k] && m.from < t.second.second && t.second.first < m.to;

@@ -108,6 +108,44 @@ metrics::metrics(const std::string& version) : registry_(std::make_shared<promet
                  .Name("wirescan_policy_shocks_total")
                  .Help("Policy shocks found, by category and direction")
                  .Register(*registry_);
+  auto& kinds = prometheus::BuildCounter()
+                    .Name("wirescan_novelty_stories_total")
+                    .Help("Stories assessed by the novelty stage, by kind (new, update, duplicate, rewrite)")
+                    .Register(*registry_);
+  auto& suppressed = prometheus::BuildCounter()
+                         .Name("wirescan_novelty_suppressed_total")
+                         .Help("Stories not published because their novelty kind is suppressed for the output")
+                         .Register(*registry_);
+  for (const auto k : {core::novelty_kind::fresh, core::novelty_kind::update, core::novelty_kind::duplicate,
+                       core::novelty_kind::rewrite}) {
+    novelty_kinds_[static_cast<std::size_t>(k)] = &kinds.Add({{"kind", std::string(core::to_string(k))}});
+    novelty_suppressed_[static_cast<std::size_t>(k)] = &suppressed.Add({{"kind", std::string(core::to_string(k))}});
+  }
+  novelty_entries_ = &prometheus::BuildGauge()
+                          .Name("wirescan_novelty_entries")
+                          .Help("Stories the novelty index remembers (bounded by novelty.max_entries)")
+                          .Register(*registry_)
+                          .Add({});
+  novelty_unremembered_ = &prometheus::BuildCounter()
+                               .Name("wirescan_novelty_unremembered_total")
+                               .Help("Stories assessed but not remembered: the index was full of stories in the window")
+                               .Register(*registry_)
+                               .Add({});
+  auto& state = prometheus::BuildCounter()
+                    .Name("wirescan_novelty_state_records_total")
+                    .Help("Records read from the novelty state topic, by result (applied, invalid)")
+                    .Register(*registry_);
+  state_applied_ = &state.Add({{"result", "applied"}});
+  state_invalid_ = &state.Add({{"result", "invalid"}});
+}
+
+void metrics::novelty_assessed(core::novelty_kind k, std::size_t entries, std::uint64_t unremembered) {
+  novelty_kinds_[static_cast<std::size_t>(k)]->Increment();
+  novelty_entries_->Set(static_cast<double>(entries));
+  if (unremembered > unremembered_seen_) {
+    novelty_unremembered_->Increment(static_cast<double>(unremembered - unremembered_seen_));
+    unremembered_seen_ = unremembered;
+  }
 }
 
 void metrics::count_findings(const core::findings& f) {
@@ -127,7 +165,8 @@ const std::vector<std::string>& metrics::names() {
       "wirescan_end_to_end_latency_seconds", "wirescan_broker_to_emit_seconds", "wirescan_consumer_lag_messages",
       "wirescan_rebalances_total",     "wirescan_producer_queue_messages",     "wirescan_producer_queue_full_total",     "wirescan_in_flight_stories",
       "wirescan_ready",                "wirescan_rule_reloads_total",          "wirescan_rules_info",
-      "wirescan_rules_phrases"};
+      "wirescan_rules_phrases",        "wirescan_novelty_stories_total",       "wirescan_novelty_suppressed_total",
+      "wirescan_novelty_entries",      "wirescan_novelty_unremembered_total",  "wirescan_novelty_state_records_total"};
   return all;
 }
 

@@ -1,5 +1,6 @@
 #include "wirescan/sinks/event_json.hpp"
 
+#include <cmath>
 #include <stdexcept>
 
 #include <rapidjson/stringbuffer.h>
@@ -150,6 +151,27 @@ std::string_view event_writer::write(const core::story& s, const core::findings&
   w.Double(f.market.score);
   string_array(w, "reasons", f.market.reasons);
   w.EndObject();
+
+  if (f.novelty) {
+    const auto& n = *f.novelty;
+    key(w, "novelty");
+    w.StartObject();
+    key(w, "kind");
+    str(w, core::to_string(n.kind));
+    key(w, "first_seen");
+    str(w, core::format_rfc3339(n.first_seen));
+    key(w, "duplicate_of");
+    str_or_null(w, n.duplicate_of);
+    key(w, "first_source");
+    str_or_null(w, n.first_source);
+    key(w, "similar_count");
+    w.Uint(n.similar_count);
+    key(w, "score");
+    w.Int(n.score);
+    key(w, "similarity");
+    w.Double(std::round(n.similarity * 1000.0) / 1000.0);
+    w.EndObject();
+  }
 
   key(w, "timing");
   w.StartObject();

@@ -189,7 +189,7 @@ namespace {
 std::string copy_rules(const std::string& dir) {
   const std::string rules = dir + "/rules";
   std::filesystem::create_directories(rules);
-  for (const char* f : {"policy.yaml", "aliases.yaml", "symbols.tsv"}) {
+  for (const char* f : {"policy.yaml", "aliases.yaml", "symbols.tsv", "novelty.yaml", "novelty-vocabulary.txt"}) {
     std::filesystem::copy_file(std::string(WIRESCAN_SOURCE_DIR) + "/rules/" + f, rules + "/" + f);
   }
   return rules;

@@ -171,7 +171,7 @@ TEST_CASE("a burst into a 50-message producer queue is backpressure: counted, an
 TEST_CASE("SIGHUP with a broken rule file mid-stream keeps the old rules, stays ready, loses nothing; a fixed file loads",
           "[kafka][reload]") {
   const auto rules = make_temp_dir();
-  for (const auto* f : {"policy.yaml", "aliases.yaml", "symbols.tsv"}) {
+  for (const auto* f : {"policy.yaml", "aliases.yaml", "symbols.tsv", "novelty.yaml", "novelty-vocabulary.txt"}) {
     std::filesystem::copy_file(std::string(WIRESCAN_SOURCE_DIR) + "/rules/" + f, rules + "/" + f);
   }
   setup_options o;

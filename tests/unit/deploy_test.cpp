@@ -126,7 +126,7 @@ TEST_CASE("the catalogue's name list matches the families it exports", "[deploy]
 }
 
 TEST_CASE("the rules the Kubernetes ConfigMap ships are the repository's rules", "[deploy]") {
-  for (const char* f : {"policy.yaml", "aliases.yaml", "symbols.tsv"}) {
+  for (const char* f : {"policy.yaml", "aliases.yaml", "symbols.tsv", "novelty.yaml", "novelty-vocabulary.txt"}) {
     INFO(f << " differs: run scripts/sync-deploy-rules.sh");
     CHECK(wirescan::test::read_file(root + "/deploy/k8s/rules/" + f) == wirescan::test::read_file(root + "/rules/" + f));
   }

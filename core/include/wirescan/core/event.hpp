@@ -4,6 +4,7 @@
 // Plain owning values; an event is built by one thread and then handed on whole.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -52,6 +53,31 @@ struct policy_shock {
   std::vector<evidence> spans;
 };
 
+// A rule that fired in the headline, whether or not it became a shock: the novelty stage
+// uses these to see that "Beijing moves to restrict" and "China curbs" say the same thing.
+// value is a hash of the canonical form ("actor:CN", "policy:import_restriction", ...).
+enum class signal_kind : std::uint8_t { actor, policy, direction };
+struct headline_signal {
+  signal_kind kind;
+  std::uint64_t value;
+  std::uint32_t start;
+  std::uint32_t end;
+};
+
+// How new a story is against what the service saw in its window (docs/novelty.md).
+enum class novelty_kind : std::uint8_t { fresh, update, duplicate, rewrite };
+[[nodiscard]] std::string_view to_string(novelty_kind k) noexcept;  // "new", "update", ...
+
+struct novelty {
+  novelty_kind kind{novelty_kind::fresh};
+  epoch_ms first_seen{0};     // when the first story of its cluster was seen
+  std::string duplicate_of;   // the first story's id; empty when kind is fresh
+  std::string first_source;   // the first story's source; may be empty
+  std::uint32_t similar_count{0};  // earlier similar stories still in the window
+  int score{100};             // 100 x decay^similar_count, rounded
+  double similarity{0.0};     // to the closest earlier story (1 for exact duplicates)
+};
+
 struct market_moving {
   double score{0.0};
   std::vector<std::string> reasons;
@@ -63,6 +89,8 @@ struct findings {
   std::vector<mention> mentions;
   core::market_moving market;
   std::string rules_version;  // content hash of the rule set that produced these findings
+  std::vector<headline_signal> signals;     // not serialised; for the novelty stage
+  std::optional<core::novelty> novelty;     // set by the novelty stage when it runs
 };
 
 struct timing {

@@ -58,6 +58,16 @@ class metrics {
   [[nodiscard]] double rule_reloads(bool ok) const { return (ok ? reload_ok_ : reload_failed_)->Value(); }
   void delivery_error() { delivery_errors_->Increment(); }
   void count_findings(const core::findings& f);
+  // The novelty stage: one per assessed story, with the index's size and its running count
+  // of stories it could not remember (full of stories still in the window).
+  void novelty_assessed(core::novelty_kind k, std::size_t entries, std::uint64_t unremembered);
+  void novelty_suppressed(core::novelty_kind k) { novelty_suppressed_[static_cast<std::size_t>(k)]->Increment(); }
+  // A record read from the state topic: applied, or not a record (counted, skipped).
+  void novelty_state_record(bool ok) { (ok ? state_applied_ : state_invalid_)->Increment(); }
+  [[nodiscard]] double novelty_stories(core::novelty_kind k) const { return novelty_kinds_[static_cast<std::size_t>(k)]->Value(); }
+  [[nodiscard]] double novelty_suppressed_count(core::novelty_kind k) const {
+    return novelty_suppressed_[static_cast<std::size_t>(k)]->Value();
+  }
 
   [[nodiscard]] double stories_consumed() const { return stories_consumed_->Value(); }
   [[nodiscard]] double events_published() const { return events_published_->Value(); }
@@ -90,6 +100,13 @@ class metrics {
   prometheus::Counter* delivery_errors_;
   prometheus::Family<prometheus::Counter>* mentions_;
   prometheus::Family<prometheus::Counter>* shocks_;
+  std::array<prometheus::Counter*, 4> novelty_kinds_{};
+  std::array<prometheus::Counter*, 4> novelty_suppressed_{};
+  prometheus::Gauge* novelty_entries_;
+  prometheus::Counter* novelty_unremembered_;
+  std::uint64_t unremembered_seen_ = 0;
+  prometheus::Counter* state_applied_;
+  prometheus::Counter* state_invalid_;
 };
 
 }  // namespace wirescan::obs

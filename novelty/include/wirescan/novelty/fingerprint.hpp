@@ -1,0 +1,76 @@
+#pragma once
+// What the novelty stage compares: a story reduced to a sorted set of features (content
+// words, symbols, actors, policy categories and directions, numbers) plus exact hashes.
+//
+// The lexicon (rules/novelty.yaml: stopwords, wire noise, synonyms) is immutable once
+// loaded and may be shared by any number of threads. make_fingerprint is pure.
+
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "wirescan/core/event.hpp"
+#include "wirescan/core/result.hpp"
+#include "wirescan/core/story.hpp"
+
+namespace wirescan::novelty {
+
+// The top three bits of a feature say what it is; guards compare features of one kind.
+// name: a word outside the common-news vocabulary, most often a company or person.
+// reversal: a word that turns the meaning around ("lifts", "not").
+enum class feature_kind : std::uint8_t {
+  word = 0, symbol = 1, actor = 2, policy = 3, direction = 4, number = 5, name = 6, reversal = 7
+};
+
+[[nodiscard]] constexpr feature_kind kind_of(std::uint64_t feature) noexcept {
+  return static_cast<feature_kind>(feature >> 61);
+}
+
+struct lexicon {
+  std::unordered_set<std::string> stopwords;   // dropped (after stemming)
+  std::unordered_set<std::string> wire_noise;  // dropped, and a number right after them too ("UPDATE 2")
+  std::unordered_map<std::string, std::string> synonyms;  // stem -> the group's first stem
+  std::unordered_set<std::string> reversals;  // stems
+  std::unordered_set<std::string> common;  // stems of common news words; any other word is a name
+};
+
+// Parses novelty.yaml's text and novelty-vocabulary.txt's (one word per line, '#' comments);
+// every problem at once. name labels the problems.
+[[nodiscard]] core::result<lexicon, std::vector<std::string>> parse_lexicon(const std::string& yaml,
+                                                                           const std::string& vocabulary,
+                                                                           const std::string& name);
+// Reads dir/novelty.yaml and dir/novelty-vocabulary.txt.
+[[nodiscard]] core::result<lexicon, std::vector<std::string>> load_lexicon(const std::string& dir);
+
+// A light suffix stripper: "restricts", "restricted", "restricting" -> "restrict".
+[[nodiscard]] std::string stem(std::string word);
+
+struct fingerprint {
+  std::vector<std::uint64_t> features;  // sorted, unique
+  std::uint64_t headline_hash = 0;      // the headline's words in order, wire noise dropped
+  std::uint64_t content_hash = 0;       // headline and body bytes: the same story re-read
+  std::uint64_t story_key = 0;          // source and id: the same story updated
+  std::uint64_t lead_actor = 0;         // the headline's first actor feature (its subject), 0 if none
+};
+
+// Features come from the headline: words inside a mention's or an actor's span are replaced
+// by the symbol or actor they stand for, so "Beijing curbs Nvidia's" and "China restricts
+// NVDA" share them; policy triggers add their category and direction.
+[[nodiscard]] fingerprint make_fingerprint(const core::story& s, const core::findings& f, const lexicon& lx);
+
+// Jaccard similarity of two sorted feature sets.
+[[nodiscard]] double jaccard(const std::vector<std::uint64_t>& a, const std::vector<std::uint64_t>& b) noexcept;
+
+// Whether two stories cannot be the same event however many words they share:
+// - each names a company or person (a symbol, or a word outside the common vocabulary) that
+//   the other does not ("Schall Law Firm encourages investors in NIO" / "... in Humanigen");
+// - each carries a number the other does not ("Nikkei opens up 0.35%" / "up 0.25%");
+// - they share a policy category but not its direction, or only one has a reversal word
+//   ("China lifts ban on Micron" / "China bans Micron");
+// - their headlines lead with different actors ("US restricts chip exports to China" against
+//   "China restricts chip imports").
+[[nodiscard]] bool conflicting(const fingerprint& a, const fingerprint& b) noexcept;
+
+}  // namespace wirescan::novelty

@@ -1,0 +1,116 @@
+#pragma once
+// The novelty index: every story seen in the window, found again by story key (updates),
+// exact headline (duplicates) and MinHash LSH over headline features (rewrites).
+//
+// assess() decides what a story is and remembers it; apply() remembers a story another
+// instance (or this one before a restart) decided, read back from the state topic. The
+// index is pure (time is passed in) and single-threaded: one per processing thread.
+//
+// Memory is bounded by max_entries. Entries leave only when they fall out of the window
+// (older than the newest time seen minus window_ms); when the index is full of stories still
+// in the window, a new story is assessed but not remembered, and counted.
+
+#include <cstdint>
+#include <deque>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "wirescan/core/event.hpp"
+#include "wirescan/core/result.hpp"
+#include "wirescan/novelty/fingerprint.hpp"
+
+namespace wirescan::novelty {
+
+struct index_config {
+  std::int64_t window_ms = 24LL * 3600 * 1000;
+  std::size_t max_entries = 200000;
+  double rewrite_threshold = 0.5;    // Jaccard of headline features for "same event"
+  double duplicate_threshold = 0.85; // at or above: a duplicate rather than a rewrite
+  double decay = 0.75;               // score = 100 x decay^similar_count
+};
+
+// One remembered story as it travels on the state topic.
+struct record {
+  std::uint64_t instance = 0;  // the process that decided it
+  std::int64_t at_ms = 0;      // its time in the window
+  std::string story_id;
+  std::string source;
+  fingerprint fp;
+  core::novelty verdict;  // what it was judged to be
+  std::uint64_t cluster = 0;  // the story key of its cluster's first story
+};
+
+// The binary form on the state topic: a version byte, then fixed-width little-endian fields
+// and length-prefixed strings. decode() rejects anything malformed without reading past it.
+[[nodiscard]] std::string encode(const record& r);
+[[nodiscard]] core::result<record, std::string> decode(std::string_view bytes);
+
+struct index_stats {
+  std::size_t entries = 0;
+  std::size_t clusters = 0;
+  std::uint64_t evicted = 0;
+  std::uint64_t unremembered = 0;  // assessed while the index was full of in-window stories
+  std::uint64_t applied = 0;       // records from the state topic taken in
+};
+
+class index {
+ public:
+  explicit index(index_config cfg, std::uint64_t instance = 0);
+
+  // Decides what s is and remembers it. at_ms: the story's time (see story_time). The
+  // returned record is what to publish on the state topic; empty story_id when the story
+  // was a re-read of one already remembered (nothing new to share).
+  [[nodiscard]] record assess(const core::story& s, const fingerprint& fp, std::int64_t at_ms);
+
+  // Takes in a record decided elsewhere. Records from this instance, re-reads of stories
+  // already remembered and records older than the window are skipped.
+  void apply(const record& r);
+
+  [[nodiscard]] index_stats stats() const;
+  [[nodiscard]] const index_config& config() const noexcept { return cfg_; }
+
+ private:
+  struct entry {
+    std::int64_t at_ms;
+    std::uint64_t story_key;
+    std::uint64_t content_hash;
+    std::uint64_t headline_hash;
+    std::uint64_t cluster;
+    std::uint64_t lead_actor;
+    std::vector<std::uint64_t> features;
+    core::novelty_kind kind;
+    std::uint32_t similar_count;
+    float similarity;
+  };
+  struct cluster_info {
+    std::string first_id;
+    std::string first_source;
+    std::int64_t first_seen;
+    std::uint32_t members;
+  };
+
+  void evict(std::int64_t now_ms);
+  void remember(entry e, const std::string& id, const std::string& source, std::int64_t first_seen);
+  [[nodiscard]] std::vector<std::uint64_t> band_keys(const std::vector<std::uint64_t>& features) const;
+  [[nodiscard]] const entry* at(std::uint64_t seq) const;
+  [[nodiscard]] bool live(const entry& e) const noexcept { return e.at_ms >= newest_ - cfg_.window_ms; }
+  [[nodiscard]] core::novelty verdict_of(const entry& e) const;
+
+  index_config cfg_;
+  std::uint64_t instance_;
+  std::deque<entry> entries_;  // in arrival order; entries_[i] has sequence base_ + i
+  std::uint64_t base_ = 0;
+  std::int64_t newest_ = INT64_MIN / 2;
+  std::unordered_map<std::uint64_t, std::uint64_t> by_key_;       // story key -> latest seq
+  std::unordered_map<std::uint64_t, std::uint64_t> by_headline_;  // headline hash -> first seq
+  std::unordered_multimap<std::uint64_t, std::uint64_t> bands_;   // LSH band key -> seq
+  std::unordered_map<std::uint64_t, cluster_info> clusters_;
+  index_stats counters_;
+};
+
+// A story's time in the window: when it was published, unless it says a time more than a
+// minute after it arrived (a wrong clock), else when it arrived.
+[[nodiscard]] std::int64_t story_time(const core::story& s, core::epoch_ms received) noexcept;
+
+}  // namespace wirescan::novelty

@@ -1,0 +1,304 @@
+#include "wirescan/novelty/fingerprint.hpp"
+
+#include <algorithm>
+#include <array>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include <yaml-cpp/yaml.h>
+
+#include "wirescan/core/hash.hpp"
+
+namespace wirescan::novelty {
+namespace {
+
+constexpr std::uint64_t feature(feature_kind k, std::uint64_t h) noexcept {
+  return (static_cast<std::uint64_t>(k) << 61) | (h & ((std::uint64_t{1} << 61) - 1));
+}
+
+bool ascii_alnum(unsigned char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+
+// U+2010..U+201F (dashes, curly quotes) and U+2026 (ellipsis) separate words like ASCII
+// punctuation does; every other non-ASCII character is part of a word.
+std::size_t separator_length(std::string_view t, std::size_t i) {
+  const auto c = static_cast<unsigned char>(t[i]);
+  if (c < 0x80) return ascii_alnum(c) ? 0 : 1;
+  if (c == 0xE2 && i + 2 < t.size() && static_cast<unsigned char>(t[i + 1]) == 0x80) {
+    const auto c2 = static_cast<unsigned char>(t[i + 2]);
+    if ((c2 >= 0x90 && c2 <= 0x9F) || c2 == 0xA6) return 3;
+  }
+  if (c == 0xC2 && i + 1 < t.size()) return 2;  // NBSP, guillemets, ...
+  return 0;
+}
+
+struct token {
+  std::uint32_t from;
+  std::uint32_t to;
+  std::string text;  // lower-case ASCII; dots kept only inside numbers
+};
+
+std::vector<token> tokens(std::string_view t) {
+  std::vector<token> out;
+  std::size_t i = 0;
+  while (i < t.size()) {
+    if (const auto sep = separator_length(t, i); sep > 0) {
+      i += sep;
+      continue;
+    }
+    const std::size_t from = i;
+    std::string text;
+    while (i < t.size()) {
+      const auto c = static_cast<unsigned char>(t[i]);
+      // A dot inside a token: "2.5", "U.S", "JD.com".
+      if (c == '.' && !text.empty() && i + 1 < t.size() && ascii_alnum(static_cast<unsigned char>(t[i + 1]))) {
+        if (text[0] >= '0' && text[0] <= '9') text += '.';
+        ++i;
+        continue;
+      }
+      if (separator_length(t, i) > 0) break;
+      text += static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
+      ++i;
+    }
+    out.push_back({static_cast<std::uint32_t>(from), static_cast<std::uint32_t>(i), std::move(text)});
+  }
+  return out;
+}
+
+bool is_number(const std::string& w) { return !w.empty() && w[0] >= '0' && w[0] <= '9'; }
+
+// "25bp", "2.5%" and "$5bn" all say the number: keep digits and the decimal point.
+std::string number_of(const std::string& w) {
+  std::string n;
+  for (const char c : w) {
+    if ((c >= '0' && c <= '9') || c == '.') {
+      n += c;
+    } else {
+      break;
+    }
+  }
+  while (!n.empty() && n.back() == '.') n.pop_back();
+  return n;
+}
+
+bool inside(const token& t, std::uint32_t from, std::uint32_t to) { return t.from < to && from < t.to; }
+
+std::vector<std::string> string_list(const YAML::Node& n, const std::string& where, std::vector<std::string>& problems) {
+  std::vector<std::string> out;
+  if (!n.IsSequence()) {
+    problems.push_back(where + ": expected a list of words");
+    return out;
+  }
+  for (std::size_t i = 0; i < n.size(); ++i) {
+    if (!n[i].IsScalar() || n[i].Scalar().empty()) {
+      problems.push_back(where + "[" + std::to_string(i) + "]: expected a non-empty word");
+      continue;
+    }
+    out.push_back(n[i].Scalar());
+  }
+  return out;
+}
+
+std::string lower(std::string s) {
+  for (auto& c : s) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
+  return s;
+}
+
+}  // namespace
+
+std::string stem(std::string w) {
+  const auto ends = [&](std::string_view suf) { return w.size() > suf.size() && w.ends_with(suf); };
+  if (w.size() <= 3) return w;
+  if (ends("ies") && w.size() > 4) {
+    w.resize(w.size() - 3);
+    w += 'y';
+  } else if (ends("ing") && w.size() > 5) {
+    w.resize(w.size() - 3);
+  } else if (ends("ed") && w.size() > 4) {
+    w.resize(w.size() - 2);
+  } else if (ends("es") && w.size() > 4 && !ends("ses")) {
+    w.resize(w.size() - 1);
+  } else if (ends("s") && !ends("ss") && !ends("us") && !ends("is")) {
+    w.resize(w.size() - 1);
+  }
+  // "raise"/"rais(ed)", "move"/"mov(ing)": drop a final e, and a doubled final consonant
+  // ("cutting" -> "cutt" -> "cut").
+  if (w.size() > 3 && w.back() == 'e') w.pop_back();
+  if (w.size() > 3 && w.back() == w[w.size() - 2] && w.back() != 's' && w.back() != 'l') w.pop_back();
+  return w;
+}
+
+core::result<lexicon, std::vector<std::string>> parse_lexicon(const std::string& yaml, const std::string& vocabulary,
+                                                              const std::string& name) {
+  std::vector<std::string> problems;
+  lexicon lx;
+  std::istringstream vocab(vocabulary);
+  for (std::string line; std::getline(vocab, line);) {
+    if (line.empty() || line[0] == '#') continue;
+    lx.common.insert(stem(lower(line)));
+  }
+  YAML::Node root;
+  try {
+    root = YAML::Load(yaml);
+  } catch (const YAML::Exception& e) {
+    return core::unexpected(std::vector<std::string>{name + ": " + e.what()});
+  }
+  if (!root.IsMap()) return core::unexpected(std::vector<std::string>{name + ": expected a mapping"});
+  for (const auto& kv : root) {
+    const auto k = kv.first.IsScalar() ? kv.first.Scalar() : std::string("?");
+    if (k != "stopwords" && k != "wire_noise" && k != "synonyms" && k != "reversals") problems.push_back(name + ": unknown key '" + k + "'");
+  }
+  if (root["stopwords"]) {
+    for (const auto& w : string_list(root["stopwords"], name + ": stopwords", problems)) lx.stopwords.insert(stem(lower(w)));
+  }
+  if (root["reversals"]) {
+    for (const auto& w : string_list(root["reversals"], name + ": reversals", problems)) lx.reversals.insert(stem(lower(w)));
+  }
+  if (root["wire_noise"]) {
+    for (const auto& w : string_list(root["wire_noise"], name + ": wire_noise", problems)) lx.wire_noise.insert(lower(w));
+  }
+  if (const auto syn = root["synonyms"]) {
+    if (!syn.IsSequence()) problems.push_back(name + ": synonyms: expected a list of word groups");
+    for (std::size_t i = 0; syn.IsSequence() && i < syn.size(); ++i) {
+      const auto where = name + ": synonyms[" + std::to_string(i) + "]";
+      const auto group = string_list(syn[i], where, problems);
+      if (group.size() < 2) {
+        problems.push_back(where + ": a group needs at least two words");
+        continue;
+      }
+      const auto head = stem(lower(group.front()));
+      for (const auto& w : group) {
+        const auto s = stem(lower(w));
+        if (const auto [it, fresh] = lx.synonyms.emplace(s, head); !fresh && it->second != head) {
+          problems.push_back(where + ": '" + w + "' is already in the group of '" + it->second + "'");
+        }
+      }
+    }
+  }
+  if (!problems.empty()) return core::unexpected(std::move(problems));
+  return lx;
+}
+
+core::result<lexicon, std::vector<std::string>> load_lexicon(const std::string& dir) {
+  std::vector<std::string> problems;
+  const auto read = [&](const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) problems.push_back(path + ": cannot read");
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+  };
+  const auto yaml = read(dir + "/novelty.yaml");
+  const auto vocabulary = read(dir + "/novelty-vocabulary.txt");
+  if (!problems.empty()) return core::unexpected(std::move(problems));
+  return parse_lexicon(yaml, vocabulary, dir + "/novelty.yaml");
+}
+
+fingerprint make_fingerprint(const core::story& s, const core::findings& f, const lexicon& lx) {
+  fingerprint fp;
+  fp.story_key = core::hash64(s.id, core::hash64(s.source));
+  fp.content_hash = core::hash64(s.body, core::hash64(s.headline));
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> covered;
+  for (const auto& m : f.mentions) {
+    bool in_headline = false;
+    for (const auto& e : m.spans) {
+      if (e.field != core::story_field::headline) continue;
+      covered.emplace_back(e.start, e.end);
+      in_headline = true;
+    }
+    if (in_headline) fp.features.push_back(feature(feature_kind::symbol, core::hash64(m.symbol)));
+  }
+  std::uint32_t lead_at = UINT32_MAX;
+  for (const auto& sig : f.signals) {
+    const auto k = sig.kind == core::signal_kind::actor    ? feature_kind::actor
+                   : sig.kind == core::signal_kind::policy ? feature_kind::policy
+                                                           : feature_kind::direction;
+    fp.features.push_back(feature(k, sig.value));
+    if (k == feature_kind::actor) covered.emplace_back(sig.start, sig.end);
+    if (k == feature_kind::actor && sig.start < lead_at) {
+      lead_at = sig.start;
+      fp.lead_actor = feature(k, sig.value);
+    }
+  }
+  std::uint64_t h = 0;
+  bool after_noise = false;
+  for (auto& t : tokens(s.headline)) {
+    const bool noise = lx.wire_noise.count(t.text) > 0 || (after_noise && is_number(t.text));
+    after_noise = noise && !is_number(t.text);
+    if (noise) continue;
+    h = core::hash64(t.text, h);
+    if (std::any_of(covered.begin(), covered.end(), [&](const auto& c) { return inside(t, c.first, c.second); })) continue;
+    if (is_number(t.text)) {
+      fp.features.push_back(feature(feature_kind::number, core::hash64(number_of(t.text))));
+      continue;
+    }
+    auto w = stem(std::move(t.text));
+    if (w.size() < 2 || lx.stopwords.count(w) > 0) continue;
+    auto k = feature_kind::word;
+    if (lx.reversals.count(w) > 0) {
+      k = feature_kind::reversal;
+    } else if (const auto syn = lx.synonyms.find(w); syn != lx.synonyms.end()) {
+      w = syn->second;
+    } else if (lx.common.count(w) == 0) {
+      k = feature_kind::name;
+    }
+    fp.features.push_back(feature(k, core::hash64(w)));
+  }
+  fp.headline_hash = h;
+  std::sort(fp.features.begin(), fp.features.end());
+  fp.features.erase(std::unique(fp.features.begin(), fp.features.end()), fp.features.end());
+  return fp;
+}
+
+double jaccard(const std::vector<std::uint64_t>& a, const std::vector<std::uint64_t>& b) noexcept {
+  if (a.empty() && b.empty()) return 0.0;
+  std::size_t common = 0;
+  for (std::size_t i = 0, j = 0; i < a.size() && j < b.size();) {
+    if (a[i] == b[j]) {
+      ++common;
+      ++i;
+      ++j;
+    } else if (a[i] < b[j]) {
+      ++i;
+    } else {
+      ++j;
+    }
+  }
+  return static_cast<double>(common) / static_cast<double>(a.size() + b.size() - common);
+}
+
+bool conflicting(const fingerprint& a, const fingerprint& b) noexcept {
+  // Per kind: how many a has, how many b has, how many they share.
+  std::array<std::size_t, 8> in_a{}, in_b{}, shared{};
+  for (const auto x : a.features) ++in_a[static_cast<std::size_t>(kind_of(x))];
+  for (const auto x : b.features) ++in_b[static_cast<std::size_t>(kind_of(x))];
+  for (std::size_t i = 0, j = 0; i < a.features.size() && j < b.features.size();) {
+    if (a.features[i] == b.features[j]) {
+      ++shared[static_cast<std::size_t>(kind_of(a.features[i]))];
+      ++i;
+      ++j;
+    } else if (a.features[i] < b.features[j]) {
+      ++i;
+    } else {
+      ++j;
+    }
+  }
+  const auto n = [](const std::array<std::size_t, 8>& xs, feature_kind k) { return xs[static_cast<std::size_t>(k)]; };
+  const std::size_t names_a = n(in_a, feature_kind::symbol) + n(in_a, feature_kind::name);
+  const std::size_t names_b = n(in_b, feature_kind::symbol) + n(in_b, feature_kind::name);
+  const std::size_t names_shared = n(shared, feature_kind::symbol) + n(shared, feature_kind::name);
+  // Each names something the other does not: two different companies or people in the same
+  // template ("The Schall Law Firm encourages investors in NIO" / "... in Humanigen").
+  if (names_a > names_shared && names_b > names_shared) return true;
+  const std::size_t nums_a = n(in_a, feature_kind::number), nums_b = n(in_b, feature_kind::number);
+  const std::size_t nums_shared = n(shared, feature_kind::number);
+  if (nums_a > nums_shared && nums_b > nums_shared) return true;
+  if (n(shared, feature_kind::policy) > 0 && n(in_a, feature_kind::direction) > 0 &&
+      n(in_b, feature_kind::direction) > 0 && n(shared, feature_kind::direction) == 0) {
+    return true;
+  }
+  if ((n(in_a, feature_kind::reversal) > 0) != (n(in_b, feature_kind::reversal) > 0)) return true;
+  return a.lead_actor != 0 && b.lead_actor != 0 && a.lead_actor != b.lead_actor;
+}
+
+}  // namespace wirescan::novelty

@@ -1,0 +1,311 @@
+#include "wirescan/novelty/index.hpp"
+
+#include <algorithm>
+#include <array>
+#include <bit>
+#include <cmath>
+#include <cstring>
+
+#include "wirescan/core/hash.hpp"
+
+namespace wirescan::novelty {
+namespace {
+
+// 12 bands of 2 MinHash rows: a pair with Jaccard 0.5 shares a band with probability
+// 1 - (1 - 0.5^2)^12 = 0.97, one with 0.2 with 0.39; candidates are then checked exactly.
+constexpr std::size_t bands = 12;
+constexpr std::size_t rows = 2;
+// Exact checks per story at most, so one crowded bucket cannot stall the pipeline.
+constexpr std::size_t max_candidates = 512;
+
+int score_of(double decay, std::uint32_t similar) {
+  return static_cast<int>(std::lround(100.0 * std::pow(decay, static_cast<double>(similar))));
+}
+
+}  // namespace
+
+std::int64_t story_time(const core::story& s, core::epoch_ms received) noexcept {
+  if (s.published_at && s.published_at->value <= received.value + 60000) return s.published_at->value;
+  return received.value;
+}
+
+index::index(index_config cfg, std::uint64_t instance) : cfg_(cfg), instance_(instance) {}
+
+std::vector<std::uint64_t> index::band_keys(const std::vector<std::uint64_t>& features) const {
+  std::vector<std::uint64_t> keys;
+  if (features.empty()) return keys;
+  std::array<std::uint64_t, bands * rows> mins;
+  mins.fill(UINT64_MAX);
+  for (const auto f : features) {
+    for (std::size_t i = 0; i < mins.size(); ++i) mins[i] = std::min(mins[i], core::mix64(f ^ (0x5851f42d4c957f2dULL * (i + 1))));
+  }
+  keys.reserve(bands);
+  for (std::size_t b = 0; b < bands; ++b) {
+    std::uint64_t k = b;
+    for (std::size_t r = 0; r < rows; ++r) k = core::mix64(k ^ mins[b * rows + r]);
+    keys.push_back(k);
+  }
+  return keys;
+}
+
+const index::entry* index::at(std::uint64_t seq) const {
+  if (seq < base_ || seq - base_ >= entries_.size()) return nullptr;
+  return &entries_[seq - base_];
+}
+
+core::novelty index::verdict_of(const entry& e) const {
+  core::novelty v;
+  v.kind = e.kind;
+  v.similar_count = e.similar_count;
+  v.score = score_of(cfg_.decay, e.similar_count);
+  v.similarity = e.similarity;
+  if (const auto c = clusters_.find(e.cluster); c != clusters_.end()) {
+    v.first_seen = core::epoch_ms{c->second.first_seen};
+    if (e.kind != core::novelty_kind::fresh) {
+      v.duplicate_of = c->second.first_id;
+      v.first_source = c->second.first_source;
+    }
+  }
+  return v;
+}
+
+void index::evict(std::int64_t now_ms) {
+  newest_ = std::max(newest_, now_ms);
+  while (!entries_.empty() && !live(entries_.front())) {
+    const entry& e = entries_.front();
+    const std::uint64_t seq = base_;
+    if (auto it = by_key_.find(e.story_key); it != by_key_.end() && it->second == seq) by_key_.erase(it);
+    if (auto it = by_headline_.find(e.headline_hash); it != by_headline_.end() && it->second == seq) by_headline_.erase(it);
+    for (const auto k : band_keys(e.features)) {
+      auto [lo, hi] = bands_.equal_range(k);
+      for (auto it = lo; it != hi; ++it) {
+        if (it->second == seq) {
+          bands_.erase(it);
+          break;
+        }
+      }
+    }
+    if (auto c = clusters_.find(e.cluster); c != clusters_.end() && --c->second.members == 0) clusters_.erase(c);
+    entries_.pop_front();
+    ++base_;
+    ++counters_.evicted;
+  }
+}
+
+void index::remember(entry e, const std::string& id, const std::string& source, std::int64_t first_seen) {
+  if (entries_.size() >= cfg_.max_entries) {
+    ++counters_.unremembered;
+    return;
+  }
+  const std::uint64_t seq = base_ + entries_.size();
+  by_key_[e.story_key] = seq;
+  by_headline_.emplace(e.headline_hash, seq);
+  for (const auto k : band_keys(e.features)) bands_.emplace(k, seq);
+  auto [c, fresh] = clusters_.try_emplace(e.cluster, cluster_info{id, source, first_seen, 0});
+  ++c->second.members;
+  entries_.push_back(std::move(e));
+}
+
+record index::assess(const core::story& s, const fingerprint& fp, std::int64_t at_ms) {
+  evict(at_ms);
+  const entry* match = nullptr;
+  core::novelty_kind kind = core::novelty_kind::fresh;
+  double similarity = 0.0;
+  if (const auto it = by_key_.find(fp.story_key); it != by_key_.end()) {
+    const entry* e = at(it->second);
+    if (e != nullptr && live(*e)) {
+      if (e->content_hash == fp.content_hash) {
+        // The same story again (a redelivery after a crash, or a wire re-sending it): the
+        // verdict it got the first time, so a re-read changes nothing downstream.
+        record again;
+        again.verdict = verdict_of(*e);
+        return again;
+      }
+      match = e;
+      kind = core::novelty_kind::update;
+      similarity = jaccard(fp.features, e->features);
+    }
+  }
+  if (match == nullptr) {
+    if (const auto it = by_headline_.find(fp.headline_hash); it != by_headline_.end()) {
+      const entry* e = at(it->second);
+      if (e != nullptr && live(*e)) {
+        match = e;
+        kind = core::novelty_kind::duplicate;
+        similarity = 1.0;
+      }
+    }
+  }
+  if (match == nullptr) {
+    std::vector<std::uint64_t> seen;
+    fingerprint other;
+    for (const auto k : band_keys(fp.features)) {
+      auto [lo, hi] = bands_.equal_range(k);
+      for (auto it = lo; it != hi && seen.size() < max_candidates; ++it) {
+        if (std::find(seen.begin(), seen.end(), it->second) != seen.end()) continue;
+        seen.push_back(it->second);
+        const entry* e = at(it->second);
+        if (e == nullptr || !live(*e)) continue;
+        const double j = jaccard(fp.features, e->features);
+        if (j < cfg_.rewrite_threshold || j <= similarity) continue;
+        other.features = e->features;
+        other.lead_actor = e->lead_actor;
+        if (conflicting(fp, other)) continue;
+        match = e;
+        similarity = j;
+      }
+    }
+    if (match != nullptr) {
+      kind = similarity >= cfg_.duplicate_threshold ? core::novelty_kind::duplicate : core::novelty_kind::rewrite;
+    }
+  }
+
+  record r;
+  r.instance = instance_;
+  r.at_ms = at_ms;
+  r.story_id = s.id;
+  r.source = s.source;
+  r.fp = fp;
+  r.cluster = match != nullptr ? match->cluster : fp.story_key;
+  auto& v = r.verdict;
+  v.kind = kind;
+  v.similarity = similarity;
+  v.first_seen = core::epoch_ms{at_ms};
+  if (const auto c = clusters_.find(r.cluster); match != nullptr && c != clusters_.end()) {
+    v.similar_count = c->second.members;
+    v.first_seen = core::epoch_ms{c->second.first_seen};
+    v.duplicate_of = c->second.first_id;
+    v.first_source = c->second.first_source;
+  }
+  v.score = score_of(cfg_.decay, v.similar_count);
+  if (at_ms >= newest_ - cfg_.window_ms) {
+    remember({at_ms, fp.story_key, fp.content_hash, fp.headline_hash, r.cluster, fp.lead_actor, fp.features, kind,
+              v.similar_count, static_cast<float>(similarity)},
+             kind == core::novelty_kind::fresh ? s.id : v.duplicate_of,
+             kind == core::novelty_kind::fresh ? s.source : v.first_source, v.first_seen.value);
+  }
+  return r;
+}
+
+void index::apply(const record& r) {
+  if (r.instance == instance_ || r.story_id.empty()) return;
+  evict(r.at_ms);
+  if (r.at_ms < newest_ - cfg_.window_ms) return;
+  if (const auto it = by_key_.find(r.fp.story_key); it != by_key_.end()) {
+    const entry* e = at(it->second);
+    if (e != nullptr && e->content_hash == r.fp.content_hash) return;
+  }
+  const bool fresh = r.verdict.kind == core::novelty_kind::fresh;
+  remember({r.at_ms, r.fp.story_key, r.fp.content_hash, r.fp.headline_hash, r.cluster, r.fp.lead_actor, r.fp.features,
+            r.verdict.kind, r.verdict.similar_count, static_cast<float>(r.verdict.similarity)},
+           fresh ? r.story_id : r.verdict.duplicate_of, fresh ? r.source : r.verdict.first_source,
+           r.verdict.first_seen.value);
+  ++counters_.applied;
+}
+
+index_stats index::stats() const {
+  index_stats s = counters_;
+  s.entries = entries_.size();
+  s.clusters = clusters_.size();
+  return s;
+}
+
+// --- the state topic's record format ---
+
+namespace {
+
+constexpr std::uint8_t record_version = 1;
+
+void put_u64(std::string& out, std::uint64_t v) {
+  for (int i = 0; i < 8; ++i) out += static_cast<char>((v >> (8 * i)) & 0xFF);
+}
+void put_u32(std::string& out, std::uint32_t v) {
+  for (int i = 0; i < 4; ++i) out += static_cast<char>((v >> (8 * i)) & 0xFF);
+}
+void put_str(std::string& out, std::string_view s) {
+  put_u32(out, static_cast<std::uint32_t>(s.size()));
+  out += s;
+}
+
+struct reader {
+  std::string_view in;
+  bool ok = true;
+  std::uint64_t u(int bytes) {
+    if (in.size() < static_cast<std::size_t>(bytes)) {
+      ok = false;
+      return 0;
+    }
+    std::uint64_t v = 0;
+    for (int i = 0; i < bytes; ++i) v |= static_cast<std::uint64_t>(static_cast<unsigned char>(in[i])) << (8 * i);
+    in.remove_prefix(static_cast<std::size_t>(bytes));
+    return v;
+  }
+  std::string str() {
+    const auto n = u(4);
+    if (!ok || in.size() < n) {
+      ok = false;
+      return {};
+    }
+    std::string s(in.substr(0, n));
+    in.remove_prefix(n);
+    return s;
+  }
+};
+
+}  // namespace
+
+std::string encode(const record& r) {
+  std::string out;
+  out.reserve(96 + r.story_id.size() + r.source.size() + r.verdict.duplicate_of.size() + 8 * r.fp.features.size());
+  out += static_cast<char>(record_version);
+  put_u64(out, r.instance);
+  put_u64(out, static_cast<std::uint64_t>(r.at_ms));
+  put_u64(out, r.fp.story_key);
+  put_u64(out, r.fp.content_hash);
+  put_u64(out, r.fp.headline_hash);
+  put_u64(out, r.fp.lead_actor);
+  put_u64(out, r.cluster);
+  out += static_cast<char>(r.verdict.kind);
+  put_u32(out, r.verdict.similar_count);
+  put_u32(out, std::bit_cast<std::uint32_t>(static_cast<float>(r.verdict.similarity)));
+  put_u64(out, static_cast<std::uint64_t>(r.verdict.first_seen.value));
+  put_str(out, r.story_id);
+  put_str(out, r.source);
+  put_str(out, r.verdict.duplicate_of);
+  put_str(out, r.verdict.first_source);
+  put_u32(out, static_cast<std::uint32_t>(r.fp.features.size()));
+  for (const auto f : r.fp.features) put_u64(out, f);
+  return out;
+}
+
+core::result<record, std::string> decode(std::string_view bytes) {
+  reader in{bytes};
+  if (in.u(1) != record_version) return core::unexpected(std::string("unknown record version"));
+  record r;
+  r.instance = in.u(8);
+  r.at_ms = static_cast<std::int64_t>(in.u(8));
+  r.fp.story_key = in.u(8);
+  r.fp.content_hash = in.u(8);
+  r.fp.headline_hash = in.u(8);
+  r.fp.lead_actor = in.u(8);
+  r.cluster = in.u(8);
+  const auto kind = in.u(1);
+  if (kind > static_cast<std::uint64_t>(core::novelty_kind::rewrite)) return core::unexpected(std::string("bad kind"));
+  r.verdict.kind = static_cast<core::novelty_kind>(kind);
+  r.verdict.similar_count = static_cast<std::uint32_t>(in.u(4));
+  r.verdict.similarity = std::bit_cast<float>(static_cast<std::uint32_t>(in.u(4)));
+  r.verdict.first_seen = core::epoch_ms{static_cast<std::int64_t>(in.u(8))};
+  r.story_id = in.str();
+  r.source = in.str();
+  r.verdict.duplicate_of = in.str();
+  r.verdict.first_source = in.str();
+  const auto n = in.u(4);
+  if (!in.ok || n > in.in.size() / 8) return core::unexpected(std::string("truncated record"));
+  r.fp.features.resize(n);
+  for (auto& f : r.fp.features) f = in.u(8);
+  if (!in.ok || !in.in.empty()) return core::unexpected(std::string("record length does not match its fields"));
+  if (!std::is_sorted(r.fp.features.begin(), r.fp.features.end())) return core::unexpected(std::string("unsorted features"));
+  return r;
+}
+
+}  // namespace wirescan::novelty
