@@ -52,6 +52,7 @@ int run_demo(const demo_options& opts, config cfg, obs::metrics& m, const std::a
   cluster.create_topic(cfg.kafka.input_topics.front(), 3);
   cluster.create_topic(cfg.kafka.output_topic, 3);
   cluster.create_topic(cfg.kafka.dead_letter_topic, 1);
+  if (cfg.novelty.enabled && cfg.novelty.persist) cluster.create_topic(cfg.novelty.topic(cfg.kafka.group_id), 1);
   obs::log().info("embedded Kafka cluster at {}; loading {} stories into {}", cfg.kafka.brokers, lines.size(),
                   cfg.kafka.input_topics.front());
   {

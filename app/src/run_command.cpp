@@ -16,6 +16,7 @@
 #include "http_server.hpp"
 #include "pipeline.hpp"
 #include "wirescan/ingest/kafka_consumer.hpp"
+#include "wirescan/ingest/topic_follower.hpp"
 #include "wirescan/obs/log.hpp"
 #include "wirescan/sinks/kafka_producer.hpp"
 
@@ -41,7 +42,12 @@ struct in_flight {
   std::int64_t broker_ms = -1;     // input message timestamp
   bool dead_letter = false;
   std::string event;  // kept only when the caller wants to see delivered events
+  int parts = 1;      // deliveries still to come: the event or dead letter, and a novelty state record
+  bool ok = true;     // false once any part failed: the story is never marked done
 };
+
+// A story's novelty state record travels with the in-flight pointer's low bit set.
+constexpr std::uintptr_t state_part = 1;
 
 class tracker {
  public:
@@ -124,7 +130,10 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
   std::map<std::string, long> delivery_failures;  // error text -> stories it failed
   sinks::kafka_producer producer({cfg.kafka.brokers, cfg.kafka.producer, eos ? txn_id : std::string{}},
                                  [&](std::uint64_t token, std::string_view error, bool fatal) {
-                                   std::unique_ptr<in_flight> f(reinterpret_cast<in_flight*>(token));
+                                   auto* raw = reinterpret_cast<in_flight*>(token & ~std::uint64_t{state_part});
+                                   const bool last = --raw->parts == 0;
+                                   const std::unique_ptr<in_flight> f(last ? raw : nullptr);
+                                   if (!error.empty()) raw->ok = false;
                                    if (!error.empty() && eos) {
                                      // The transaction fails at commit and is aborted and retried.
                                      m.delivery_error();
@@ -137,24 +146,26 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
                                      if (++delivery_failures[std::string(error)] == 1) {
                                        obs::log().error("delivery failed for {}[{}]@{}{}: {} (further failures "
                                                         "like it are counted, not logged)",
-                                                        f->ps->topic, f->ps->partition.value, f->offset,
+                                                        raw->ps->topic, raw->ps->partition.value, raw->offset,
                                                         fatal ? " (fatal)" : "", error);
                                      }
                                      failed = true;
                                      return;
                                    }
-                                   const auto now_ms = wall_now().value;
-                                   if (f->broker_ms > 0) m.observe_broker_to_emit(static_cast<double>(now_ms - f->broker_ms) / 1e3);
-                                   if (f->published_ms > 0) m.observe_end_to_end(static_cast<double>(now_ms - f->published_ms) / 1e3);
-                                   if (eos) {
-                                     ++(f->dead_letter ? txn_dead : txn_events);
-                                   } else if (f->dead_letter) {
-                                     m.dead_lettered();
-                                   } else {
-                                     m.event_published();
-                                     if (opts.on_event) opts.on_event(f->event);
+                                   if ((token & state_part) == 0) {
+                                     const auto now_ms = wall_now().value;
+                                     if (raw->broker_ms > 0) m.observe_broker_to_emit(static_cast<double>(now_ms - raw->broker_ms) / 1e3);
+                                     if (raw->published_ms > 0) m.observe_end_to_end(static_cast<double>(now_ms - raw->published_ms) / 1e3);
+                                     if (eos) {
+                                       ++(raw->dead_letter ? txn_dead : txn_events);
+                                     } else if (raw->dead_letter) {
+                                       m.dead_lettered();
+                                     } else {
+                                       m.event_published();
+                                       if (opts.on_event) opts.on_event(raw->event);
+                                     }
                                    }
-                                   track.done(*f);
+                                   if (last && raw->ok) track.done(*raw);
                                  });
 
   // Fail fast on outputs the broker says cannot be written: consuming first would only hold
@@ -163,6 +174,26 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
       !bad.empty()) {
     for (const auto& b : bad) obs::log().error("cannot start: {}", b);
     return 1;
+  }
+
+  // The novelty state topic: compacted, kept a little longer than the window, created when
+  // missing (like a Kafka Streams changelog), read from its start before any story.
+  const bool share_state = cfg.novelty.enabled && cfg.novelty.persist;
+  const std::string state_topic = cfg.novelty.topic(cfg.kafka.group_id);
+  if (share_state) {
+    const auto retention_ms = (static_cast<std::int64_t>(cfg.novelty.window_minutes) + 60) * 60000;
+    if (const auto e = producer.unusable_topics({state_topic}, 10000).empty() ? std::string() : producer.ensure_topic(
+            state_topic, 1, {{"cleanup.policy", "compact,delete"}, {"retention.ms", std::to_string(retention_ms)}},
+            10000);
+        !e.empty()) {
+      obs::log().error("cannot start: novelty state topic '{}': {} (create it compacted, or set novelty.persist: false)",
+                       state_topic, e);
+      return 1;
+    }
+    if (const auto bad = producer.unusable_topics({state_topic}, 10000); !bad.empty()) {
+      obs::log().error("cannot start: {}", bad.front());
+      return 1;
+    }
   }
 
   const int drain_ms = cfg.kafka.drain_timeout_ms;
@@ -236,7 +267,21 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
     obs::log().info("exactly_once: transactional id {}", txn_id);
   }
 
-  pipeline pipe(cfg, m, opts.enricher ? opts.enricher : make_enricher(cfg));
+  pipeline pipe(cfg, m, opts.enricher ? opts.enricher : make_enricher(cfg), share_state);
+  std::optional<ingest::topic_follower> state;
+  const auto apply_state = [&](std::string_view record) {
+    if (!pipe.apply_state(record)) obs::log().warn("novelty state topic {}: skipped a record that is not one", state_topic);
+  };
+  if (share_state) {
+    const auto started = clock_type::now();
+    state.emplace(cfg.kafka.brokers, state_topic, cfg.kafka.consumer);
+    if (!state->catch_up(apply_state, std::chrono::seconds(60))) {
+      obs::log().warn("novelty state topic {}: not read to its end in 60 s; going on with what was read", state_topic);
+    }
+    const auto st = pipe.novelty_index()->stats();
+    obs::log().info("novelty state: {} stories in the window restored from {} in {} ms", st.entries, state_topic,
+                    std::chrono::duration_cast<std::chrono::milliseconds>(clock_type::now() - started).count());
+  }
   const std::string schema_header(core::event_schema_v1);
   auto last_log = clock_type::now();
   auto last_probe = clock_type::now();
@@ -264,6 +309,8 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
       }
     }
     auto msg = consumer.poll(std::chrono::milliseconds(eos ? 10 : 100));
+    // What the other instances decided so far, before this story is judged.
+    if (state) state->poll(apply_state);
     health.beat();
     health.set_assigned(consumer.assignment_size());
     if (consumer.brokers_down() && clock_type::now() - last_probe > std::chrono::seconds(2)) {
@@ -301,8 +348,14 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
     std::string_view topic;
     std::string_view key;
     std::string_view payload;
+    const bool suppressed =
+        r.accepted && r.novelty &&
+        std::find(cfg.novelty.suppress_kafka.begin(), cfg.novelty.suppress_kafka.end(), core::to_string(*r.novelty)) !=
+            cfg.novelty.suppress_kafka.end();
+    if (suppressed) m.novelty_suppressed(*r.novelty);
     if (r.accepted) {
       headers = {{"wirescan.schema", schema_header}, {"content-type", "application/json"}};
+      if (r.novelty) headers.push_back({"wirescan.novelty.kind", core::to_string(*r.novelty)});
       topic = cfg.kafka.output_topic;
       key = cfg.kafka.key == key_mode::primary_ticker && !r.primary_symbol.empty() ? r.primary_symbol : r.story_id;
       payload = r.event;
@@ -327,6 +380,29 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
       }
     };
     try {
+      if (!r.state_record.empty()) {
+        // Produced first, so a story counts as done only once its state record is delivered too.
+        const std::vector<sinks::header> none;
+        for (;;) {
+          const auto st = producer.produce(state_topic, r.state_key, r.state_record, none,
+                                           reinterpret_cast<std::uintptr_t>(f) | state_part);
+          if (st == sinks::produce_status::queued) {
+            ++f->parts;
+            break;
+          }
+          if (st == sinks::produce_status::too_large) throw std::runtime_error("novelty state record too large");
+          m.producer_queue_full();
+          producer.poll(50);
+        }
+      }
+      if (suppressed) {
+        // Not published, by configuration; done once its state record (if any) is delivered.
+        if (--f->parts == 0) {
+          track.done(*f);
+          delete f;
+        }
+        continue;
+      }
       if (send() == sinks::produce_status::too_large) {
         // Bigger than the producer's message.max.bytes. An event that large goes to the dead
         // letters as oversized; a dead letter that large keeps its first reject_raw_limit bytes,
@@ -356,8 +432,10 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
       }
     } catch (const std::runtime_error& e) {
       // A produce the client refuses for good (the topic's authorisation revoked, say): like a
-      // failed delivery. The story stays pending, so nothing is committed past it.
-      delete f;
+      // failed delivery. The story stays pending, so nothing is committed past it; a state
+      // record already queued for it still holds the pointer.
+      f->ok = false;
+      if (--f->parts == 0) delete f;
       m.delivery_error();
       if (++delivery_failures[e.what()] == 1) obs::log().error("{}", e.what());
       failed = true;

@@ -2,6 +2,7 @@
 
 #include <stdexcept>
 
+#include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafkacpp.h>
 
 #include "wirescan/obs/log.hpp"
@@ -105,6 +106,34 @@ std::vector<std::string> kafka_producer::unusable_topics(const std::vector<std::
     }
   }
   return problems;
+}
+
+std::string kafka_producer::ensure_topic(const std::string& topic, int partitions,
+                                         const std::map<std::string, std::string>& configs, int timeout_ms) {
+  rd_kafka_t* rk = impl_->producer->c_ptr();
+  char err[512];
+  const std::unique_ptr<rd_kafka_NewTopic_t, decltype(&rd_kafka_NewTopic_destroy)> nt(
+      rd_kafka_NewTopic_new(topic.c_str(), partitions, -1, err, sizeof err), rd_kafka_NewTopic_destroy);
+  if (!nt) return err;
+  for (const auto& [k, v] : configs) rd_kafka_NewTopic_set_config(nt.get(), k.c_str(), v.c_str());
+  const std::unique_ptr<rd_kafka_queue_t, decltype(&rd_kafka_queue_destroy)> q(rd_kafka_queue_new(rk),
+                                                                                  rd_kafka_queue_destroy);
+  rd_kafka_NewTopic_t* topics[] = {nt.get()};
+  rd_kafka_CreateTopics(rk, topics, 1, nullptr, q.get());
+  const std::unique_ptr<rd_kafka_event_t, decltype(&rd_kafka_event_destroy)> ev(rd_kafka_queue_poll(q.get(), timeout_ms),
+                                                                               rd_kafka_event_destroy);
+  if (!ev) return "no answer from the cluster in " + std::to_string(timeout_ms) + " ms";
+  if (rd_kafka_event_error(ev.get())) return rd_kafka_event_error_string(ev.get());
+  std::size_t n = 0;
+  const auto* const* results = rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(ev.get()), &n);
+  for (std::size_t i = 0; i < n; ++i) {
+    const auto e = rd_kafka_topic_result_error(results[i]);
+    if (e != RD_KAFKA_RESP_ERR_NO_ERROR && e != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS) {
+      const char* msg = rd_kafka_topic_result_error_string(results[i]);
+      return msg != nullptr ? msg : rd_kafka_err2str(e);
+    }
+  }
+  return {};
 }
 
 void kafka_producer::poll(int timeout_ms) { impl_->producer->poll(timeout_ms); }

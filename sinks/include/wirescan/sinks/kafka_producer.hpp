@@ -64,6 +64,12 @@ class kafka_producer {
   // loop waits for it), so this never fails on a transient fault.
   [[nodiscard]] std::vector<std::string> unusable_topics(const std::vector<std::string>& topics, int timeout_ms);
 
+  // Creates topic with the given partitions and topic configs (the broker's default
+  // replication) unless it exists. Returns an empty string on success or when it already
+  // exists, else the broker's error (not authorised, say).
+  [[nodiscard]] std::string ensure_topic(const std::string& topic, int partitions,
+                                         const std::map<std::string, std::string>& configs, int timeout_ms);
+
   // Serves delivery reports for up to timeout_ms.
   void poll(int timeout_ms);
 

@@ -1,0 +1,112 @@
+// The novelty stage across instances and restarts, against the real broker: state travels
+// through the compacted state topic, so a duplicate is found wherever it arrives.
+
+#include <catch2/catch_test_macros.hpp>
+#include <rapidjson/document.h>
+
+#include "fixture.hpp"
+
+namespace wirescan::test::it {
+namespace {
+
+std::string wire_story(const std::string& id, const std::string& source, const std::string& headline) {
+  return R"({"id":")" + id + R"(","source":")" + source + R"(","headline":")" + headline +
+         R"(","published_at":"2026-11-28T10:00:00Z"})";
+}
+
+struct judged {
+  std::string kind;
+  std::string duplicate_of;
+  int similar_count = -1;
+};
+
+// The novelty block of the event for story id on topic (waits for it).
+judged novelty_of(const std::string& topic, const std::string& id, std::size_t expect) {
+  for (const auto& r : consume(topic, expect, 60s, 500ms)) {
+    rapidjson::Document d;
+    d.Parse(r.value.c_str());
+    if (!d.IsObject() || std::string(d["story"]["id"].GetString()) != id) continue;
+    REQUIRE(d.HasMember("novelty"));
+    const auto& n = d["novelty"];
+    REQUIRE(r.headers.at("wirescan.novelty.kind") == n["kind"].GetString());
+    return {n["kind"].GetString(), n["duplicate_of"].IsNull() ? "" : n["duplicate_of"].GetString(),
+            n["similar_count"].GetInt()};
+  }
+  FAIL("no event for " << id << " on " << topic);
+  return {};
+}
+
+}  // namespace
+
+TEST_CASE("a duplicate arriving at another instance, and one arriving after a restart, is still recognised",
+          "[kafka][novelty]") {
+  // Two instances of one group; each reads its own input topic, so the second story can only
+  // be judged against the first through the shared state topic.
+  const std::string state = unique_name("novelty-state");
+  setup_options o;
+  o.input_partitions = 2;
+  o.top_level_yaml = "novelty: {state_topic: " + state + "}\n";
+  setup a(o);
+  setup b(o);
+  {
+    // Same group for both, as in a deployment that scales by adding consumers.
+    std::ifstream in(b.config_path);
+    std::stringstream text;
+    text << in.rdbuf();
+    std::string cfg = text.str();
+    cfg.replace(cfg.find(b.group), b.group.size(), a.group);
+    std::ofstream(b.config_path) << cfg;
+  }
+  auto first = start_wirescan({"run", "--config", a.config_path});
+  auto second = start_wirescan({"run", "--config", b.config_path});
+  REQUIRE(wait_for_log(first, "novelty state: [0-9]+ stories in the window restored", 60));
+  REQUIRE(wait_for_log(second, "novelty state: [0-9]+ stories in the window restored", 60));
+
+  produce(a.in, {{0, wire_story("r-1", "Reuters", "China moves to restrict Nvidia H200 chips")}});
+  CHECK(novelty_of(a.out, "r-1", 1).kind == "new");
+  // The look-alike from the opposite actor is a new event, not a duplicate.
+  produce(b.in, {{1, wire_story("b-1", "Bloomberg", "US restricts Nvidia H200 chip exports to China")}});
+  CHECK(novelty_of(b.out, "b-1", 1).kind == "new");
+  produce(b.in, {{1, wire_story("b-2", "Bloomberg", "BREAKING: China moves to restrict Nvidia H200 chips")}});
+  const auto across = novelty_of(b.out, "b-2", 2);
+  CHECK(across.kind == "duplicate");
+  CHECK(across.duplicate_of == "r-1");
+  CHECK(across.similar_count == 1);
+
+  REQUIRE(signal_and_wait(first, SIGTERM, 30) == 0);
+  REQUIRE(signal_and_wait(second, SIGTERM, 30) == 0);
+  // A fresh process: everything it knows comes from the state topic.
+  auto third = start_wirescan({"run", "--config", a.config_path});
+  REQUIRE(wait_for_log(third, "novelty state: 3 stories in the window restored", 60));
+  produce(a.in, {{1, wire_story("d-1", "Dow Jones", "Beijing to curb access to Nvidia's H200 AI chips")}});
+  const auto after = novelty_of(a.out, "d-1", 2);
+  CHECK(after.kind == "rewrite");
+  CHECK(after.duplicate_of == "r-1");
+  CHECK(after.similar_count == 2);
+  REQUIRE(signal_and_wait(third, SIGTERM, 30) == 0);
+}
+
+TEST_CASE("duplicates suppressed for Kafka are not published, yet their offsets are committed", "[kafka][novelty]") {
+  setup_options o;
+  o.input_partitions = 1;
+  o.top_level_yaml = "novelty: {suppress: {kafka: [duplicate]}}\n";
+  setup s(o);
+  auto proc = start_wirescan({"run", "--config", s.config_path});
+  produce(s.in, {{0, wire_story("x-1", "Reuters", "Fed holds rates steady")},
+                 {0, wire_story("x-2", "AP", "BREAKING: Fed holds rates steady - Reuters")},
+                 {0, wire_story("x-3", "AP", "Tesla recalls 2 million vehicles")}});
+  const auto events = consume(s.out, 3, 20s, 2s);
+  std::set<std::string> ids;
+  for (const auto& e : events) {
+    rapidjson::Document d;
+    d.Parse(e.value.c_str());
+    ids.insert(d["story"]["id"].GetString());
+  }
+  CHECK(ids == std::set<std::string>{"x-1", "x-3"});
+  REQUIRE(signal_and_wait(proc, SIGTERM, 30) == 0);
+  CHECK(committed_offsets(s.group, s.in, 1).at(0) == 3);
+  const auto log = read_file(proc.log_path);
+  CHECK(log.find("stopped cleanly: consumed 3, published 2") != std::string::npos);
+}
+
+}  // namespace wirescan::test::it

@@ -1,0 +1,174 @@
+// The novelty stage: fingerprints, guards, the index's window and bounds, the state record
+// format, and its quality on the labelled pair set (pinned so a change that lowers it fails).
+
+#include <string>
+
+#include <catch2/catch_test_macros.hpp>
+
+#include "novelty_eval.hpp"
+#include "pipeline.hpp"
+#include "wirescan/novelty/index.hpp"
+
+namespace {
+
+using namespace wirescan;
+
+const std::string rules_dir = std::string(WIRESCAN_SOURCE_DIR) + "/rules";
+
+struct fixture {
+  std::shared_ptr<const enrich::enricher> enr;
+  novelty::lexicon lx;
+  fixture() {
+    auto rules = enrich::load_rules(rules_dir);
+    REQUIRE(rules);
+    enr = std::make_shared<const enrich::enricher>(rules.value());
+    auto l = novelty::load_lexicon(rules_dir);
+    REQUIRE(l);
+    lx = std::move(l.value());
+  }
+  [[nodiscard]] core::story story(const std::string& id, const std::string& source, const std::string& headline,
+                                  std::string body = {}) const {
+    core::story s;
+    s.id = id;
+    s.source = source;
+    s.headline = headline;
+    s.body = std::move(body);
+    return s;
+  }
+  novelty::record assess(novelty::index& idx, const core::story& s, std::int64_t at_ms) const {
+    return idx.assess(s, novelty::make_fingerprint(s, enr->enrich(s), lx), at_ms);
+  }
+};
+
+constexpr std::int64_t t0 = 1'764'000'000'000;
+constexpr std::int64_t minute = 60'000;
+
+}  // namespace
+
+TEST_CASE("the light stemmer maps a verb's forms together", "[novelty]") {
+  CHECK(novelty::stem("restricts") == novelty::stem("restricted"));
+  CHECK(novelty::stem("restricting") == novelty::stem("restrict"));
+  CHECK(novelty::stem("raises") == novelty::stem("raised"));
+  CHECK(novelty::stem("cutting") == novelty::stem("cuts"));
+  CHECK(novelty::stem("tariffs") == novelty::stem("tariff"));
+}
+
+TEST_CASE("a story is new, then duplicates, rewrites and updates of it decay its novelty score", "[novelty]") {
+  fixture fx;
+  novelty::index idx({});
+  const auto first = fx.assess(idx, fx.story("r-1", "Reuters", "China moves to restrict Nvidia H200 chips"), t0);
+  CHECK(first.verdict.kind == core::novelty_kind::fresh);
+  CHECK(first.verdict.score == 100);
+  CHECK(first.verdict.duplicate_of.empty());
+
+  const auto dup = fx.assess(idx, fx.story("b-7", "Bloomberg", "BREAKING: China moves to restrict NVIDIA H200 chips - Reuters"),
+                             t0 + minute);
+  CHECK(dup.verdict.kind == core::novelty_kind::duplicate);
+  CHECK(dup.verdict.duplicate_of == "r-1");
+  CHECK(dup.verdict.first_source == "Reuters");
+  CHECK(dup.verdict.similar_count == 1);
+  CHECK(dup.verdict.score == 75);
+  CHECK(dup.verdict.first_seen.value == t0);
+
+  const auto rewrite =
+      fx.assess(idx, fx.story("d-3", "Dow Jones", "Beijing to curb access to Nvidia's H200 AI chips"), t0 + 2 * minute);
+  CHECK(rewrite.verdict.kind == core::novelty_kind::rewrite);
+  CHECK(rewrite.verdict.duplicate_of == "r-1");
+  CHECK(rewrite.verdict.score == 56);
+
+  const auto update = fx.assess(
+      idx, fx.story("r-1", "Reuters", "UPDATE 1-China moves to restrict Nvidia H200 chip purchases"), t0 + 3 * minute);
+  CHECK(update.verdict.kind == core::novelty_kind::update);
+  CHECK(update.verdict.similar_count == 3);
+  CHECK(update.verdict.score == 42);
+}
+
+TEST_CASE("look-alikes from another actor, direction, company or number are new events", "[novelty]") {
+  fixture fx;
+  const std::pair<const char*, const char*> pairs[] = {
+      {"China restricts Nvidia H200 chip imports", "US restricts Nvidia H200 chip exports to China"},
+      {"Fed raises rates by 25 basis points", "Fed cuts rates by 25 basis points"},
+      {"China bans Micron chips", "China lifts ban on Micron chips"},
+      {"Bank of England raises rates to 5%", "Bank of England raises rates to 5.25%"},
+      {"The Schall Law Firm Encourages Investors in Humanigen, Inc. with Losses to Contact the Firm",
+       "The Schall Law Firm Encourages Investors in NIO Inc. with Losses to Contact the Firm"},
+  };
+  for (const auto& [a, b] : pairs) {
+    novelty::index idx({});
+    (void)fx.assess(idx, fx.story("a", "wire-a", a), t0);
+    INFO(a << " | " << b);
+    CHECK(fx.assess(idx, fx.story("b", "wire-b", b), t0 + minute).verdict.kind == core::novelty_kind::fresh);
+  }
+}
+
+TEST_CASE("a re-read story gets the verdict it got the first time and is not counted twice", "[novelty]") {
+  fixture fx;
+  novelty::index idx({});
+  (void)fx.assess(idx, fx.story("r-1", "Reuters", "Fed holds rates steady"), t0);
+  const auto dup = fx.assess(idx, fx.story("a-1", "AP", "Fed holds rates steady - AP"), t0 + minute);
+  REQUIRE(dup.verdict.kind == core::novelty_kind::duplicate);
+  const auto again = fx.assess(idx, fx.story("a-1", "AP", "Fed holds rates steady - AP"), t0 + 2 * minute);
+  CHECK(again.story_id.empty());  // nothing new to share on the state topic
+  CHECK(again.verdict.kind == core::novelty_kind::duplicate);
+  CHECK(again.verdict.similar_count == dup.verdict.similar_count);
+  CHECK(idx.stats().entries == 2);
+}
+
+TEST_CASE("a story out of the window is forgotten; a full index assesses but does not remember", "[novelty]") {
+  fixture fx;
+  novelty::index_config cfg;
+  cfg.window_ms = 60 * minute;
+  cfg.max_entries = 2;
+  novelty::index idx(cfg);
+  (void)fx.assess(idx, fx.story("1", "w", "Fed holds rates steady"), t0);
+  (void)fx.assess(idx, fx.story("2", "w", "Tesla recalls 2 million vehicles"), t0 + minute);
+  // Full of stories in the window: the third is judged, not remembered, and nothing is evicted early.
+  const auto third = fx.assess(idx, fx.story("3", "w", "Boeing halts 737 MAX production"), t0 + 2 * minute);
+  CHECK(third.verdict.kind == core::novelty_kind::fresh);
+  CHECK(idx.stats().unremembered == 1);
+  CHECK(idx.stats().evicted == 0);
+  CHECK(fx.assess(idx, fx.story("4", "x", "Fed holds rates steady"), t0 + 59 * minute).verdict.kind ==
+        core::novelty_kind::duplicate);
+  // 61 minutes after the first: it has left the window.
+  CHECK(fx.assess(idx, fx.story("5", "y", "Fed holds rates steady"), t0 + 61 * minute).verdict.kind ==
+        core::novelty_kind::fresh);
+  CHECK(idx.stats().evicted >= 1);
+}
+
+TEST_CASE("a state record survives encode and decode and teaches another index", "[novelty]") {
+  fixture fx;
+  novelty::index here({}, 1);
+  novelty::index there({}, 2);
+  const auto r = fx.assess(here, fx.story("r-1", "Reuters", "China moves to restrict Nvidia H200 chips"), t0);
+  const auto bytes = novelty::encode(r);
+  const auto back = novelty::decode(bytes);
+  REQUIRE(back);
+  CHECK(back->story_id == "r-1");
+  CHECK(back->fp.features == r.fp.features);
+  there.apply(back.value());
+  here.apply(back.value());  // its own record comes back: skipped
+  CHECK(here.stats().entries == 1);
+  const auto dup = fx.assess(there, fx.story("x-9", "AP", "China moves to restrict Nvidia H200 chips"), t0 + minute);
+  CHECK(dup.verdict.kind == core::novelty_kind::duplicate);
+  CHECK(dup.verdict.duplicate_of == "r-1");
+  for (std::size_t cut = 0; cut < bytes.size(); cut += 7) CHECK_FALSE(novelty::decode(bytes.substr(0, cut)));
+  CHECK_FALSE(novelty::decode(bytes + "x"));
+  CHECK_FALSE(novelty::decode("\x02garbage"));
+}
+
+TEST_CASE("a broken novelty vocabulary is refused with every problem", "[novelty]") {
+  const auto r = novelty::parse_lexicon("stopwords: the\nsynonyms: [[solo], [a, b], [b, c]]\nextra: 1\n", "", "n.yaml");
+  REQUIRE_FALSE(r);
+  CHECK(r.error().size() == 4);  // stopwords not a list, a one-word group, b in two groups, an unknown key
+}
+
+// Measured with `wirescan eval --pairs tests/data/novelty/pairs.tsv` (docs/quality.md). The
+// issue's goal is precision 0.95 and recall 0.85; these pins hold what the stage reaches now.
+TEST_CASE("on the labelled pair set, same-event precision and recall stay at their measured level", "[novelty]") {
+  fixture fx;
+  const auto r = app::evaluate_pairs(*fx.enr, fx.lx, {}, std::string(WIRESCAN_SOURCE_DIR) + "/tests/data/novelty/pairs.tsv");
+  CHECK(r.pairs >= 150);
+  CHECK(r.same.precision() >= 0.91);
+  CHECK(r.same.recall() >= 0.85);
+  CHECK(r.by_kind.at("update").first == r.by_kind.at("update").second);
+}
