@@ -268,16 +268,21 @@ double jaccard(const std::vector<std::uint64_t>& a, const std::vector<std::uint6
 }
 
 bool conflicting(const fingerprint& a, const fingerprint& b) noexcept {
+  return conflicting(a.features, a.lead_actor, b.features, b.lead_actor);
+}
+
+bool conflicting(const std::vector<std::uint64_t>& a, std::uint64_t lead_a, const std::vector<std::uint64_t>& b,
+                 std::uint64_t lead_b) noexcept {
   // Per kind: how many a has, how many b has, how many they share.
   std::array<std::size_t, 8> in_a{}, in_b{}, shared{};
-  for (const auto x : a.features) ++in_a[static_cast<std::size_t>(kind_of(x))];
-  for (const auto x : b.features) ++in_b[static_cast<std::size_t>(kind_of(x))];
-  for (std::size_t i = 0, j = 0; i < a.features.size() && j < b.features.size();) {
-    if (a.features[i] == b.features[j]) {
-      ++shared[static_cast<std::size_t>(kind_of(a.features[i]))];
+  for (const auto x : a) ++in_a[static_cast<std::size_t>(kind_of(x))];
+  for (const auto x : b) ++in_b[static_cast<std::size_t>(kind_of(x))];
+  for (std::size_t i = 0, j = 0; i < a.size() && j < b.size();) {
+    if (a[i] == b[j]) {
+      ++shared[static_cast<std::size_t>(kind_of(a[i]))];
       ++i;
       ++j;
-    } else if (a.features[i] < b.features[j]) {
+    } else if (a[i] < b[j]) {
       ++i;
     } else {
       ++j;
@@ -298,7 +303,7 @@ bool conflicting(const fingerprint& a, const fingerprint& b) noexcept {
     return true;
   }
   if ((n(in_a, feature_kind::reversal) > 0) != (n(in_b, feature_kind::reversal) > 0)) return true;
-  return a.lead_actor != 0 && b.lead_actor != 0 && a.lead_actor != b.lead_actor;
+  return lead_a != 0 && lead_b != 0 && lead_a != lead_b;
 }
 
 }  // namespace wirescan::novelty

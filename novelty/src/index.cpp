@@ -15,8 +15,9 @@ namespace {
 // 1 - (1 - 0.5^2)^12 = 0.97, one with 0.2 with 0.39; candidates are then checked exactly.
 constexpr std::size_t bands = 12;
 constexpr std::size_t rows = 2;
-// Exact checks per story at most, so one crowded bucket cannot stall the pipeline.
-constexpr std::size_t max_candidates = 512;
+// Entries taken from one band bucket at most, so a crowded bucket (a template headline
+// repeated all day) cannot stall the pipeline: at most 12 x 32 exact checks per story.
+constexpr std::size_t per_bucket = 32;
 
 int score_of(double decay, std::uint32_t similar) {
   return static_cast<int>(std::lround(100.0 * std::pow(decay, static_cast<double>(similar))));
@@ -77,12 +78,16 @@ void index::evict(std::int64_t now_ms) {
     if (auto it = by_key_.find(e.story_key); it != by_key_.end() && it->second == seq) by_key_.erase(it);
     if (auto it = by_headline_.find(e.headline_hash); it != by_headline_.end() && it->second == seq) by_headline_.erase(it);
     for (const auto k : band_keys(e.features)) {
-      auto [lo, hi] = bands_.equal_range(k);
-      for (auto it = lo; it != hi; ++it) {
-        if (it->second == seq) {
-          bands_.erase(it);
-          break;
-        }
+      auto it = bands_.find(k);
+      if (it == bands_.end()) continue;
+      auto& v = it->second;
+      // Everything below base_ + 1 is gone; drop that prefix once it is half the bucket, so
+      // trimming costs O(1) amortised and a bucket never holds more dead than live entries.
+      const auto live_from = std::lower_bound(v.begin(), v.end(), seq + 1);
+      if (live_from == v.end()) {
+        bands_.erase(it);
+      } else if (2 * static_cast<std::size_t>(live_from - v.begin()) >= v.size()) {
+        v.erase(v.begin(), live_from);
       }
     }
     if (auto c = clusters_.find(e.cluster); c != clusters_.end() && --c->second.members == 0) clusters_.erase(c);
@@ -100,7 +105,7 @@ void index::remember(entry e, const std::string& id, const std::string& source, 
   const std::uint64_t seq = base_ + entries_.size();
   by_key_[e.story_key] = seq;
   by_headline_.emplace(e.headline_hash, seq);
-  for (const auto k : band_keys(e.features)) bands_.emplace(k, seq);
+  for (const auto k : band_keys(e.features)) bands_[k].push_back(seq);
   auto [c, fresh] = clusters_.try_emplace(e.cluster, cluster_info{id, source, first_seen, 0});
   ++c->second.members;
   entries_.push_back(std::move(e));
@@ -137,23 +142,25 @@ record index::assess(const core::story& s, const fingerprint& fp, std::int64_t a
     }
   }
   if (match == nullptr) {
-    std::vector<std::uint64_t> seen;
-    fingerprint other;
+    // Candidates from every band, a bounded number per bucket, each checked once.
+    std::vector<std::uint64_t> candidates;
     for (const auto k : band_keys(fp.features)) {
-      auto [lo, hi] = bands_.equal_range(k);
-      for (auto it = lo; it != hi && seen.size() < max_candidates; ++it) {
-        if (std::find(seen.begin(), seen.end(), it->second) != seen.end()) continue;
-        seen.push_back(it->second);
-        const entry* e = at(it->second);
-        if (e == nullptr || !live(*e)) continue;
-        const double j = jaccard(fp.features, e->features);
-        if (j < cfg_.rewrite_threshold || j <= similarity) continue;
-        other.features = e->features;
-        other.lead_actor = e->lead_actor;
-        if (conflicting(fp, other)) continue;
-        match = e;
-        similarity = j;
-      }
+      const auto it = bands_.find(k);
+      if (it == bands_.end()) continue;
+      // The newest: a story is most often repeated soon after it first ran.
+      const auto& v = it->second;
+      for (std::size_t i = v.size(); i > 0 && v.size() - i < per_bucket; --i) candidates.push_back(v[i - 1]);
+    }
+    std::sort(candidates.begin(), candidates.end());
+    candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
+    for (const auto seq : candidates) {
+      const entry* e = at(seq);
+      if (e == nullptr || !live(*e)) continue;
+      const double j = jaccard(fp.features, e->features);
+      if (j < cfg_.rewrite_threshold || j <= similarity) continue;
+      if (conflicting(fp.features, fp.lead_actor, e->features, e->lead_actor)) continue;
+      match = e;
+      similarity = j;
     }
     if (match != nullptr) {
       kind = similarity >= cfg_.duplicate_threshold ? core::novelty_kind::duplicate : core::novelty_kind::rewrite;

@@ -72,5 +72,7 @@ struct fingerprint {
 // - their headlines lead with different actors ("US restricts chip exports to China" against
 //   "China restricts chip imports").
 [[nodiscard]] bool conflicting(const fingerprint& a, const fingerprint& b) noexcept;
+[[nodiscard]] bool conflicting(const std::vector<std::uint64_t>& a, std::uint64_t lead_a,
+                               const std::vector<std::uint64_t>& b, std::uint64_t lead_b) noexcept;
 
 }  // namespace wirescan::novelty

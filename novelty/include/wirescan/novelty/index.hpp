@@ -104,7 +104,8 @@ class index {
   std::int64_t newest_ = INT64_MIN / 2;
   std::unordered_map<std::uint64_t, std::uint64_t> by_key_;       // story key -> latest seq
   std::unordered_map<std::uint64_t, std::uint64_t> by_headline_;  // headline hash -> first seq
-  std::unordered_multimap<std::uint64_t, std::uint64_t> bands_;   // LSH band key -> seq
+  // LSH band key -> sequences in arrival order; evicted ones are trimmed from the front lazily.
+  std::unordered_map<std::uint64_t, std::vector<std::uint64_t>> bands_;
   std::unordered_map<std::uint64_t, cluster_info> clusters_;
   index_stats counters_;
 };
