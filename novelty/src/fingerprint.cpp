@@ -176,6 +176,11 @@ core::result<lexicon, std::vector<std::string>> parse_lexicon(const std::string&
     }
   }
   if (!problems.empty()) return core::unexpected(std::move(problems));
+  // Precedence: stopword, reversal, synonym group, common word.
+  for (const auto& w : lx.common) lx.features[w] = feature(feature_kind::word, core::hash64(w));
+  for (const auto& [w, head] : lx.synonyms) lx.features[w] = feature(feature_kind::word, core::hash64(head));
+  for (const auto& w : lx.reversals) lx.features[w] = feature(feature_kind::reversal, core::hash64(w));
+  for (const auto& w : lx.stopwords) lx.features[w] = 0;
   return lx;
 }
 
@@ -233,16 +238,12 @@ fingerprint make_fingerprint(const core::story& s, const core::findings& f, cons
       continue;
     }
     auto w = stem(std::move(t.text));
-    if (w.size() < 2 || lx.stopwords.count(w) > 0) continue;
-    auto k = feature_kind::word;
-    if (lx.reversals.count(w) > 0) {
-      k = feature_kind::reversal;
-    } else if (const auto syn = lx.synonyms.find(w); syn != lx.synonyms.end()) {
-      w = syn->second;
-    } else if (lx.common.count(w) == 0) {
-      k = feature_kind::name;
+    if (w.size() < 2) continue;
+    if (const auto known = lx.features.find(w); known != lx.features.end()) {
+      if (known->second != 0) fp.features.push_back(known->second);
+    } else {
+      fp.features.push_back(feature(feature_kind::name, core::hash64(w)));
     }
-    fp.features.push_back(feature(k, core::hash64(w)));
   }
   fp.headline_hash = h;
   std::sort(fp.features.begin(), fp.features.end());

@@ -13,11 +13,17 @@ namespace {
 
 // 12 bands of 2 MinHash rows: a pair with Jaccard 0.5 shares a band with probability
 // 1 - (1 - 0.5^2)^12 = 0.97, one with 0.2 with 0.39; candidates are then checked exactly.
-constexpr std::size_t bands = 12;
+constexpr std::size_t bands = 12;  // index::band_count
 constexpr std::size_t rows = 2;
 // Entries taken from one band bucket at most, so a crowded bucket (a template headline
-// repeated all day) cannot stall the pipeline: at most 12 x 32 exact checks per story.
-constexpr std::size_t per_bucket = 32;
+// repeated all day) cannot stall the pipeline: at most 12 x 4 exact checks per story.
+constexpr std::size_t per_bucket = 4;
+
+std::uint64_t sketch_of(const std::vector<std::uint64_t>& features) {
+  std::uint64_t s = 0;
+  for (const auto f : features) s |= std::uint64_t{1} << (core::mix64(f) & 63);
+  return s;
+}
 
 int score_of(double decay, std::uint32_t similar) {
   return static_cast<int>(std::lround(100.0 * std::pow(decay, static_cast<double>(similar))));
@@ -75,20 +81,11 @@ void index::evict(std::int64_t now_ms) {
   while (!entries_.empty() && !live(entries_.front())) {
     const entry& e = entries_.front();
     const std::uint64_t seq = base_;
-    if (auto it = by_key_.find(e.story_key); it != by_key_.end() && it->second == seq) by_key_.erase(it);
-    if (auto it = by_headline_.find(e.headline_hash); it != by_headline_.end() && it->second == seq) by_headline_.erase(it);
+    if (const auto* v = by_key_.find(e.story_key); v != nullptr && *v == seq) by_key_.erase(e.story_key);
+    if (const auto* v = by_headline_.find(e.headline_hash); v != nullptr && *v == seq) by_headline_.erase(e.headline_hash);
+    // Its buckets' lists end at it; a bucket whose newest entry it is becomes empty.
     for (const auto k : band_keys(e.features)) {
-      auto it = bands_.find(k);
-      if (it == bands_.end()) continue;
-      auto& v = it->second;
-      // Everything below base_ + 1 is gone; drop that prefix once it is half the bucket, so
-      // trimming costs O(1) amortised and a bucket never holds more dead than live entries.
-      const auto live_from = std::lower_bound(v.begin(), v.end(), seq + 1);
-      if (live_from == v.end()) {
-        bands_.erase(it);
-      } else if (2 * static_cast<std::size_t>(live_from - v.begin()) >= v.size()) {
-        v.erase(v.begin(), live_from);
-      }
+      if (const auto* v = bands_.find(k); v != nullptr && *v == seq) bands_.erase(k);
     }
     if (auto c = clusters_.find(e.cluster); c != clusters_.end() && --c->second.members == 0) clusters_.erase(c);
     entries_.pop_front();
@@ -103,9 +100,18 @@ void index::remember(entry e, const std::string& id, const std::string& source, 
     return;
   }
   const std::uint64_t seq = base_ + entries_.size();
-  by_key_[e.story_key] = seq;
-  by_headline_.emplace(e.headline_hash, seq);
-  for (const auto k : band_keys(e.features)) bands_[k].push_back(seq);
+  *by_key_.try_emplace(e.story_key, seq).first = seq;
+  (void)by_headline_.try_emplace(e.headline_hash, seq);
+  const auto keys = band_keys(e.features);
+  for (std::size_t b = 0; b < keys.size(); ++b) {
+    auto [newest, fresh] = bands_.try_emplace(keys[b], seq);
+    if (!fresh) {
+      // Older than 2^32 stories back cannot still be in a bounded window; cut the list there.
+      const auto gap = seq - *newest;
+      e.back[b] = gap > UINT32_MAX ? 0 : static_cast<std::uint32_t>(gap);
+      *newest = seq;
+    }
+  }
   auto [c, fresh] = clusters_.try_emplace(e.cluster, cluster_info{id, source, first_seen, 0});
   ++c->second.members;
   entries_.push_back(std::move(e));
@@ -116,8 +122,8 @@ record index::assess(const core::story& s, const fingerprint& fp, std::int64_t a
   const entry* match = nullptr;
   core::novelty_kind kind = core::novelty_kind::fresh;
   double similarity = 0.0;
-  if (const auto it = by_key_.find(fp.story_key); it != by_key_.end()) {
-    const entry* e = at(it->second);
+  if (const auto* seq = by_key_.find(fp.story_key); seq != nullptr) {
+    const entry* e = at(*seq);
     if (e != nullptr && live(*e)) {
       if (e->content_hash == fp.content_hash) {
         // The same story again (a redelivery after a crash, or a wire re-sending it): the
@@ -132,8 +138,8 @@ record index::assess(const core::story& s, const fingerprint& fp, std::int64_t a
     }
   }
   if (match == nullptr) {
-    if (const auto it = by_headline_.find(fp.headline_hash); it != by_headline_.end()) {
-      const entry* e = at(it->second);
+    if (const auto* seq = by_headline_.find(fp.headline_hash); seq != nullptr) {
+      const entry* e = at(*seq);
       if (e != nullptr && live(*e)) {
         match = e;
         kind = core::novelty_kind::duplicate;
@@ -144,18 +150,33 @@ record index::assess(const core::story& s, const fingerprint& fp, std::int64_t a
   if (match == nullptr) {
     // Candidates from every band, a bounded number per bucket, each checked once.
     std::vector<std::uint64_t> candidates;
-    for (const auto k : band_keys(fp.features)) {
-      const auto it = bands_.find(k);
-      if (it == bands_.end()) continue;
-      // The newest: a story is most often repeated soon after it first ran.
-      const auto& v = it->second;
-      for (std::size_t i = v.size(); i > 0 && v.size() - i < per_bucket; --i) candidates.push_back(v[i - 1]);
+    const auto keys = band_keys(fp.features);
+    for (std::size_t b = 0; b < keys.size(); ++b) {
+      const auto* newest = bands_.find(keys[b]);
+      if (newest == nullptr) continue;
+      // Newest first: a story is most often repeated soon after it first ran.
+      std::uint64_t seq = *newest;
+      for (std::size_t taken = 0; taken < per_bucket; ++taken) {
+        const entry* e = at(seq);
+        if (e == nullptr) break;
+        candidates.push_back(seq);
+        if (e->back[b] == 0) break;
+        seq -= e->back[b];
+      }
     }
     std::sort(candidates.begin(), candidates.end());
     candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
+    const std::uint64_t sketch = sketch_of(fp.features);
+    const auto n = static_cast<double>(fp.features.size());
     for (const auto seq : candidates) {
       const entry* e = at(seq);
       if (e == nullptr || !live(*e)) continue;
+      // Shared features cannot outnumber shared sketch bits: skip a candidate that could not
+      // reach the threshold before touching its features.
+      const auto shared_max = static_cast<double>(std::popcount(sketch & e->sketch));
+      const auto m = static_cast<double>(e->features.size());
+      const double common = std::min({shared_max, n, m});
+      if (common / (n + m - common) < cfg_.rewrite_threshold) continue;
       const double j = jaccard(fp.features, e->features);
       if (j < cfg_.rewrite_threshold || j <= similarity) continue;
       if (conflicting(fp.features, fp.lead_actor, e->features, e->lead_actor)) continue;
@@ -186,8 +207,8 @@ record index::assess(const core::story& s, const fingerprint& fp, std::int64_t a
   }
   v.score = score_of(cfg_.decay, v.similar_count);
   if (at_ms >= newest_ - cfg_.window_ms) {
-    remember({at_ms, fp.story_key, fp.content_hash, fp.headline_hash, r.cluster, fp.lead_actor, fp.features, kind,
-              v.similar_count, static_cast<float>(similarity)},
+    remember({at_ms, fp.story_key, fp.content_hash, fp.headline_hash, r.cluster, fp.lead_actor, fp.features,
+              sketch_of(fp.features), {}, kind, v.similar_count, static_cast<float>(similarity)},
              kind == core::novelty_kind::fresh ? s.id : v.duplicate_of,
              kind == core::novelty_kind::fresh ? s.source : v.first_source, v.first_seen.value);
   }
@@ -198,13 +219,13 @@ void index::apply(const record& r) {
   if (r.instance == instance_ || r.story_id.empty()) return;
   evict(r.at_ms);
   if (r.at_ms < newest_ - cfg_.window_ms) return;
-  if (const auto it = by_key_.find(r.fp.story_key); it != by_key_.end()) {
-    const entry* e = at(it->second);
+  if (const auto* seq = by_key_.find(r.fp.story_key); seq != nullptr) {
+    const entry* e = at(*seq);
     if (e != nullptr && e->content_hash == r.fp.content_hash) return;
   }
   const bool fresh = r.verdict.kind == core::novelty_kind::fresh;
   remember({r.at_ms, r.fp.story_key, r.fp.content_hash, r.fp.headline_hash, r.cluster, r.fp.lead_actor, r.fp.features,
-            r.verdict.kind, r.verdict.similar_count, static_cast<float>(r.verdict.similarity)},
+            sketch_of(r.fp.features), {}, r.verdict.kind, r.verdict.similar_count, static_cast<float>(r.verdict.similarity)},
            fresh ? r.story_id : r.verdict.duplicate_of, fresh ? r.source : r.verdict.first_source,
            r.verdict.first_seen.value);
   ++counters_.applied;

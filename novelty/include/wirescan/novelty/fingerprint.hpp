@@ -34,6 +34,9 @@ struct lexicon {
   std::unordered_map<std::string, std::string> synonyms;  // stem -> the group's first stem
   std::unordered_set<std::string> reversals;  // stems
   std::unordered_set<std::string> common;  // stems of common news words; any other word is a name
+  // Derived from the sets above at load: stem -> its feature (0 for a stopword), so a word
+  // costs one lookup. A stem not in it is a name.
+  std::unordered_map<std::string, std::uint64_t> features;
 };
 
 // Parses novelty.yaml's text and novelty-vocabulary.txt's (one word per line, '#' comments);

@@ -10,6 +10,7 @@
 // (older than the newest time seen minus window_ms); when the index is full of stories still
 // in the window, a new story is assessed but not remembered, and counted.
 
+#include <array>
 #include <cstdint>
 #include <deque>
 #include <string>
@@ -19,6 +20,7 @@
 #include "wirescan/core/event.hpp"
 #include "wirescan/core/result.hpp"
 #include "wirescan/novelty/fingerprint.hpp"
+#include "wirescan/novelty/flat_map.hpp"
 
 namespace wirescan::novelty {
 
@@ -71,6 +73,7 @@ class index {
   [[nodiscard]] const index_config& config() const noexcept { return cfg_; }
 
  private:
+  static constexpr std::size_t band_count = 12;
   struct entry {
     std::int64_t at_ms;
     std::uint64_t story_key;
@@ -79,6 +82,10 @@ class index {
     std::uint64_t cluster;
     std::uint64_t lead_actor;
     std::vector<std::uint64_t> features;
+    std::uint64_t sketch;  // one bit per feature (mod 64): bounds the overlap without reading features
+    // Per LSH band, how far back (in sequence numbers) the previous entry of the same bucket
+    // is; 0 when it is the bucket's first. Buckets are lists threaded through the entries.
+    std::array<std::uint32_t, band_count> back{};
     core::novelty_kind kind;
     std::uint32_t similar_count;
     float similarity;
@@ -102,10 +109,10 @@ class index {
   std::deque<entry> entries_;  // in arrival order; entries_[i] has sequence base_ + i
   std::uint64_t base_ = 0;
   std::int64_t newest_ = INT64_MIN / 2;
-  std::unordered_map<std::uint64_t, std::uint64_t> by_key_;       // story key -> latest seq
-  std::unordered_map<std::uint64_t, std::uint64_t> by_headline_;  // headline hash -> first seq
-  // LSH band key -> sequences in arrival order; evicted ones are trimmed from the front lazily.
-  std::unordered_map<std::uint64_t, std::vector<std::uint64_t>> bands_;
+  flat_map64 by_key_;       // story key -> latest seq
+  flat_map64 by_headline_;  // headline hash -> first seq
+  // LSH band key -> the newest entry in that bucket (older ones follow entry::back).
+  flat_map64 bands_;
   std::unordered_map<std::uint64_t, cluster_info> clusters_;
   index_stats counters_;
 };
