@@ -2,15 +2,20 @@
 // client settings, copying each payload to the output topic unchanged. No decoding, no
 // enrichment, no offset bookkeeping beyond auto-commit.
 //
-//   bench/bare_pipe BROKERS INPUT_TOPIC OUTPUT_TOPIC GROUP COUNT
+//   bench/bare_pipe BROKERS INPUT_TOPIC OUTPUT_TOPIC GROUP COUNT [p.PROP=VALUE | c.PROP=VALUE ...]
 //
-// Prints one line: "bare_pipe COUNT messages in SECONDS s", timed from the first message
-// consumed to the COUNT-th delivery report.
+// Extra arguments override a producer (p.) or consumer (c.) property, as wirescan's
+// kafka.producer and kafka.consumer maps do (bench/latency.py sets linger.ms and
+// fetch.wait.max.ms this way). Prints "bare_pipe ready" once partitions are assigned, then one
+// line: "bare_pipe COUNT messages in SECONDS s", timed from the first message consumed to the
+// COUNT-th delivery report.
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <librdkafka/rdkafkacpp.h>
 
@@ -35,8 +40,8 @@ void set(RdKafka::Conf& c, const char* k, const std::string& v) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc != 6) {
-    std::fprintf(stderr, "usage: bare_pipe BROKERS INPUT_TOPIC OUTPUT_TOPIC GROUP COUNT\n");
+  if (argc < 6) {
+    std::fprintf(stderr, "usage: bare_pipe BROKERS INPUT_TOPIC OUTPUT_TOPIC GROUP COUNT [p.PROP=VALUE|c.PROP=VALUE ...]\n");
     return 2;
   }
   const std::string brokers = argv[1], in = argv[2], out = argv[3], group = argv[4];
@@ -51,6 +56,20 @@ int main(int argc, char** argv) {
   set(*pc, "linger.ms", "5");
   set(*pc, "compression.type", "lz4");
   pc->set("dr_cb", static_cast<RdKafka::DeliveryReportCb*>(&dr), err);
+  std::vector<std::pair<std::string, std::string>> consumer_overrides;
+  for (int i = 6; i < argc; ++i) {
+    const std::string a = argv[i];
+    const auto eq = a.find('=');
+    if (a.size() < 3 || a[1] != '.' || eq == std::string::npos || (a[0] != 'p' && a[0] != 'c')) {
+      std::fprintf(stderr, "bare_pipe: '%s' is not p.PROP=VALUE or c.PROP=VALUE\n", a.c_str());
+      return 2;
+    }
+    if (a[0] == 'p') {
+      set(*pc, a.substr(2, eq - 2).c_str(), a.substr(eq + 1));
+    } else {
+      consumer_overrides.emplace_back(a.substr(2, eq - 2), a.substr(eq + 1));
+    }
+  }
   std::unique_ptr<RdKafka::Producer> producer(RdKafka::Producer::create(pc.get(), err));
   std::unique_ptr<RdKafka::Conf> cc(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
   set(*cc, "bootstrap.servers", brokers);
@@ -61,6 +80,7 @@ int main(int argc, char** argv) {
   set(*cc, "auto.offset.reset", "earliest");
   set(*cc, "enable.partition.eof", "false");
   set(*cc, "statistics.interval.ms", "5000");
+  for (const auto& [k, v] : consumer_overrides) set(*cc, k.c_str(), v);
   std::unique_ptr<RdKafka::KafkaConsumer> consumer(RdKafka::KafkaConsumer::create(cc.get(), err));
   if (!producer || !consumer) {
     std::fprintf(stderr, "bare_pipe: %s\n", err.c_str());
@@ -76,6 +96,7 @@ int main(int argc, char** argv) {
   consumer->subscribe({in});
   long consumed = 0;
   clk::time_point t0;
+  bool ready = false;
   while (dr.delivered + dr.failed < count) {
     // Once everything is consumed, only delivery reports are left to wait for.
     if (consumed >= count) {
@@ -83,6 +104,15 @@ int main(int argc, char** argv) {
       continue;
     }
     std::unique_ptr<RdKafka::Message> m(consumer->consume(10));
+    if (!ready) {
+      std::vector<RdKafka::TopicPartition*> parts;
+      if (consumer->assignment(parts) == RdKafka::ERR_NO_ERROR && !parts.empty()) {
+        ready = true;
+        std::printf("bare_pipe ready\n");
+        std::fflush(stdout);
+      }
+      RdKafka::TopicPartition::destroy(parts);
+    }
     if (m->err() == RdKafka::ERR_NO_ERROR) {
       if (consumed++ == 0) t0 = clk::now();
       for (;;) {

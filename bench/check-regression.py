@@ -1,0 +1,31 @@
+#!/usr/bin/python3
+"""CI's performance guard: runs the in-process benchmark briefly and fails when wirescan's
+throughput relative to simdjson's parse of the same corpus (measured side by side, so the
+machine's speed cancels out) fell more than 30% below the ratio recorded in bench/baseline.json
+(`bench/run-all.py --only inprocess --record-baseline` records it).
+
+  bench/check-regression.py [--rounds 3] [--tolerance 0.30]
+"""
+import argparse, json, os, re, subprocess, sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+ap = argparse.ArgumentParser()
+ap.add_argument("--rounds", default="3")
+ap.add_argument("--tolerance", type=float, default=0.30)
+ap.add_argument("--build", default=f"{ROOT}/build")
+a = ap.parse_args()
+base = json.load(open(f"{ROOT}/bench/baseline.json"))
+out = subprocess.run([f"{a.build}/bench/inprocess", a.rounds], capture_output=True, text=True, check=True).stdout
+rates = dict(re.findall(r"^\| ([^|]+?) \| (\d+) \|", out, re.M))
+sj = float(rates["simdjson DOM parse"])
+failed = False
+for key, row in (("wirescan_vs_simdjson", "wirescan decode + enrich + serialise"),
+                 ("novelty_vs_simdjson", "the same with the novelty stage")):
+    now = float(rates[row]) / sj
+    floor = base[key] * (1 - a.tolerance)
+    ok = now >= floor
+    failed |= not ok
+    print(f"{row}: {now:.4f} of simdjson's parse; recorded {base[key]:.4f} ({base['recorded']}); "
+          f"floor {floor:.4f}: {'ok' if ok else 'REGRESSION'}")
+sys.exit(1 if failed else 0)
