@@ -3,7 +3,7 @@ BUILD ?= build
 # Warnings are errors in CI (CI=true) and advice elsewhere.
 WERROR := $(if $(filter true 1 yes,$(CI)),ON,OFF)
 
-.PHONY: all deps build demo test sanitize fuzz ci clean
+.PHONY: all deps build demo test sanitize fuzz bench-check ci clean
 
 all: build
 
@@ -34,7 +34,11 @@ fuzz: deps
 	bash scripts/fuzz.sh $(FUZZ_SECONDS)
 
 # What CI runs: the suite, the sanitiser suite, then the fuzzers.
-ci: test sanitize fuzz
+# Fails when in-process throughput relative to simdjson fell >30% below bench/baseline.json.
+bench-check: build
+	/usr/bin/python3 bench/check-regression.py
+
+ci: test bench-check sanitize fuzz
 
 clean:
 	rm -rf $(BUILD) build-asan build-fuzz

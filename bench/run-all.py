@@ -56,7 +56,7 @@ def main():
         cmd = steps(a.quick)[name]
         print(f"== {name}: {' '.join(os.path.relpath(c, ROOT) if c.startswith(ROOT) else c for c in cmd)}",
               file=sys.stderr, flush=True)
-        out = subprocess.run(cmd, capture_output=True, text=True, check=True, cwd=ROOT).stdout
+        out = subprocess.run(cmd, stdout=subprocess.PIPE, text=True, check=True, cwd=ROOT).stdout
         shown = " ".join(os.path.relpath(c, ROOT) if c.startswith(ROOT) else c for c in cmd)
         text = replace_block(text, name, f"```sh\n{shown}\n```\n\n```\n{out.strip()}\n```")
         if name == "inprocess" and a.record_baseline:
