@@ -56,7 +56,7 @@ bool pipeline::apply_state(std::string_view record_bytes) {
     metrics_.novelty_state_record(false);
     return false;
   }
-  novelty_->apply(r.value());
+  novelty_->apply(r.value(), wall_now().value);
   metrics_.novelty_state_record(true);
   return true;
 }

@@ -141,9 +141,9 @@ core::result<lexicon, std::vector<std::string>> parse_lexicon(const std::string&
   try {
     root = YAML::Load(yaml);
   } catch (const YAML::Exception& e) {
-    return core::unexpected(std::vector<std::string>{name + ": " + e.what()});
+    return core::unexpected{std::vector<std::string>{name + ": " + e.what()}};
   }
-  if (!root.IsMap()) return core::unexpected(std::vector<std::string>{name + ": expected a mapping"});
+  if (!root.IsMap()) return core::unexpected{std::vector<std::string>{name + ": expected a mapping"}};
   for (const auto& kv : root) {
     const auto k = kv.first.IsScalar() ? kv.first.Scalar() : std::string("?");
     if (k != "stopwords" && k != "wire_noise" && k != "synonyms" && k != "reversals") problems.push_back(name + ": unknown key '" + k + "'");
@@ -175,7 +175,7 @@ core::result<lexicon, std::vector<std::string>> parse_lexicon(const std::string&
       }
     }
   }
-  if (!problems.empty()) return core::unexpected(std::move(problems));
+  if (!problems.empty()) return core::unexpected{std::move(problems)};
   // Precedence: stopword, reversal, synonym group, common word.
   for (const auto& w : lx.common) lx.features[w] = feature(feature_kind::word, core::hash64(w));
   for (const auto& [w, head] : lx.synonyms) lx.features[w] = feature(feature_kind::word, core::hash64(head));
@@ -195,7 +195,7 @@ core::result<lexicon, std::vector<std::string>> load_lexicon(const std::string& 
   };
   const auto yaml = read(dir + "/novelty.yaml");
   const auto vocabulary = read(dir + "/novelty-vocabulary.txt");
-  if (!problems.empty()) return core::unexpected(std::move(problems));
+  if (!problems.empty()) return core::unexpected{std::move(problems)};
   return parse_lexicon(yaml, vocabulary, dir + "/novelty.yaml");
 }
 

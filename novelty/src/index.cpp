@@ -215,8 +215,8 @@ record index::assess(const core::story& s, const fingerprint& fp, std::int64_t a
   return r;
 }
 
-void index::apply(const record& r) {
-  if (r.instance == instance_ || r.story_id.empty()) return;
+void index::apply(const record& r, std::int64_t now_ms) {
+  if (r.instance == instance_ || r.story_id.empty() || r.at_ms > now_ms + 60000) return;
   evict(r.at_ms);
   if (r.at_ms < newest_ - cfg_.window_ms) return;
   if (const auto* seq = by_key_.find(r.fp.story_key); seq != nullptr) {
@@ -308,7 +308,7 @@ std::string encode(const record& r) {
 
 core::result<record, std::string> decode(std::string_view bytes) {
   reader in{bytes};
-  if (in.u(1) != record_version) return core::unexpected(std::string("unknown record version"));
+  if (in.u(1) != record_version) return core::unexpected{std::string("unknown record version")};
   record r;
   r.instance = in.u(8);
   r.at_ms = static_cast<std::int64_t>(in.u(8));
@@ -318,21 +318,25 @@ core::result<record, std::string> decode(std::string_view bytes) {
   r.fp.lead_actor = in.u(8);
   r.cluster = in.u(8);
   const auto kind = in.u(1);
-  if (kind > static_cast<std::uint64_t>(core::novelty_kind::rewrite)) return core::unexpected(std::string("bad kind"));
+  if (kind > static_cast<std::uint64_t>(core::novelty_kind::rewrite)) return core::unexpected{std::string("bad kind")};
   r.verdict.kind = static_cast<core::novelty_kind>(kind);
   r.verdict.similar_count = static_cast<std::uint32_t>(in.u(4));
   r.verdict.similarity = std::bit_cast<float>(static_cast<std::uint32_t>(in.u(4)));
+  // A NaN or out-of-range similarity would reach events as invalid JSON (found by fuzz_record).
+  if (!(r.verdict.similarity >= 0.0 && r.verdict.similarity <= 1.0)) {
+    return core::unexpected{std::string("similarity outside 0..1")};
+  }
   r.verdict.first_seen = core::epoch_ms{static_cast<std::int64_t>(in.u(8))};
   r.story_id = in.str();
   r.source = in.str();
   r.verdict.duplicate_of = in.str();
   r.verdict.first_source = in.str();
   const auto n = in.u(4);
-  if (!in.ok || n > in.in.size() / 8) return core::unexpected(std::string("truncated record"));
+  if (!in.ok || n > in.in.size() / 8) return core::unexpected{std::string("truncated record")};
   r.fp.features.resize(n);
   for (auto& f : r.fp.features) f = in.u(8);
-  if (!in.ok || !in.in.empty()) return core::unexpected(std::string("record length does not match its fields"));
-  if (!std::is_sorted(r.fp.features.begin(), r.fp.features.end())) return core::unexpected(std::string("unsorted features"));
+  if (!in.ok || !in.in.empty()) return core::unexpected{std::string("record length does not match its fields")};
+  if (!std::is_sorted(r.fp.features.begin(), r.fp.features.end())) return core::unexpected{std::string("unsorted features")};
   return r;
 }
 

@@ -145,8 +145,12 @@ TEST_CASE("a state record survives encode and decode and teaches another index",
   REQUIRE(back);
   CHECK(back->story_id == "r-1");
   CHECK(back->fp.features == r.fp.features);
-  there.apply(back.value());
-  here.apply(back.value());  // its own record comes back: skipped
+  auto future = back.value();
+  future.at_ms = t0 + 365LL * 24 * 60 * minute;
+  there.apply(future, t0);  // a record from the far future would push the window past everything
+  CHECK(there.stats().entries == 0);
+  there.apply(back.value(), t0);
+  here.apply(back.value(), t0);  // its own record comes back: skipped
   CHECK(here.stats().entries == 1);
   const auto dup = fx.assess(there, fx.story("x-9", "AP", "China moves to restrict Nvidia H200 chips"), t0 + minute);
   CHECK(dup.verdict.kind == core::novelty_kind::duplicate);
@@ -154,6 +158,10 @@ TEST_CASE("a state record survives encode and decode and teaches another index",
   for (std::size_t cut = 0; cut < bytes.size(); cut += 7) CHECK_FALSE(novelty::decode(bytes.substr(0, cut)));
   CHECK_FALSE(novelty::decode(bytes + "x"));
   CHECK_FALSE(novelty::decode("\x02garbage"));
+  // Regression (fuzz_record): a NaN similarity decoded, and would have reached an event as NaN.
+  auto nan = bytes;
+  for (std::size_t i = 62; i < 66; ++i) nan[i] = '\xff';
+  CHECK_FALSE(novelty::decode(nan));
 }
 
 TEST_CASE("a broken novelty vocabulary is refused with every problem", "[novelty]") {

@@ -66,8 +66,9 @@ class index {
   [[nodiscard]] record assess(const core::story& s, const fingerprint& fp, std::int64_t at_ms);
 
   // Takes in a record decided elsewhere. Records from this instance, re-reads of stories
-  // already remembered and records older than the window are skipped.
-  void apply(const record& r);
+  // already remembered, records older than the window and records dated more than a minute
+  // after now_ms (which would push the window forward and forget everything) are skipped.
+  void apply(const record& r, std::int64_t now_ms);
 
   [[nodiscard]] index_stats stats() const;
   [[nodiscard]] const index_config& config() const noexcept { return cfg_; }
