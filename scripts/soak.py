@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Soak: wirescan against a real broker at a steady rate for a set time, with faults.
 
-  scripts/soak.py [--minutes 10] [--rate 500] [--kill-every 60] [--build build]
+  scripts/soak.py [--minutes 10] [--rate 500] [--kill-every 60] [--novelty-max-entries 20000] [--build build]
 
 Starts its own broker (tests/broker/broker.sh) and two wirescan instances in one group:
 A runs throughout and is measured (RSS and open file descriptors every 5 s); B is killed
@@ -40,6 +40,9 @@ def main():
     ap.add_argument("--rate", type=int, default=500)
     ap.add_argument("--kill-every", type=float, default=60)
     ap.add_argument("--build", default=f"{ROOT}/build")
+    # Small enough that the novelty index fills within the first minutes: from then on it must
+    # evict as fast as it remembers, and RSS must stay flat.
+    ap.add_argument("--novelty-max-entries", type=int, default=20000)
     a = ap.parse_args()
     duration = a.minutes * 60
     work = tempfile.mkdtemp(prefix="wirescan-soak-")
@@ -52,7 +55,7 @@ def main():
         f.result()
     cfg = f"{work}/wirescan.yaml"
     with open(cfg, "w") as c:
-        c.write("log_level: info\nhttp: {listen: '127.0.0.1:0'}\nkafka:\n"
+        c.write(f"log_level: info\nhttp: {{listen: '127.0.0.1:0'}}\nnovelty: {{max_entries: {a.novelty_max_entries}}}\nkafka:\n"
                 f"  brokers: {bootstrap}\n  group_id: soak\n  input_topics: [soak.in]\n"
                 "  output_topic: soak.out\n  dead_letter_topic: soak.dead\n"
                 "  consumer: {session.timeout.ms: '10000'}\n")
