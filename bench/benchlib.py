@@ -91,6 +91,21 @@ class wirescan:
     def metrics(self):
         return self.get("/metrics")[1]
 
+    def time_to_output(self, n, timeout=600):
+        """Seconds from the first story consumed until n events and dead letters are delivered
+        (from /metrics, polled every 20 ms)."""
+        t0, end = None, time.monotonic() + timeout
+        while True:
+            body = self.metrics()
+            now = time.monotonic()
+            if t0 is None and metric(body, "wirescan_stories_consumed_total") > 0:
+                t0 = now
+            if metric(body, "wirescan_events_published_total") + metric(body, "wirescan_dead_letters_total") >= n:
+                return now - t0
+            if now > end:
+                raise RuntimeError(f"wirescan did not deliver {n} stories in {timeout} s")
+            time.sleep(0.02)
+
     def peak_rss_kib(self):
         for line in open(f"/proc/{self.proc.pid}/status"):
             if line.startswith("VmHWM:"):

@@ -11,7 +11,7 @@ bench/inprocess. Each contender reads the whole topic with a fresh group into a 
 topic; its time runs from its first consumed story to its last delivery report (wirescan's from
 its /metrics counters, polled every 20 ms). Prints a markdown table of medians and the ratios.
 """
-import argparse, os, re, statistics, subprocess, sys, time
+import argparse, os, re, statistics, subprocess, sys
 
 from confluent_kafka import Producer
 
@@ -23,17 +23,9 @@ ROOT = benchlib.ROOT
 
 def run_wirescan(binary, work, brokers, src, dst, group, n):
     w = benchlib.wirescan(binary, work, brokers, src, dst, group)
-    t0 = None
-    while True:
-        body = w.metrics()
-        now = time.monotonic()
-        if t0 is None and benchlib.metric(body, "wirescan_stories_consumed_total") > 0:
-            t0 = now
-        if benchlib.metric(body, "wirescan_events_published_total") + benchlib.metric(body, "wirescan_dead_letters_total") >= n:
-            break
-        time.sleep(0.02)
+    t = w.time_to_output(n)
     w.stop()
-    return now - t0
+    return t
 
 
 def main():

@@ -147,11 +147,7 @@ def main():
                                               a.wirescan_yaml + "\n" if a.wirescan_yaml else "")
                         w.wait_ready()
                         behind = generate(b.bootstrap, src, stories, rate)
-                        end = time.monotonic() + 120
-                        while benchlib.metric(w.metrics(), "wirescan_events_published_total") < n:
-                            if time.monotonic() > end:
-                                raise RuntimeError("wirescan did not publish every story")
-                            time.sleep(0.05)
+                        w.time_to_output(n, timeout=120)
                         w.stop()
                     ins = append_times(b.bootstrap, src, n, int)
                     outs = append_times(b.bootstrap, dst, n, lambda key: int(key.lstrip("s")))

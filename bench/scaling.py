@@ -5,7 +5,7 @@ with small and default librdkafka queue limits, set explicitly. Interleaved roun
 
   bench/scaling.py [--stories 30000] [--rounds 5] [--partitions 1,6,24]
 """
-import argparse, os, re, statistics, subprocess, sys, time
+import argparse, os, re, statistics, subprocess, sys
 
 from confluent_kafka import Producer
 
@@ -33,18 +33,10 @@ def run_wirescan(a, b, src, dst, group, n, queues):
     w = benchlib.wirescan(f"{a.build}/wirescan", b.work, b.bootstrap, src, dst, group,
                           f"  consumer: {{queued.max.messages.kbytes: '{cq}'}}\n"
                           f"  producer: {{queue.buffering.max.kbytes: '{pq}'}}\n")
-    t0 = None
-    while True:
-        body = w.metrics()
-        now = time.monotonic()
-        if t0 is None and benchlib.metric(body, "wirescan_stories_consumed_total") > 0:
-            t0 = now
-        if benchlib.metric(body, "wirescan_events_published_total") >= n:
-            break
-        time.sleep(0.02)
+    t = w.time_to_output(n)
     rss = w.peak_rss_kib()
     w.stop()
-    return now - t0, rss
+    return t, rss
 
 
 def main():

@@ -81,6 +81,22 @@ std::string number_of(const std::string& w) {
   return n;
 }
 
+// Calls fn for every value in both sorted, duplicate-free vectors.
+template <class Fn>
+void for_each_shared(const std::vector<std::uint64_t>& a, const std::vector<std::uint64_t>& b, Fn fn) {
+  for (std::size_t i = 0, j = 0; i < a.size() && j < b.size();) {
+    if (a[i] == b[j]) {
+      fn(a[i]);
+      ++i;
+      ++j;
+    } else if (a[i] < b[j]) {
+      ++i;
+    } else {
+      ++j;
+    }
+  }
+}
+
 bool inside(const token& t, std::uint32_t from, std::uint32_t to) { return t.from < to && from < t.to; }
 
 std::vector<std::string> string_list(const YAML::Node& n, const std::string& where, std::vector<std::string>& problems) {
@@ -254,17 +270,7 @@ fingerprint make_fingerprint(const core::story& s, const core::findings& f, cons
 double jaccard(const std::vector<std::uint64_t>& a, const std::vector<std::uint64_t>& b) noexcept {
   if (a.empty() && b.empty()) return 0.0;
   std::size_t common = 0;
-  for (std::size_t i = 0, j = 0; i < a.size() && j < b.size();) {
-    if (a[i] == b[j]) {
-      ++common;
-      ++i;
-      ++j;
-    } else if (a[i] < b[j]) {
-      ++i;
-    } else {
-      ++j;
-    }
-  }
+  for_each_shared(a, b, [&](std::uint64_t) { ++common; });
   return static_cast<double>(common) / static_cast<double>(a.size() + b.size() - common);
 }
 
@@ -278,17 +284,7 @@ bool conflicting(const std::vector<std::uint64_t>& a, std::uint64_t lead_a, cons
   std::array<std::size_t, 8> in_a{}, in_b{}, shared{};
   for (const auto x : a) ++in_a[static_cast<std::size_t>(kind_of(x))];
   for (const auto x : b) ++in_b[static_cast<std::size_t>(kind_of(x))];
-  for (std::size_t i = 0, j = 0; i < a.size() && j < b.size();) {
-    if (a[i] == b[j]) {
-      ++shared[static_cast<std::size_t>(kind_of(a[i]))];
-      ++i;
-      ++j;
-    } else if (a[i] < b[j]) {
-      ++i;
-    } else {
-      ++j;
-    }
-  }
+  for_each_shared(a, b, [&](std::uint64_t x) { ++shared[static_cast<std::size_t>(kind_of(x))]; });
   const auto n = [](const std::array<std::size_t, 8>& xs, feature_kind k) { return xs[static_cast<std::size_t>(k)]; };
   const std::size_t names_a = n(in_a, feature_kind::symbol) + n(in_a, feature_kind::name);
   const std::size_t names_b = n(in_b, feature_kind::symbol) + n(in_b, feature_kind::name);
