@@ -136,6 +136,8 @@ int main(int argc, char** argv) {
   std::shared_ptr<const wirescan::enrich::enricher> enricher;
   try {
     enricher = wirescan::app::make_enricher(*cfg);
+    // The novelty vocabulary is rules too: a broken one must fail validate, not the first run.
+    if (cfg->novelty.enabled) (void)wirescan::app::make_lexicon(*cfg);
   } catch (const config_error& e) {
     std::fprintf(stderr, "wirescan: invalid rules in %s:\n", cfg->enrich.rules_dir.c_str());
     for (const auto& p : e.problems) std::fprintf(stderr, "  - %s\n", p.c_str());

@@ -282,6 +282,18 @@ TEST_CASE("validate reports every problem in the rule files at once", "[e2e]") {
   CHECK(r.err.find("aliases.yaml: cannot read") != std::string::npos);
 }
 
+TEST_CASE("validate reports a broken novelty vocabulary", "[e2e]") {
+  const auto dir = make_temp_dir();
+  const auto rules = copy_rules(dir);
+  std::ofstream(rules + "/novelty.yaml", std::ios::trunc) << "synonyms: [[lonely]]\nstopwrods: [the]\n";
+  std::ofstream(dir + "/wirescan.yaml") << "enrich: {rules_dir: " << rules << "}\n";
+  const auto r = run_wirescan({"validate", "--config", dir + "/wirescan.yaml"});
+  INFO(r.err);
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("a group needs at least two words") != std::string::npos);
+  CHECK(r.err.find("unknown key 'stopwrods'") != std::string::npos);
+}
+
 TEST_CASE("validate reports a pattern that does not compile, naming its rule", "[e2e]") {
   const auto dir = make_temp_dir();
   const auto rules = copy_rules(dir);
