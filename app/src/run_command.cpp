@@ -193,7 +193,14 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
                        state_topic, e);
       return 1;
     }
-    if (const auto bad = producer.unusable_topics({state_topic}, 10000); !bad.empty()) {
+    // A topic just created can take a moment to appear in every broker's metadata (a clean-
+    // clone CI run caught wirescan exiting on "does not exist" right after creating it).
+    std::vector<std::string> bad = producer.unusable_topics({state_topic}, 10000);
+    for (int attempt = 0; attempt < 50 && !bad.empty(); ++attempt) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+      bad = producer.unusable_topics({state_topic}, 10000);
+    }
+    if (!bad.empty()) {
       obs::log().error("cannot start: {}", bad.front());
       return 1;
     }
