@@ -51,8 +51,10 @@ pair_eval evaluate_pairs(const enrich::enricher& enr, const novelty::lexicon& lx
     }
     b.headline = f[4];
     b.published_at = core::epoch_ms{t.value + 60000};
-    (void)idx.assess(a, novelty::make_fingerprint(a, enr.enrich(a), lx), t.value);
-    const auto v = idx.assess(b, novelty::make_fingerprint(b, enr.enrich(b), lx), t.value + 60000).verdict;
+    const auto fa = novelty::make_fingerprint(a, enr.enrich(a), lx);
+    const auto fb = novelty::make_fingerprint(b, enr.enrich(b), lx);
+    (void)idx.assess(a, fa, t.value);
+    const auto v = idx.assess(b, fb, t.value + 60000).verdict;
     const bool said_same = v.kind != core::novelty_kind::fresh;
     ++r.pairs;
     auto& k = r.by_kind[f[1]];
@@ -62,10 +64,13 @@ pair_eval evaluate_pairs(const enrich::enricher& enr, const novelty::lexicon& lx
     if (!gold && said_same) ++r.same.fp;
     if (gold && !said_same) ++r.same.fn;
     if (said_same != gold) {
-      char sim[32];
-      std::snprintf(sim, sizeof sim, "%.2f", v.similarity);
+      // Why: the pair's Jaccard and the guard that kept it apart, if one did.
+      char why[160];
+      const auto reason = novelty::conflict_reason(fa, fb);
+      std::snprintf(why, sizeof why, "jaccard %.2f%s%.*s", novelty::jaccard(fa.features, fb.features),
+                    reason.empty() ? "" : ", kept apart: ", static_cast<int>(reason.size()), reason.data());
       r.errors.push_back(path + ":" + std::to_string(n) + ": " + f[0] + " " + f[1] + ", judged " +
-                         std::string(core::to_string(v.kind)) + " (" + sim + "): " + f[3] + " | " + f[4]);
+                         std::string(core::to_string(v.kind)) + " (" + why + "): " + f[3] + " | " + f[4]);
     }
   }
   return r;

@@ -97,6 +97,31 @@ void for_each_shared(const std::vector<std::uint64_t>& a, const std::vector<std:
   }
 }
 
+// One template, two subjects: the headlines end alike (at least four features in the same
+// order, and at least twice as many as either subject has) and begin with short, different
+// subjects, each naming something the other does not
+// ("OneWater Marine prices initial public offering" / "Professional Holding prices initial
+// public offering"). A rewrite changes the predicate; a wire re-sending a story keeps its
+// subject or only adds to it ("Pentagon" / "Pentagon chief", "$MDLNF - Centaurus ...").
+bool same_template_other_subject(const std::vector<std::uint64_t>& a, const std::vector<std::uint64_t>& b) {
+  constexpr std::size_t min_tail = 4;
+  constexpr std::size_t max_subject = 4;
+  std::size_t tail = 0;
+  while (tail < a.size() && tail < b.size() && a[a.size() - 1 - tail] == b[b.size() - 1 - tail]) ++tail;
+  if (tail < min_tail || tail == a.size() || tail == b.size()) return false;
+  const auto subject = [&](const std::vector<std::uint64_t>& x) {
+    std::vector<std::uint64_t> s(x.begin(), x.end() - static_cast<std::ptrdiff_t>(tail));
+    std::sort(s.begin(), s.end());
+    s.erase(std::unique(s.begin(), s.end()), s.end());
+    return s;
+  };
+  const auto sa = subject(a), sb = subject(b);
+  if (sa.size() > max_subject || sb.size() > max_subject || tail < 2 * std::max(sa.size(), sb.size())) return false;
+  std::size_t shared = 0;
+  for_each_shared(sa, sb, [&](std::uint64_t) { ++shared; });
+  return shared < sa.size() && shared < sb.size();
+}
+
 bool inside(const token& t, std::uint32_t from, std::uint32_t to) { return t.from < to && from < t.to; }
 
 std::vector<std::string> string_list(const YAML::Node& n, const std::string& where, std::vector<std::string>& problems) {
@@ -219,15 +244,24 @@ fingerprint make_fingerprint(const core::story& s, const core::findings& f, cons
   fingerprint fp;
   fp.story_key = core::hash64(s.id, core::hash64(s.source));
   fp.content_hash = core::hash64(s.body, core::hash64(s.headline));
-  std::vector<std::pair<std::uint32_t, std::uint32_t>> covered;
+  // Headline spans a mention or an actor stands for, with that feature.
+  struct span {
+    std::uint32_t from, to;
+    std::uint64_t feature;
+  };
+  std::vector<span> covered;
+  // "$NTR - Nutrien to buy ...": a leading cashtag is a tag the wire puts on the headline, not
+  // its subject; the same-template guard must not read it as one.
+  const auto tag_end = s.headline.starts_with('$') ? s.headline.find_first_of(" :") : std::string::npos;
   for (const auto& m : f.mentions) {
+    const auto symbol = feature(feature_kind::symbol, core::hash64(m.symbol));
     bool in_headline = false;
     for (const auto& e : m.spans) {
       if (e.field != core::story_field::headline) continue;
-      covered.emplace_back(e.start, e.end);
+      covered.push_back({e.start, e.end, symbol});
       in_headline = true;
     }
-    if (in_headline) fp.features.push_back(feature(feature_kind::symbol, core::hash64(m.symbol)));
+    if (in_headline) fp.features.push_back(symbol);
   }
   std::uint32_t lead_at = UINT32_MAX;
   for (const auto& sig : f.signals) {
@@ -235,7 +269,7 @@ fingerprint make_fingerprint(const core::story& s, const core::findings& f, cons
                    : sig.kind == core::signal_kind::policy ? feature_kind::policy
                                                            : feature_kind::direction;
     fp.features.push_back(feature(k, sig.value));
-    if (k == feature_kind::actor) covered.emplace_back(sig.start, sig.end);
+    if (k == feature_kind::actor) covered.push_back({sig.start, sig.end, feature(k, sig.value)});
     if (k == feature_kind::actor && sig.start < lead_at) {
       lead_at = sig.start;
       fp.lead_actor = feature(k, sig.value);
@@ -243,23 +277,30 @@ fingerprint make_fingerprint(const core::story& s, const core::findings& f, cons
   }
   std::uint64_t h = 0;
   bool after_noise = false;
+  const span* last_span = nullptr;
   for (auto& t : tokens(s.headline)) {
     const bool noise = lx.wire_noise.count(t.text) > 0 || (after_noise && is_number(t.text));
     after_noise = noise && !is_number(t.text);
     if (noise) continue;
     h = core::hash64(t.text, h);
-    if (std::any_of(covered.begin(), covered.end(), [&](const auto& c) { return inside(t, c.first, c.second); })) continue;
-    if (is_number(t.text)) {
-      fp.features.push_back(feature(feature_kind::number, core::hash64(number_of(t.text))));
+    if (const auto c = std::find_if(covered.begin(), covered.end(), [&](const span& x) { return inside(t, x.from, x.to); });
+        c != covered.end()) {
+      // A span's words are one feature in the sequence.
+      if (t.to > tag_end && (last_span == nullptr || last_span->feature != c->feature)) fp.sequence.push_back(c->feature);
+      last_span = &*c;
       continue;
     }
-    auto w = stem(std::move(t.text));
-    if (w.size() < 2) continue;
-    if (const auto known = lx.features.find(w); known != lx.features.end()) {
-      if (known->second != 0) fp.features.push_back(known->second);
-    } else {
-      fp.features.push_back(feature(feature_kind::name, core::hash64(w)));
+    last_span = nullptr;
+    std::uint64_t x = 0;
+    if (is_number(t.text)) {
+      x = feature(feature_kind::number, core::hash64(number_of(t.text)));
+    } else if (auto w = stem(std::move(t.text)); w.size() >= 2) {
+      const auto known = lx.features.find(w);
+      x = known != lx.features.end() ? known->second : feature(feature_kind::name, core::hash64(w));
     }
+    if (x == 0) continue;
+    fp.features.push_back(x);
+    fp.sequence.push_back(x);
   }
   fp.headline_hash = h;
   std::sort(fp.features.begin(), fp.features.end());
@@ -274,12 +315,9 @@ double jaccard(const std::vector<std::uint64_t>& a, const std::vector<std::uint6
   return static_cast<double>(common) / static_cast<double>(a.size() + b.size() - common);
 }
 
-bool conflicting(const fingerprint& a, const fingerprint& b) noexcept {
-  return conflicting(a.features, a.lead_actor, b.features, b.lead_actor);
-}
-
-bool conflicting(const std::vector<std::uint64_t>& a, std::uint64_t lead_a, const std::vector<std::uint64_t>& b,
-                 std::uint64_t lead_b) noexcept {
+std::string_view conflict_reason(const fingerprint& fa, const fingerprint& fb) noexcept {
+  const auto& a = fa.features;
+  const auto& b = fb.features;
   // Per kind: how many a has, how many b has, how many they share.
   std::array<std::size_t, 8> in_a{}, in_b{}, shared{};
   for (const auto x : a) ++in_a[static_cast<std::size_t>(kind_of(x))];
@@ -291,16 +329,20 @@ bool conflicting(const std::vector<std::uint64_t>& a, std::uint64_t lead_a, cons
   const std::size_t names_shared = n(shared, feature_kind::symbol) + n(shared, feature_kind::name);
   // Each names something the other does not: two different companies or people in the same
   // template ("The Schall Law Firm encourages investors in NIO" / "... in Humanigen").
-  if (names_a > names_shared && names_b > names_shared) return true;
+  if (names_a > names_shared && names_b > names_shared) return "different names";
   const std::size_t nums_a = n(in_a, feature_kind::number), nums_b = n(in_b, feature_kind::number);
   const std::size_t nums_shared = n(shared, feature_kind::number);
-  if (nums_a > nums_shared && nums_b > nums_shared) return true;
+  if (nums_a > nums_shared && nums_b > nums_shared) return "different numbers";
   if (n(shared, feature_kind::policy) > 0 && n(in_a, feature_kind::direction) > 0 &&
       n(in_b, feature_kind::direction) > 0 && n(shared, feature_kind::direction) == 0) {
-    return true;
+    return "opposite directions";
   }
-  if ((n(in_a, feature_kind::reversal) > 0) != (n(in_b, feature_kind::reversal) > 0)) return true;
-  return lead_a != 0 && lead_b != 0 && lead_a != lead_b;
+  if ((n(in_a, feature_kind::reversal) > 0) != (n(in_b, feature_kind::reversal) > 0)) return "reversal on one side";
+  if (fa.lead_actor != 0 && fb.lead_actor != 0 && fa.lead_actor != fb.lead_actor) return "different lead actors";
+  if (same_template_other_subject(fa.sequence, fb.sequence)) return "one template, different subjects";
+  return {};
 }
+
+bool conflicting(const fingerprint& a, const fingerprint& b) noexcept { return !conflict_reason(a, b).empty(); }
 
 }  // namespace wirescan::novelty

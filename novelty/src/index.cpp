@@ -81,10 +81,10 @@ void index::evict(std::int64_t now_ms) {
   while (!entries_.empty() && !live(entries_.front())) {
     const entry& e = entries_.front();
     const std::uint64_t seq = base_;
-    if (const auto* v = by_key_.find(e.story_key); v != nullptr && *v == seq) by_key_.erase(e.story_key);
-    if (const auto* v = by_headline_.find(e.headline_hash); v != nullptr && *v == seq) by_headline_.erase(e.headline_hash);
+    if (const auto* v = by_key_.find(e.fp.story_key); v != nullptr && *v == seq) by_key_.erase(e.fp.story_key);
+    if (const auto* v = by_headline_.find(e.fp.headline_hash); v != nullptr && *v == seq) by_headline_.erase(e.fp.headline_hash);
     // Its buckets' lists end at it; a bucket whose newest entry it is becomes empty.
-    for (const auto k : band_keys(e.features)) {
+    for (const auto k : band_keys(e.fp.features)) {
       if (const auto* v = bands_.find(k); v != nullptr && *v == seq) bands_.erase(k);
     }
     if (auto c = clusters_.find(e.cluster); c != clusters_.end() && --c->second.members == 0) clusters_.erase(c);
@@ -100,9 +100,9 @@ void index::remember(entry e, const std::string& id, const std::string& source, 
     return;
   }
   const std::uint64_t seq = base_ + entries_.size();
-  *by_key_.try_emplace(e.story_key, seq).first = seq;
-  (void)by_headline_.try_emplace(e.headline_hash, seq);
-  const auto keys = band_keys(e.features);
+  *by_key_.try_emplace(e.fp.story_key, seq).first = seq;
+  (void)by_headline_.try_emplace(e.fp.headline_hash, seq);
+  const auto keys = band_keys(e.fp.features);
   for (std::size_t b = 0; b < keys.size(); ++b) {
     auto [newest, fresh] = bands_.try_emplace(keys[b], seq);
     if (!fresh) {
@@ -125,7 +125,7 @@ record index::assess(const core::story& s, const fingerprint& fp, std::int64_t a
   if (const auto* seq = by_key_.find(fp.story_key); seq != nullptr) {
     const entry* e = at(*seq);
     if (e != nullptr && live(*e)) {
-      if (e->content_hash == fp.content_hash) {
+      if (e->fp.content_hash == fp.content_hash) {
         // The same story again (a redelivery after a crash, or a wire re-sending it): the
         // verdict it got the first time, so a re-read changes nothing downstream.
         record again;
@@ -134,7 +134,7 @@ record index::assess(const core::story& s, const fingerprint& fp, std::int64_t a
       }
       match = e;
       kind = core::novelty_kind::update;
-      similarity = jaccard(fp.features, e->features);
+      similarity = jaccard(fp.features, e->fp.features);
     }
   }
   if (match == nullptr) {
@@ -174,12 +174,12 @@ record index::assess(const core::story& s, const fingerprint& fp, std::int64_t a
       // Shared features cannot outnumber shared sketch bits: skip a candidate that could not
       // reach the threshold before touching its features.
       const auto shared_max = static_cast<double>(std::popcount(sketch & e->sketch));
-      const auto m = static_cast<double>(e->features.size());
+      const auto m = static_cast<double>(e->fp.features.size());
       const double common = std::min({shared_max, n, m});
       if (common / (n + m - common) < cfg_.rewrite_threshold) continue;
-      const double j = jaccard(fp.features, e->features);
+      const double j = jaccard(fp.features, e->fp.features);
       if (j < cfg_.rewrite_threshold || j <= similarity) continue;
-      if (conflicting(fp.features, fp.lead_actor, e->features, e->lead_actor)) continue;
+      if (conflicting(fp, e->fp)) continue;
       match = e;
       similarity = j;
     }
@@ -207,8 +207,7 @@ record index::assess(const core::story& s, const fingerprint& fp, std::int64_t a
   }
   v.score = score_of(cfg_.decay, v.similar_count);
   if (at_ms >= newest_ - cfg_.window_ms) {
-    remember({at_ms, fp.story_key, fp.content_hash, fp.headline_hash, r.cluster, fp.lead_actor, fp.features,
-              sketch_of(fp.features), {}, kind, v.similar_count, static_cast<float>(similarity)},
+    remember({at_ms, fp, r.cluster, sketch_of(fp.features), {}, kind, v.similar_count, static_cast<float>(similarity)},
              kind == core::novelty_kind::fresh ? s.id : v.duplicate_of,
              kind == core::novelty_kind::fresh ? s.source : v.first_source, v.first_seen.value);
   }
@@ -221,11 +220,10 @@ void index::apply(const record& r, std::int64_t now_ms) {
   if (r.at_ms < newest_ - cfg_.window_ms) return;
   if (const auto* seq = by_key_.find(r.fp.story_key); seq != nullptr) {
     const entry* e = at(*seq);
-    if (e != nullptr && e->content_hash == r.fp.content_hash) return;
+    if (e != nullptr && e->fp.content_hash == r.fp.content_hash) return;
   }
   const bool fresh = r.verdict.kind == core::novelty_kind::fresh;
-  remember({r.at_ms, r.fp.story_key, r.fp.content_hash, r.fp.headline_hash, r.cluster, r.fp.lead_actor, r.fp.features,
-            sketch_of(r.fp.features), {}, r.verdict.kind, r.verdict.similar_count, static_cast<float>(r.verdict.similarity)},
+  remember({r.at_ms, r.fp, r.cluster, sketch_of(r.fp.features), {}, r.verdict.kind, r.verdict.similar_count, static_cast<float>(r.verdict.similarity)},
            fresh ? r.story_id : r.verdict.duplicate_of, fresh ? r.source : r.verdict.first_source,
            r.verdict.first_seen.value);
   ++counters_.applied;
@@ -242,7 +240,9 @@ index_stats index::stats() const {
 
 namespace {
 
-constexpr std::uint8_t record_version = 1;
+// Version 2 adds the headline sequence; version 1 records (without it) still decode, so a
+// rolling upgrade reads the state its predecessors wrote.
+constexpr std::uint8_t record_version = 2;
 
 void put_u64(std::string& out, std::uint64_t v) {
   for (int i = 0; i < 8; ++i) out += static_cast<char>((v >> (8 * i)) & 0xFF);
@@ -303,12 +303,15 @@ std::string encode(const record& r) {
   put_str(out, r.verdict.first_source);
   put_u32(out, static_cast<std::uint32_t>(r.fp.features.size()));
   for (const auto f : r.fp.features) put_u64(out, f);
+  put_u32(out, static_cast<std::uint32_t>(r.fp.sequence.size()));
+  for (const auto f : r.fp.sequence) put_u64(out, f);
   return out;
 }
 
 core::result<record, std::string> decode(std::string_view bytes) {
   reader in{bytes};
-  if (in.u(1) != record_version) return core::unexpected{std::string("unknown record version")};
+  const auto version = in.u(1);
+  if (version != 1 && version != record_version) return core::unexpected{std::string("unknown record version")};
   record r;
   r.instance = in.u(8);
   r.at_ms = static_cast<std::int64_t>(in.u(8));
@@ -331,10 +334,16 @@ core::result<record, std::string> decode(std::string_view bytes) {
   r.source = in.str();
   r.verdict.duplicate_of = in.str();
   r.verdict.first_source = in.str();
-  const auto n = in.u(4);
-  if (!in.ok || n > in.in.size() / 8) return core::unexpected{std::string("truncated record")};
-  r.fp.features.resize(n);
-  for (auto& f : r.fp.features) f = in.u(8);
+  const auto read_features = [&](std::vector<std::uint64_t>& out) {
+    const auto n = in.u(4);
+    if (!in.ok || n > in.in.size() / 8) return false;
+    out.resize(n);
+    for (auto& f : out) f = in.u(8);
+    return true;
+  };
+  if (!read_features(r.fp.features) || (version >= 2 && !read_features(r.fp.sequence))) {
+    return core::unexpected{std::string("truncated record")};
+  }
   if (!in.ok || !in.in.empty()) return core::unexpected{std::string("record length does not match its fields")};
   if (!std::is_sorted(r.fp.features.begin(), r.fp.features.end())) return core::unexpected{std::string("unsorted features")};
   return r;

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
@@ -56,6 +57,9 @@ struct fingerprint {
   std::uint64_t content_hash = 0;       // headline and body bytes: the same story re-read
   std::uint64_t story_key = 0;          // source and id: the same story updated
   std::uint64_t lead_actor = 0;         // the headline's first actor feature (its subject), 0 if none
+  // The headline's features in reading order, stopwords left out and a mention's or actor's
+  // words as one feature: what the same-template guard compares.
+  std::vector<std::uint64_t> sequence;
 };
 
 // Features come from the headline: words inside a mention's or an actor's span are replaced
@@ -73,9 +77,12 @@ struct fingerprint {
 // - they share a policy category but not its direction, or only one has a reversal word
 //   ("China lifts ban on Micron" / "China bans Micron");
 // - their headlines lead with different actors ("US restricts chip exports to China" against
-//   "China restricts chip imports").
+//   "China restricts chip imports");
+// - they are one template with different subjects: at least three trailing features in the
+//   same order, and what comes before differs on both sides ("OneWater Marine prices initial
+//   public offering" / "Professional Holding prices initial public offering").
 [[nodiscard]] bool conflicting(const fingerprint& a, const fingerprint& b) noexcept;
-[[nodiscard]] bool conflicting(const std::vector<std::uint64_t>& a, std::uint64_t lead_a,
-                               const std::vector<std::uint64_t>& b, std::uint64_t lead_b) noexcept;
+// Which of those guards keeps a and b apart, in words; empty when none does.
+[[nodiscard]] std::string_view conflict_reason(const fingerprint& a, const fingerprint& b) noexcept;
 
 }  // namespace wirescan::novelty

@@ -77,12 +77,8 @@ class index {
   static constexpr std::size_t band_count = 12;
   struct entry {
     std::int64_t at_ms;
-    std::uint64_t story_key;
-    std::uint64_t content_hash;
-    std::uint64_t headline_hash;
+    fingerprint fp;
     std::uint64_t cluster;
-    std::uint64_t lead_actor;
-    std::vector<std::uint64_t> features;
     std::uint64_t sketch;  // one bit per feature (mod 64): bounds the overlap without reading features
     // Per LSH band, how far back (in sequence numbers) the previous entry of the same bucket
     // is; 0 when it is the bucket's first. Buckets are lists threaded through the entries.
