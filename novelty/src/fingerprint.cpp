@@ -6,6 +6,7 @@
 #include <set>
 #include <sstream>
 
+#include <xxhash.h>
 #include <yaml-cpp/yaml.h>
 
 #include "wirescan/core/hash.hpp"
@@ -35,11 +36,13 @@ std::size_t separator_length(std::string_view t, std::size_t i) {
 struct token {
   std::uint32_t from;
   std::uint32_t to;
-  std::string text;  // lower-case ASCII; dots kept only inside numbers
+  std::string& text;  // lower-case ASCII; dots kept only inside numbers
 };
 
-std::vector<token> tokens(std::string_view t) {
-  std::vector<token> out;
+// Calls fn(token&) for each word of t, in order, reusing one buffer for the text.
+template <class Fn>
+void for_each_token(std::string_view t, Fn fn) {
+  std::string text;
   std::size_t i = 0;
   while (i < t.size()) {
     if (const auto sep = separator_length(t, i); sep > 0) {
@@ -47,7 +50,7 @@ std::vector<token> tokens(std::string_view t) {
       continue;
     }
     const std::size_t from = i;
-    std::string text;
+    text.clear();
     while (i < t.size()) {
       const auto c = static_cast<unsigned char>(t[i]);
       // A dot inside a token: "2.5", "U.S", "JD.com".
@@ -60,9 +63,9 @@ std::vector<token> tokens(std::string_view t) {
       text += static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
       ++i;
     }
-    out.push_back({static_cast<std::uint32_t>(from), static_cast<std::uint32_t>(i), std::move(text)});
+    token tok{static_cast<std::uint32_t>(from), static_cast<std::uint32_t>(i), text};
+    fn(tok);
   }
-  return out;
 }
 
 bool is_number(const std::string& w) { return !w.empty() && w[0] >= '0' && w[0] <= '9'; }
@@ -148,8 +151,13 @@ std::string lower(std::string s) {
 }  // namespace
 
 std::string stem(std::string w) {
+  stem_in_place(w);
+  return w;
+}
+
+void stem_in_place(std::string& w) {
   const auto ends = [&](std::string_view suf) { return w.size() > suf.size() && w.ends_with(suf); };
-  if (w.size() <= 3) return w;
+  if (w.size() <= 3) return;
   if (ends("ies") && w.size() > 4) {
     w.resize(w.size() - 3);
     w += 'y';
@@ -166,7 +174,6 @@ std::string stem(std::string w) {
   // ("cutting" -> "cutt" -> "cut").
   if (w.size() > 3 && w.back() == 'e') w.pop_back();
   if (w.size() > 3 && w.back() == w[w.size() - 2] && w.back() != 's' && w.back() != 'l') w.pop_back();
-  return w;
 }
 
 core::result<lexicon, std::vector<std::string>> parse_lexicon(const std::string& yaml, const std::string& vocabulary,
@@ -218,10 +225,12 @@ core::result<lexicon, std::vector<std::string>> parse_lexicon(const std::string&
   }
   if (!problems.empty()) return core::unexpected{std::move(problems)};
   // Precedence: stopword, reversal, synonym group, common word.
-  for (const auto& w : lx.common) lx.features[w] = feature(feature_kind::word, core::hash64(w));
-  for (const auto& [w, head] : lx.synonyms) lx.features[w] = feature(feature_kind::word, core::hash64(head));
-  for (const auto& w : lx.reversals) lx.features[w] = feature(feature_kind::reversal, core::hash64(w));
-  for (const auto& w : lx.stopwords) lx.features[w] = 0;
+  const auto set = [&](const std::string& w, std::uint64_t f) { *lx.by_stem.try_emplace(core::hash64(w), f).first = f; };
+  for (const auto& w : lx.common) set(w, feature(feature_kind::word, core::hash64(w)));
+  for (const auto& [w, head] : lx.synonyms) set(w, feature(feature_kind::word, core::hash64(head)));
+  for (const auto& w : lx.reversals) set(w, feature(feature_kind::reversal, core::hash64(w)));
+  for (const auto& w : lx.stopwords) set(w, 0);
+  for (const auto& w : lx.wire_noise) (void)lx.noise.try_emplace(core::hash64(w), 1);
   return lx;
 }
 
@@ -243,13 +252,19 @@ core::result<lexicon, std::vector<std::string>> load_lexicon(const std::string& 
 fingerprint make_fingerprint(const core::story& s, const core::findings& f, const lexicon& lx) {
   fingerprint fp;
   fp.story_key = core::hash64(s.id, core::hash64(s.source));
-  fp.content_hash = core::hash64(s.body, core::hash64(s.headline));
+  // The whole story's bytes, so XXH3 (stable across releases) rather than hash64's byte loop.
+  fp.content_hash = XXH3_64bits_withSeed(s.body.data(), s.body.size(), XXH3_64bits(s.headline.data(), s.headline.size()));
   // Headline spans a mention or an actor stands for, with that feature.
   struct span {
     std::uint32_t from, to;
     std::uint64_t feature;
   };
   std::vector<span> covered;
+  // One allocation each for a headline of up to 32 words (growing one at a time cost more
+  // than the rest of the fingerprint).
+  covered.reserve(8);
+  fp.features.reserve(32);
+  fp.sequence.reserve(32);
   // "$NTR - Nutrien to buy ...": a leading cashtag is a tag the wire puts on the headline, not
   // its subject; the same-template guard must not read it as one.
   const auto tag_end = s.headline.starts_with('$') ? s.headline.find_first_of(" :") : std::string::npos;
@@ -278,30 +293,33 @@ fingerprint make_fingerprint(const core::story& s, const core::findings& f, cons
   std::uint64_t h = 0;
   bool after_noise = false;
   const span* last_span = nullptr;
-  for (auto& t : tokens(s.headline)) {
-    const bool noise = lx.wire_noise.count(t.text) > 0 || (after_noise && is_number(t.text));
+  for_each_token(s.headline, [&](token& t) {
+    const auto raw = core::hash64(t.text);
+    const bool noise = lx.noise.find(raw) != nullptr || (after_noise && is_number(t.text));
     after_noise = noise && !is_number(t.text);
-    if (noise) continue;
-    h = core::hash64(t.text, h);
+    if (noise) return;
+    h = core::mix64(h ^ raw);
     if (const auto c = std::find_if(covered.begin(), covered.end(), [&](const span& x) { return inside(t, x.from, x.to); });
         c != covered.end()) {
       // A span's words are one feature in the sequence.
       if (t.to > tag_end && (last_span == nullptr || last_span->feature != c->feature)) fp.sequence.push_back(c->feature);
       last_span = &*c;
-      continue;
+      return;
     }
     last_span = nullptr;
     std::uint64_t x = 0;
     if (is_number(t.text)) {
       x = feature(feature_kind::number, core::hash64(number_of(t.text)));
-    } else if (auto w = stem(std::move(t.text)); w.size() >= 2) {
-      const auto known = lx.features.find(w);
-      x = known != lx.features.end() ? known->second : feature(feature_kind::name, core::hash64(w));
+    } else if (const auto n = t.text.size(); (stem_in_place(t.text), t.text.size() >= 2)) {
+      // Stemming only ever shortens a word: the same length is the same word.
+      const auto hw = t.text.size() == n ? raw : core::hash64(t.text);
+      const auto* known = lx.by_stem.find(hw);
+      x = known != nullptr ? *known : feature(feature_kind::name, hw);
     }
-    if (x == 0) continue;
+    if (x == 0) return;
     fp.features.push_back(x);
     fp.sequence.push_back(x);
-  }
+  });
   fp.headline_hash = h;
   std::sort(fp.features.begin(), fp.features.end());
   fp.features.erase(std::unique(fp.features.begin(), fp.features.end()), fp.features.end());

@@ -38,21 +38,33 @@ std::int64_t story_time(const core::story& s, core::epoch_ms received) noexcept 
 
 index::index(index_config cfg, std::uint64_t instance) : cfg_(cfg), instance_(instance) {}
 
-std::vector<std::uint64_t> index::band_keys(const std::vector<std::uint64_t>& features) const {
-  std::vector<std::uint64_t> keys;
-  if (features.empty()) return keys;
+index::band_keys_t index::band_keys(const std::vector<std::uint64_t>& features) {
+  // One strong hash per feature, then a cheap odd-multiplier permutation per MinHash row: the
+  // rows' order depends on every bit of the hash, and a row costs one multiply, not a mix.
+  static constexpr auto multipliers = [] {
+    std::array<std::uint64_t, bands * rows> m{};
+    std::uint64_t x = 0x5851f42d4c957f2dULL;
+    for (auto& v : m) v = (x = core::mix64(x)) | 1;
+    return m;
+  }();
   std::array<std::uint64_t, bands * rows> mins;
   mins.fill(UINT64_MAX);
   for (const auto f : features) {
-    for (std::size_t i = 0; i < mins.size(); ++i) mins[i] = std::min(mins[i], core::mix64(f ^ (0x5851f42d4c957f2dULL * (i + 1))));
+    const std::uint64_t h = core::mix64(f);
+    for (std::size_t i = 0; i < mins.size(); ++i) mins[i] = std::min(mins[i], (h ^ multipliers[i]) * multipliers[i]);
   }
-  keys.reserve(bands);
+  band_keys_t keys;
   for (std::size_t b = 0; b < bands; ++b) {
     std::uint64_t k = b;
     for (std::size_t r = 0; r < rows; ++r) k = core::mix64(k ^ mins[b * rows + r]);
-    keys.push_back(k);
+    keys[b] = k;
   }
   return keys;
+}
+
+const index::cluster_info* index::cluster(std::uint64_t key) const {
+  const auto* slot = clusters_.find(key);
+  return slot == nullptr ? nullptr : &cluster_pool_[*slot];
 }
 
 const index::entry* index::at(std::uint64_t seq) const {
@@ -66,11 +78,11 @@ core::novelty index::verdict_of(const entry& e) const {
   v.similar_count = e.similar_count;
   v.score = score_of(cfg_.decay, e.similar_count);
   v.similarity = e.similarity;
-  if (const auto c = clusters_.find(e.cluster); c != clusters_.end()) {
-    v.first_seen = core::epoch_ms{c->second.first_seen};
+  if (const auto* c = cluster(e.cluster); c != nullptr) {
+    v.first_seen = core::epoch_ms{c->first_seen};
     if (e.kind != core::novelty_kind::fresh) {
-      v.duplicate_of = c->second.first_id;
-      v.first_source = c->second.first_source;
+      v.duplicate_of = c->first_id;
+      v.first_source = c->first_source;
     }
   }
   return v;
@@ -84,17 +96,23 @@ void index::evict(std::int64_t now_ms) {
     if (const auto* v = by_key_.find(e.fp.story_key); v != nullptr && *v == seq) by_key_.erase(e.fp.story_key);
     if (const auto* v = by_headline_.find(e.fp.headline_hash); v != nullptr && *v == seq) by_headline_.erase(e.fp.headline_hash);
     // Its buckets' lists end at it; a bucket whose newest entry it is becomes empty.
-    for (const auto k : band_keys(e.fp.features)) {
-      if (const auto* v = bands_.find(k); v != nullptr && *v == seq) bands_.erase(k);
+    if (!e.fp.features.empty()) {
+      for (const auto k : band_keys(e.fp.features)) {
+        if (const auto* v = bands_.find(k); v != nullptr && *v == seq) bands_.erase(k);
+      }
     }
-    if (auto c = clusters_.find(e.cluster); c != clusters_.end() && --c->second.members == 0) clusters_.erase(c);
+    if (const auto* slot = clusters_.find(e.cluster); slot != nullptr && --cluster_pool_[*slot].members == 0) {
+      free_clusters_.push_back(static_cast<std::uint32_t>(*slot));
+      clusters_.erase(e.cluster);
+    }
     entries_.pop_front();
     ++base_;
     ++counters_.evicted;
   }
 }
 
-void index::remember(entry e, const std::string& id, const std::string& source, std::int64_t first_seen) {
+void index::remember(entry e, const band_keys_t& keys, const std::string& id, const std::string& source,
+                     std::int64_t first_seen) {
   if (entries_.size() >= cfg_.max_entries) {
     ++counters_.unremembered;
     return;
@@ -102,8 +120,7 @@ void index::remember(entry e, const std::string& id, const std::string& source, 
   const std::uint64_t seq = base_ + entries_.size();
   *by_key_.try_emplace(e.fp.story_key, seq).first = seq;
   (void)by_headline_.try_emplace(e.fp.headline_hash, seq);
-  const auto keys = band_keys(e.fp.features);
-  for (std::size_t b = 0; b < keys.size(); ++b) {
+  for (std::size_t b = 0; b < keys.size() && !e.fp.features.empty(); ++b) {
     auto [newest, fresh] = bands_.try_emplace(keys[b], seq);
     if (!fresh) {
       // Older than 2^32 stories back cannot still be in a bounded window; cut the list there.
@@ -112,13 +129,35 @@ void index::remember(entry e, const std::string& id, const std::string& source, 
       *newest = seq;
     }
   }
-  auto [c, fresh] = clusters_.try_emplace(e.cluster, cluster_info{id, source, first_seen, 0});
-  ++c->second.members;
+  auto [slot, fresh] = clusters_.try_emplace(e.cluster, 0);
+  if (fresh) {
+    if (free_clusters_.empty()) {
+      *slot = cluster_pool_.size();
+      cluster_pool_.emplace_back();
+    } else {
+      *slot = free_clusters_.back();
+      free_clusters_.pop_back();
+    }
+    auto& c = cluster_pool_[*slot];
+    c.first_id = id;
+    c.first_source = source;
+    c.first_seen = first_seen;
+    c.members = 0;
+  }
+  ++cluster_pool_[*slot].members;
   entries_.push_back(std::move(e));
 }
 
-record index::assess(const core::story& s, const fingerprint& fp, std::int64_t at_ms) {
+record index::assess(const core::story& s, fingerprint fp, std::int64_t at_ms) {
   evict(at_ms);
+  // Every lookup below is a cache miss in a large index; ask for them all at once.
+  by_key_.prefetch(fp.story_key);
+  by_headline_.prefetch(fp.headline_hash);
+  band_keys_t keys{};
+  if (!fp.features.empty()) {
+    keys = band_keys(fp.features);
+    for (const auto k : keys) bands_.prefetch(k);
+  }
   const entry* match = nullptr;
   core::novelty_kind kind = core::novelty_kind::fresh;
   double similarity = 0.0;
@@ -147,21 +186,26 @@ record index::assess(const core::story& s, const fingerprint& fp, std::int64_t a
       }
     }
   }
-  if (match == nullptr) {
-    // Candidates from every band, a bounded number per bucket, each checked once.
+  if (match == nullptr && !fp.features.empty()) {
+    // Candidates from every band, a bounded number per bucket, each checked once. The bucket
+    // lists are walked a step at a time across all bands, newest first (a story is most often
+    // repeated soon after it first ran), so the entries of one step are fetched together.
     std::vector<std::uint64_t> candidates;
-    const auto keys = band_keys(fp.features);
-    for (std::size_t b = 0; b < keys.size(); ++b) {
+    candidates.reserve(bands * per_bucket);
+    constexpr std::uint64_t none = UINT64_MAX;
+    std::array<std::uint64_t, bands> cursor;
+    for (std::size_t b = 0; b < bands; ++b) {
       const auto* newest = bands_.find(keys[b]);
-      if (newest == nullptr) continue;
-      // Newest first: a story is most often repeated soon after it first ran.
-      std::uint64_t seq = *newest;
-      for (std::size_t taken = 0; taken < per_bucket; ++taken) {
-        const entry* e = at(seq);
-        if (e == nullptr) break;
-        candidates.push_back(seq);
-        if (e->back[b] == 0) break;
-        seq -= e->back[b];
+      cursor[b] = newest != nullptr && at(*newest) != nullptr ? *newest : none;
+      if (cursor[b] != none) __builtin_prefetch(at(cursor[b]));
+    }
+    for (std::size_t taken = 0; taken < per_bucket; ++taken) {
+      for (std::size_t b = 0; b < bands; ++b) {
+        if (cursor[b] == none) continue;
+        const entry* e = at(cursor[b]);
+        candidates.push_back(cursor[b]);
+        cursor[b] = e->back[b] == 0 || at(cursor[b] - e->back[b]) == nullptr ? none : cursor[b] - e->back[b];
+        if (cursor[b] != none) __builtin_prefetch(at(cursor[b]));
       }
     }
     std::sort(candidates.begin(), candidates.end());
@@ -193,24 +237,24 @@ record index::assess(const core::story& s, const fingerprint& fp, std::int64_t a
   r.at_ms = at_ms;
   r.story_id = s.id;
   r.source = s.source;
-  r.fp = fp;
   r.cluster = match != nullptr ? match->cluster : fp.story_key;
   auto& v = r.verdict;
   v.kind = kind;
   v.similarity = similarity;
   v.first_seen = core::epoch_ms{at_ms};
-  if (const auto c = clusters_.find(r.cluster); match != nullptr && c != clusters_.end()) {
-    v.similar_count = c->second.members;
-    v.first_seen = core::epoch_ms{c->second.first_seen};
-    v.duplicate_of = c->second.first_id;
-    v.first_source = c->second.first_source;
+  if (const auto* c = cluster(r.cluster); match != nullptr && c != nullptr) {
+    v.similar_count = c->members;
+    v.first_seen = core::epoch_ms{c->first_seen};
+    v.duplicate_of = c->first_id;
+    v.first_source = c->first_source;
   }
   v.score = score_of(cfg_.decay, v.similar_count);
   if (at_ms >= newest_ - cfg_.window_ms) {
     remember({at_ms, fp, r.cluster, sketch_of(fp.features), {}, kind, v.similar_count, static_cast<float>(similarity)},
-             kind == core::novelty_kind::fresh ? s.id : v.duplicate_of,
+             keys, kind == core::novelty_kind::fresh ? s.id : v.duplicate_of,
              kind == core::novelty_kind::fresh ? s.source : v.first_source, v.first_seen.value);
   }
+  r.fp = std::move(fp);
   return r;
 }
 
@@ -224,7 +268,7 @@ void index::apply(const record& r, std::int64_t now_ms) {
   }
   const bool fresh = r.verdict.kind == core::novelty_kind::fresh;
   remember({r.at_ms, r.fp, r.cluster, sketch_of(r.fp.features), {}, r.verdict.kind, r.verdict.similar_count, static_cast<float>(r.verdict.similarity)},
-           fresh ? r.story_id : r.verdict.duplicate_of, fresh ? r.source : r.verdict.first_source,
+           r.fp.features.empty() ? band_keys_t{} : band_keys(r.fp.features), fresh ? r.story_id : r.verdict.duplicate_of, fresh ? r.source : r.verdict.first_source,
            r.verdict.first_seen.value);
   ++counters_.applied;
 }

@@ -15,6 +15,7 @@
 #include "wirescan/core/event.hpp"
 #include "wirescan/core/result.hpp"
 #include "wirescan/core/story.hpp"
+#include "wirescan/novelty/flat_map.hpp"
 
 namespace wirescan::novelty {
 
@@ -35,9 +36,11 @@ struct lexicon {
   std::unordered_map<std::string, std::string> synonyms;  // stem -> the group's first stem
   std::unordered_set<std::string> reversals;  // stems
   std::unordered_set<std::string> common;  // stems of common news words; any other word is a name
-  // Derived from the sets above at load: stem -> its feature (0 for a stopword), so a word
-  // costs one lookup. A stem not in it is a name.
-  std::unordered_map<std::string, std::uint64_t> features;
+  // Derived from the sets above at load, keyed by hash64 of the word: stem -> its feature (0
+  // for a stopword), so a word costs one flat lookup; a stem not in it is a name. And the
+  // wire-noise words.
+  flat_map64 by_stem;
+  flat_map64 noise;
 };
 
 // Parses novelty.yaml's text and novelty-vocabulary.txt's (one word per line, '#' comments);
@@ -50,6 +53,7 @@ struct lexicon {
 
 // A light suffix stripper: "restricts", "restricted", "restricting" -> "restrict".
 [[nodiscard]] std::string stem(std::string word);
+void stem_in_place(std::string& word);
 
 struct fingerprint {
   std::vector<std::uint64_t> features;  // sorted, unique

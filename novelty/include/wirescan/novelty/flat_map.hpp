@@ -18,12 +18,16 @@ class flat_map64 {
 
   // The value for key, or nullptr.
   [[nodiscard]] std::uint64_t* find(std::uint64_t key) noexcept {
-    key = fix(key);
-    for (std::size_t i = home(key);; i = next(i)) {
-      if (slots_[i].key == key) return &slots_[i].value;
-      if (slots_[i].key == 0) return nullptr;
-    }
+    const auto i = slot_of(key);
+    return i == npos ? nullptr : &slots_[i].value;
   }
+  [[nodiscard]] const std::uint64_t* find(std::uint64_t key) const noexcept {
+    const auto i = slot_of(key);
+    return i == npos ? nullptr : &slots_[i].value;
+  }
+
+  // Asks the CPU for key's slot ahead of a find or insert.
+  void prefetch(std::uint64_t key) const noexcept { __builtin_prefetch(&slots_[home(fix(key))]); }
 
   // Inserts key with value unless present; returns the value slot and whether it was new.
   std::pair<std::uint64_t*, bool> try_emplace(std::uint64_t key, std::uint64_t value) {
@@ -67,6 +71,14 @@ class flat_map64 {
     std::uint64_t key = 0;
     std::uint64_t value = 0;
   };
+  static constexpr std::size_t npos = SIZE_MAX;
+  [[nodiscard]] std::size_t slot_of(std::uint64_t key) const noexcept {
+    key = fix(key);
+    for (std::size_t i = home(key);; i = next(i)) {
+      if (slots_[i].key == key) return i;
+      if (slots_[i].key == 0) return npos;
+    }
+  }
   static std::uint64_t fix(std::uint64_t key) noexcept { return key == 0 ? 1 : key; }
   [[nodiscard]] std::size_t home(std::uint64_t key) const noexcept { return key & (slots_.size() - 1); }
   [[nodiscard]] std::size_t next(std::size_t i) const noexcept { return (i + 1) & (slots_.size() - 1); }

@@ -63,7 +63,7 @@ class index {
   // Decides what s is and remembers it. at_ms: the story's time (see story_time). The
   // returned record is what to publish on the state topic; empty story_id when the story
   // was a re-read of one already remembered (nothing new to share).
-  [[nodiscard]] record assess(const core::story& s, const fingerprint& fp, std::int64_t at_ms);
+  [[nodiscard]] record assess(const core::story& s, fingerprint fp, std::int64_t at_ms);
 
   // Takes in a record decided elsewhere. Records from this instance, re-reads of stories
   // already remembered, records older than the window and records dated more than a minute
@@ -95,8 +95,11 @@ class index {
   };
 
   void evict(std::int64_t now_ms);
-  void remember(entry e, const std::string& id, const std::string& source, std::int64_t first_seen);
-  [[nodiscard]] std::vector<std::uint64_t> band_keys(const std::vector<std::uint64_t>& features) const;
+  // The LSH bucket of each band; only for a non-empty feature set.
+  using band_keys_t = std::array<std::uint64_t, band_count>;
+  [[nodiscard]] static band_keys_t band_keys(const std::vector<std::uint64_t>& features);
+  void remember(entry e, const band_keys_t& keys, const std::string& id, const std::string& source,
+                std::int64_t first_seen);
   [[nodiscard]] const entry* at(std::uint64_t seq) const;
   [[nodiscard]] bool live(const entry& e) const noexcept { return e.at_ms >= newest_ - cfg_.window_ms; }
   [[nodiscard]] core::novelty verdict_of(const entry& e) const;
@@ -110,7 +113,12 @@ class index {
   flat_map64 by_headline_;  // headline hash -> first seq
   // LSH band key -> the newest entry in that bucket (older ones follow entry::back).
   flat_map64 bands_;
-  std::unordered_map<std::uint64_t, cluster_info> clusters_;
+  // Cluster key -> slot in cluster_pool_; freed slots are reused (their strings keep their
+  // buffers), so a new cluster costs no allocation once the pool has grown.
+  flat_map64 clusters_;
+  std::vector<cluster_info> cluster_pool_;
+  std::vector<std::uint32_t> free_clusters_;
+  [[nodiscard]] const cluster_info* cluster(std::uint64_t key) const;
   index_stats counters_;
 };
 
