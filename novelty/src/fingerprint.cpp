@@ -100,29 +100,69 @@ void for_each_shared(const std::vector<std::uint64_t>& a, const std::vector<std:
   }
 }
 
+// The first letter of each of the sequence's first eight words, for the acronym check.
+void note_initial(fingerprint& fp, const std::string& word) {
+  if (fp.sequence.size() < 8 && !word.empty()) {
+    fp.initials |= static_cast<std::uint64_t>(static_cast<unsigned char>(word[0])) << (8 * fp.sequence.size());
+  }
+}
+
+// Whether the name feature x is an acronym of 2 to 5 consecutive words among the first `end`
+// of a sequence whose initials are packed in `initials` ("iea": "International Energy Agency").
+bool acronym_of(std::uint64_t x, std::uint64_t initials, std::size_t end) {
+  end = std::min<std::size_t>(end, 8);
+  for (std::size_t from = 0; from < end; ++from) {
+    std::string letters;
+    for (std::size_t i = from; i < end && letters.size() < 5; ++i) {
+      letters += static_cast<char>((initials >> (8 * i)) & 0xFF);
+      if (letters.size() >= 2 && x == feature(feature_kind::name, core::hash64(letters))) return true;
+    }
+  }
+  return false;
+}
+
 // One template, two subjects: the headlines end alike (at least four features in the same
-// order, and at least twice as many as either subject has) and begin with short, different
-// subjects, each naming something the other does not
-// ("OneWater Marine prices initial public offering" / "Professional Holding prices initial
-// public offering"). A rewrite changes the predicate; a wire re-sending a story keeps its
-// subject or only adds to it ("Pentagon" / "Pentagon chief", "$MDLNF - Centaurus ...").
-bool same_template_other_subject(const std::vector<std::uint64_t>& a, const std::vector<std::uint64_t>& b) {
+// order) and begin with short subjects (at most four features), each holding something the
+// other does not ("OneWater Marine prices initial public offering" / "Professional Holding
+// prices initial public offering"). A rewrite changes the predicate; a wire re-sending a story
+// keeps its subject or only adds to it ("Pentagon" / "Pentagon chief").
+// Symbols are left out of the subjects: two different symbols are the names guard's case, and a
+// leading ticker tag ("$NTR - Nutrien to buy ...") is not a subject. Subjects that share a name
+// (a word outside the common vocabulary), or of which one spells out the other's acronym
+// ("IEA's Birol" / "International Energy Agency Birol"), are one subject written two ways.
+bool same_template_other_subject(const fingerprint& fa, const fingerprint& fb) {
+  const auto& a = fa.sequence;
+  const auto& b = fb.sequence;
   constexpr std::size_t min_tail = 4;
   constexpr std::size_t max_subject = 4;
   std::size_t tail = 0;
   while (tail < a.size() && tail < b.size() && a[a.size() - 1 - tail] == b[b.size() - 1 - tail]) ++tail;
   if (tail < min_tail || tail == a.size() || tail == b.size()) return false;
   const auto subject = [&](const std::vector<std::uint64_t>& x) {
-    std::vector<std::uint64_t> s(x.begin(), x.end() - static_cast<std::ptrdiff_t>(tail));
+    std::vector<std::uint64_t> s;
+    for (auto i = x.begin(); i != x.end() - static_cast<std::ptrdiff_t>(tail); ++i) {
+      if (kind_of(*i) != feature_kind::symbol) s.push_back(*i);
+    }
     std::sort(s.begin(), s.end());
     s.erase(std::unique(s.begin(), s.end()), s.end());
     return s;
   };
   const auto sa = subject(a), sb = subject(b);
-  if (sa.size() > max_subject || sb.size() > max_subject || tail < 2 * std::max(sa.size(), sb.size())) return false;
+  if (sa.size() > max_subject || sb.size() > max_subject) return false;
   std::size_t shared = 0;
-  for_each_shared(sa, sb, [&](std::uint64_t) { ++shared; });
-  return shared < sa.size() && shared < sb.size();
+  bool shared_name = false;
+  for_each_shared(sa, sb, [&](std::uint64_t x) {
+    ++shared;
+    shared_name = shared_name || kind_of(x) == feature_kind::name;
+  });
+  // An acronym on one side of the other's words ("IEA" / "International Energy Agency").
+  const auto spelled_out = [&](const std::vector<std::uint64_t>& s, const fingerprint& other, std::size_t other_end) {
+    return std::any_of(s.begin(), s.end(), [&](std::uint64_t x) {
+      return kind_of(x) == feature_kind::name && acronym_of(x, other.initials, other_end);
+    });
+  };
+  if (spelled_out(sa, fb, b.size() - tail) || spelled_out(sb, fa, a.size() - tail)) return false;
+  return !shared_name && shared < sa.size() && shared < sb.size();
 }
 
 bool inside(const token& t, std::uint32_t from, std::uint32_t to) { return t.from < to && from < t.to; }
@@ -265,9 +305,6 @@ fingerprint make_fingerprint(const core::story& s, const core::findings& f, cons
   covered.reserve(8);
   fp.features.reserve(32);
   fp.sequence.reserve(32);
-  // "$NTR - Nutrien to buy ...": a leading cashtag is a tag the wire puts on the headline, not
-  // its subject; the same-template guard must not read it as one.
-  const auto tag_end = s.headline.starts_with('$') ? s.headline.find_first_of(" :") : std::string::npos;
   for (const auto& m : f.mentions) {
     const auto symbol = feature(feature_kind::symbol, core::hash64(m.symbol));
     bool in_headline = false;
@@ -302,7 +339,10 @@ fingerprint make_fingerprint(const core::story& s, const core::findings& f, cons
     if (const auto c = std::find_if(covered.begin(), covered.end(), [&](const span& x) { return inside(t, x.from, x.to); });
         c != covered.end()) {
       // A span's words are one feature in the sequence.
-      if (t.to > tag_end && (last_span == nullptr || last_span->feature != c->feature)) fp.sequence.push_back(c->feature);
+      if (last_span == nullptr || last_span->feature != c->feature) {
+        note_initial(fp, t.text);
+        fp.sequence.push_back(c->feature);
+      }
       last_span = &*c;
       return;
     }
@@ -318,6 +358,7 @@ fingerprint make_fingerprint(const core::story& s, const core::findings& f, cons
     }
     if (x == 0) return;
     fp.features.push_back(x);
+    note_initial(fp, t.text);
     fp.sequence.push_back(x);
   });
   fp.headline_hash = h;
@@ -357,7 +398,7 @@ std::string_view conflict_reason(const fingerprint& fa, const fingerprint& fb) n
   }
   if ((n(in_a, feature_kind::reversal) > 0) != (n(in_b, feature_kind::reversal) > 0)) return "reversal on one side";
   if (fa.lead_actor != 0 && fb.lead_actor != 0 && fa.lead_actor != fb.lead_actor) return "different lead actors";
-  if (same_template_other_subject(fa.sequence, fb.sequence)) return "one template, different subjects";
+  if (same_template_other_subject(fa, fb)) return "one template, different subjects";
   return {};
 }
 

@@ -284,7 +284,7 @@ index_stats index::stats() const {
 
 namespace {
 
-// Version 2 adds the headline sequence; version 1 records (without it) still decode, so a
+// Version 2 adds the headline sequence and its initials; version 1 records (without it) still decode, so a
 // rolling upgrade reads the state its predecessors wrote.
 constexpr std::uint8_t record_version = 2;
 
@@ -349,6 +349,7 @@ std::string encode(const record& r) {
   for (const auto f : r.fp.features) put_u64(out, f);
   put_u32(out, static_cast<std::uint32_t>(r.fp.sequence.size()));
   for (const auto f : r.fp.sequence) put_u64(out, f);
+  put_u64(out, r.fp.initials);
   return out;
 }
 
@@ -388,6 +389,7 @@ core::result<record, std::string> decode(std::string_view bytes) {
   if (!read_features(r.fp.features) || (version >= 2 && !read_features(r.fp.sequence))) {
     return core::unexpected{std::string("truncated record")};
   }
+  if (version >= 2) r.fp.initials = in.u(8);
   if (!in.ok || !in.in.empty()) return core::unexpected{std::string("record length does not match its fields")};
   if (!std::is_sorted(r.fp.features.begin(), r.fp.features.end())) return core::unexpected{std::string("unsorted features")};
   return r;

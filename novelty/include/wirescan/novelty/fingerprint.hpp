@@ -64,6 +64,9 @@ struct fingerprint {
   // The headline's features in reading order, stopwords left out and a mention's or actor's
   // words as one feature: what the same-template guard compares.
   std::vector<std::uint64_t> sequence;
+  // The first letters of the sequence's first eight words, one byte each (first word lowest):
+  // lets the template guard see an acronym and its words as one subject.
+  std::uint64_t initials = 0;
 };
 
 // Features come from the headline: words inside a mention's or an actor's span are replaced
