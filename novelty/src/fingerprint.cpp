@@ -234,13 +234,18 @@ core::result<lexicon, std::vector<std::string>> parse_lexicon(const std::string&
   if (!root.IsMap()) return core::unexpected{std::vector<std::string>{name + ": expected a mapping"}};
   for (const auto& kv : root) {
     const auto k = kv.first.IsScalar() ? kv.first.Scalar() : std::string("?");
-    if (k != "stopwords" && k != "wire_noise" && k != "synonyms" && k != "reversals") problems.push_back(name + ": unknown key '" + k + "'");
+    if (k != "stopwords" && k != "wire_noise" && k != "synonyms" && k != "reversals" && k != "dates") {
+      problems.push_back(name + ": unknown key '" + k + "'");
+    }
   }
   if (root["stopwords"]) {
     for (const auto& w : string_list(root["stopwords"], name + ": stopwords", problems)) lx.stopwords.insert(stem(lower(w)));
   }
   if (root["reversals"]) {
     for (const auto& w : string_list(root["reversals"], name + ": reversals", problems)) lx.reversals.insert(stem(lower(w)));
+  }
+  if (root["dates"]) {
+    for (const auto& w : string_list(root["dates"], name + ": dates", problems)) lx.dates.insert(stem(lower(w)));
   }
   if (root["wire_noise"]) {
     for (const auto& w : string_list(root["wire_noise"], name + ": wire_noise", problems)) lx.wire_noise.insert(lower(w));
@@ -269,6 +274,7 @@ core::result<lexicon, std::vector<std::string>> parse_lexicon(const std::string&
   for (const auto& w : lx.common) set(w, feature(feature_kind::word, core::hash64(w)));
   for (const auto& [w, head] : lx.synonyms) set(w, feature(feature_kind::word, core::hash64(head)));
   for (const auto& w : lx.reversals) set(w, feature(feature_kind::reversal, core::hash64(w)));
+  for (const auto& w : lx.dates) set(w, feature(feature_kind::number, core::hash64(w)));
   for (const auto& w : lx.stopwords) set(w, 0);
   for (const auto& w : lx.wire_noise) (void)lx.noise.try_emplace(core::hash64(w), 1);
   return lx;
@@ -358,6 +364,8 @@ fingerprint make_fingerprint(const core::story& s, const core::findings& f, cons
     }
     if (x == 0) return;
     fp.features.push_back(x);
+    // A word said twice in a row ("$GAZPROM Gazprom declares ...") is one in the sequence.
+    if (!fp.sequence.empty() && fp.sequence.back() == x) return;
     note_initial(fp, t.text);
     fp.sequence.push_back(x);
   });
@@ -367,10 +375,15 @@ fingerprint make_fingerprint(const core::story& s, const core::findings& f, cons
   return fp;
 }
 
-double jaccard(const std::vector<std::uint64_t>& a, const std::vector<std::uint64_t>& b) noexcept {
-  if (a.empty() && b.empty()) return 0.0;
+std::size_t shared_count(const std::vector<std::uint64_t>& a, const std::vector<std::uint64_t>& b) noexcept {
   std::size_t common = 0;
   for_each_shared(a, b, [&](std::uint64_t) { ++common; });
+  return common;
+}
+
+double jaccard(const std::vector<std::uint64_t>& a, const std::vector<std::uint64_t>& b) noexcept {
+  if (a.empty() && b.empty()) return 0.0;
+  const auto common = shared_count(a, b);
   return static_cast<double>(common) / static_cast<double>(a.size() + b.size() - common);
 }
 

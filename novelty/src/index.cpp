@@ -19,9 +19,11 @@ constexpr std::size_t rows = 2;
 // repeated all day) cannot stall the pipeline: at most 12 x 4 exact checks per story.
 constexpr std::size_t per_bucket = 4;
 
+std::uint64_t sketch_bit(std::uint64_t feature) { return std::uint64_t{1} << (core::mix64(feature) & 63); }
+
 std::uint64_t sketch_of(const std::vector<std::uint64_t>& features) {
   std::uint64_t s = 0;
-  for (const auto f : features) s |= std::uint64_t{1} << (core::mix64(f) & 63);
+  for (const auto f : features) s |= sketch_bit(f);
   return s;
 }
 
@@ -37,6 +39,16 @@ std::int64_t story_time(const core::story& s, core::epoch_ms received) noexcept 
 }
 
 index::index(index_config cfg, std::uint64_t instance) : cfg_(cfg), instance_(instance) {}
+
+bool index::same_event_overlap(std::size_t n, std::size_t m, std::size_t shared) const noexcept {
+  if (n + m == 0) return false;
+  if (static_cast<double>(shared) >= cfg_.rewrite_threshold * static_cast<double>(n + m - shared)) return true;
+  // A longer version of a story: nearly all of the shorter headline's features (at least six of
+  // them) are in the longer one, however much the longer one adds.
+  const std::size_t shorter = std::min(n, m);
+  return shorter >= containment_min_features &&
+         static_cast<double>(shared) >= containment * static_cast<double>(shorter);
+}
 
 index::band_keys_t index::band_keys(const std::vector<std::uint64_t>& features) {
   // One strong hash per feature, then a cheap odd-multiplier permutation per MinHash row: the
@@ -210,19 +222,23 @@ record index::assess(const core::story& s, fingerprint fp, std::int64_t at_ms) {
     }
     std::sort(candidates.begin(), candidates.end());
     candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
-    const std::uint64_t sketch = sketch_of(fp.features);
-    const auto n = static_cast<double>(fp.features.size());
+    // Each feature's sketch bit: a feature whose bit a candidate's sketch lacks is not in the
+    // candidate, so counting the others bounds the overlap without reading its features. (The
+    // popcount of the two sketches' intersection is no such bound: shared features can share
+    // a bit.)
+    std::array<std::uint64_t, 64> bits{};
+    const std::size_t n = std::min<std::size_t>(fp.features.size(), bits.size());
+    for (std::size_t i = 0; i < n; ++i) bits[i] = sketch_bit(fp.features[i]);
     for (const auto seq : candidates) {
       const entry* e = at(seq);
       if (e == nullptr || !live(*e)) continue;
-      // Shared features cannot outnumber shared sketch bits: skip a candidate that could not
-      // reach the threshold before touching its features.
-      const auto shared_max = static_cast<double>(std::popcount(sketch & e->sketch));
-      const auto m = static_cast<double>(e->fp.features.size());
-      const double common = std::min({shared_max, n, m});
-      if (common / (n + m - common) < cfg_.rewrite_threshold) continue;
-      const double j = jaccard(fp.features, e->fp.features);
-      if (j < cfg_.rewrite_threshold || j <= similarity) continue;
+      std::size_t possible = fp.features.size() - n;
+      for (std::size_t i = 0; i < n; ++i) possible += (bits[i] & e->sketch) != 0 ? 1 : 0;
+      const std::size_t m = e->fp.features.size();
+      if (!same_event_overlap(fp.features.size(), m, std::min(possible, m))) continue;
+      const std::size_t shared = shared_count(fp.features, e->fp.features);
+      const double j = static_cast<double>(shared) / static_cast<double>(fp.features.size() + m - shared);
+      if (!same_event_overlap(fp.features.size(), m, shared) || j <= similarity) continue;
       if (conflicting(fp, e->fp)) continue;
       match = e;
       similarity = j;

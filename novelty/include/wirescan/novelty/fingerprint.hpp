@@ -35,6 +35,7 @@ struct lexicon {
   std::unordered_set<std::string> wire_noise;  // dropped, and a number right after them too ("UPDATE 2")
   std::unordered_map<std::string, std::string> synonyms;  // stem -> the group's first stem
   std::unordered_set<std::string> reversals;  // stems
+  std::unordered_set<std::string> dates;      // stems of weekday and month names: compared like numbers
   std::unordered_set<std::string> common;  // stems of common news words; any other word is a name
   // Derived from the sets above at load, keyed by hash64 of the word: stem -> its feature (0
   // for a stopword), so a word costs one flat lookup; a stem not in it is a name. And the
@@ -74,6 +75,8 @@ struct fingerprint {
 // NVDA" share them; policy triggers add their category and direction.
 [[nodiscard]] fingerprint make_fingerprint(const core::story& s, const core::findings& f, const lexicon& lx);
 
+// How many features two sorted feature sets share.
+[[nodiscard]] std::size_t shared_count(const std::vector<std::uint64_t>& a, const std::vector<std::uint64_t>& b) noexcept;
 // Jaccard similarity of two sorted feature sets.
 [[nodiscard]] double jaccard(const std::vector<std::uint64_t>& a, const std::vector<std::uint64_t>& b) noexcept;
 

@@ -75,6 +75,12 @@ class index {
 
  private:
   static constexpr std::size_t band_count = 12;
+  static constexpr double containment = 0.9;
+  static constexpr std::size_t containment_min_features = 6;
+  // Whether n and m features with `shared` in common are enough for one event: Jaccard at
+  // least rewrite_threshold, or the shorter (of at least containment_min_features) nearly all
+  // inside the longer.
+  [[nodiscard]] bool same_event_overlap(std::size_t n, std::size_t m, std::size_t shared) const noexcept;
   struct entry {
     std::int64_t at_ms;
     fingerprint fp;
