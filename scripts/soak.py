@@ -1,12 +1,13 @@
 #!/usr/bin/python3
 """Soak: wirescan against a real broker at a steady rate for a set time, with faults.
 
-  scripts/soak.py [--minutes 10] [--rate 500] [--kill-every 60] [--novelty-max-entries 20000] [--build build]
+  scripts/soak.py [--minutes 10] [--rate 500] [--kill-every 60] [--steady] [--novelty-max-entries 20000] [--build build]
 
 Starts its own broker (tests/broker/broker.sh) and two wirescan instances in one group:
 A runs throughout and is measured (RSS and open file descriptors every 5 s); B is killed
 with SIGKILL every --kill-every seconds and restarted 5 s later. Halfway through, the broker
-itself is stopped for 10 s and restarted. A generator produces --rate stories/s with unique
+itself is stopped for 10 s and restarted (--steady: neither, for the steady-run memory goal).
+A generator produces --rate stories/s with unique
 ids. At the end every story must have come out (as an event or a dead letter); duplicates
 are allowed (at_least_once) and counted. Prints a markdown report; exits 1 on any loss or if
 A's memory or descriptors grew after warm-up. Needs Debian's python3-confluent-kafka.
@@ -39,6 +40,8 @@ def main():
     ap.add_argument("--minutes", type=float, default=10)
     ap.add_argument("--rate", type=int, default=500)
     ap.add_argument("--kill-every", type=float, default=60)
+    ap.add_argument("--steady", action="store_true",
+                    help="no faults: B is never killed and the broker never stopped (issue 6's steady-run memory goal)")
     ap.add_argument("--build", default=f"{ROOT}/build")
     # Small enough that the novelty index fills within the first minutes: from then on it must
     # evict as fast as it remembers, and RSS must stay flat.
@@ -99,14 +102,14 @@ def main():
         s = rss_fds(a_proc.pid)
         if s:
             samples.append((el, *s))
-        if el >= next_kill and b_proc.poll() is None:
+        if not a.steady and el >= next_kill and b_proc.poll() is None:
             b_proc.send_signal(signal.SIGKILL)
             b_proc.wait()
             kills += 1
             time.sleep(5)
             b_proc = start("b")
             next_kill += a.kill_every
-        if not broker_done and el >= duration / 2:
+        if not a.steady and not broker_done and el >= duration / 2:
             broker("stop", bdir)
             time.sleep(10)
             broker("restart", bdir)
@@ -147,8 +150,9 @@ def main():
     rss_flat = rss_last <= rss_first * 1.10 + 2
     fd_flat = fd_last <= fd_first + 2
     print(f"## Soak: {a.minutes:g} min at {a.rate} stories/s\n")
-    print(f"- stories produced: {produced[0]} (every 97th a poison story); instance B killed {kills} times; "
-          f"broker stopped for 10 s once at {duration / 2:.0f} s")
+    faults = ("no faults (--steady)" if a.steady else
+              f"instance B killed {kills} times; broker stopped for 10 s once at {duration / 2:.0f} s")
+    print(f"- stories produced: {produced[0]} (every 97th a poison story); {faults}")
     print(f"- came out: {len(seen)} distinct ({events} events, {dead} dead letters); **missing: {missing}**; "
           f"duplicates: {events + dead - len(seen)}")
     print(f"- instance A after warm-up: peak RSS {rss_first:.1f} MiB in the first third, {rss_last:.1f} MiB in the "
