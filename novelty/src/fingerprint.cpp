@@ -5,6 +5,8 @@
 #include <fstream>
 #include <set>
 #include <sstream>
+#include <unordered_map>
+#include <unordered_set>
 
 #include <xxhash.h>
 #include <yaml-cpp/yaml.h>
@@ -219,11 +221,20 @@ void stem_in_place(std::string& w) {
 core::result<lexicon, std::vector<std::string>> parse_lexicon(const std::string& yaml, const std::string& vocabulary,
                                                               const std::string& name) {
   std::vector<std::string> problems;
-  lexicon lx;
+  // The lists as read (stems, except the wire-noise words); only the lookups built from them
+  // at the end are kept.
+  struct {
+    std::unordered_set<std::string> stopwords;   // dropped
+    std::unordered_set<std::string> wire_noise;
+    std::unordered_map<std::string, std::string> synonyms;  // stem -> the group's first stem
+    std::unordered_set<std::string> reversals;
+    std::unordered_set<std::string> dates;  // weekday and month names: compared like numbers
+    std::unordered_set<std::string> common;  // common news words; any other word is a name
+  } words;
   std::istringstream vocab(vocabulary);
   for (std::string line; std::getline(vocab, line);) {
     if (line.empty() || line[0] == '#') continue;
-    lx.common.insert(stem(lower(line)));
+    words.common.insert(stem(lower(line)));
   }
   YAML::Node root;
   try {
@@ -239,16 +250,16 @@ core::result<lexicon, std::vector<std::string>> parse_lexicon(const std::string&
     }
   }
   if (root["stopwords"]) {
-    for (const auto& w : string_list(root["stopwords"], name + ": stopwords", problems)) lx.stopwords.insert(stem(lower(w)));
+    for (const auto& w : string_list(root["stopwords"], name + ": stopwords", problems)) words.stopwords.insert(stem(lower(w)));
   }
   if (root["reversals"]) {
-    for (const auto& w : string_list(root["reversals"], name + ": reversals", problems)) lx.reversals.insert(stem(lower(w)));
+    for (const auto& w : string_list(root["reversals"], name + ": reversals", problems)) words.reversals.insert(stem(lower(w)));
   }
   if (root["dates"]) {
-    for (const auto& w : string_list(root["dates"], name + ": dates", problems)) lx.dates.insert(stem(lower(w)));
+    for (const auto& w : string_list(root["dates"], name + ": dates", problems)) words.dates.insert(stem(lower(w)));
   }
   if (root["wire_noise"]) {
-    for (const auto& w : string_list(root["wire_noise"], name + ": wire_noise", problems)) lx.wire_noise.insert(lower(w));
+    for (const auto& w : string_list(root["wire_noise"], name + ": wire_noise", problems)) words.wire_noise.insert(lower(w));
   }
   if (const auto syn = root["synonyms"]) {
     if (!syn.IsSequence()) problems.push_back(name + ": synonyms: expected a list of word groups");
@@ -262,21 +273,22 @@ core::result<lexicon, std::vector<std::string>> parse_lexicon(const std::string&
       const auto head = stem(lower(group.front()));
       for (const auto& w : group) {
         const auto s = stem(lower(w));
-        if (const auto [it, fresh] = lx.synonyms.emplace(s, head); !fresh && it->second != head) {
+        if (const auto [it, fresh] = words.synonyms.emplace(s, head); !fresh && it->second != head) {
           problems.push_back(where + ": '" + w + "' is already in the group of '" + it->second + "'");
         }
       }
     }
   }
   if (!problems.empty()) return core::unexpected{std::move(problems)};
+  lexicon lx;
   // Precedence: stopword, reversal, synonym group, common word.
   const auto set = [&](const std::string& w, std::uint64_t f) { *lx.by_stem.try_emplace(core::hash64(w), f).first = f; };
-  for (const auto& w : lx.common) set(w, feature(feature_kind::word, core::hash64(w)));
-  for (const auto& [w, head] : lx.synonyms) set(w, feature(feature_kind::word, core::hash64(head)));
-  for (const auto& w : lx.reversals) set(w, feature(feature_kind::reversal, core::hash64(w)));
-  for (const auto& w : lx.dates) set(w, feature(feature_kind::number, core::hash64(w)));
-  for (const auto& w : lx.stopwords) set(w, 0);
-  for (const auto& w : lx.wire_noise) (void)lx.noise.try_emplace(core::hash64(w), 1);
+  for (const auto& w : words.common) set(w, feature(feature_kind::word, core::hash64(w)));
+  for (const auto& [w, head] : words.synonyms) set(w, feature(feature_kind::word, core::hash64(head)));
+  for (const auto& w : words.reversals) set(w, feature(feature_kind::reversal, core::hash64(w)));
+  for (const auto& w : words.dates) set(w, feature(feature_kind::number, core::hash64(w)));
+  for (const auto& w : words.stopwords) set(w, 0);
+  for (const auto& w : words.wire_noise) (void)lx.noise.try_emplace(core::hash64(w), 1);
   return lx;
 }
 

@@ -8,8 +8,6 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include <unordered_map>
-#include <unordered_set>
 #include <vector>
 
 #include "wirescan/core/event.hpp"
@@ -30,16 +28,10 @@ enum class feature_kind : std::uint8_t {
   return static_cast<feature_kind>(feature >> 61);
 }
 
+// Built from the word lists at load, keyed by hash64 of the word, so a word costs one flat
+// lookup: stem -> its feature (0 for a stopword; a stem not in it is a name), and the
+// wire-noise words (dropped, and a number right after them too: "UPDATE 2").
 struct lexicon {
-  std::unordered_set<std::string> stopwords;   // dropped (after stemming)
-  std::unordered_set<std::string> wire_noise;  // dropped, and a number right after them too ("UPDATE 2")
-  std::unordered_map<std::string, std::string> synonyms;  // stem -> the group's first stem
-  std::unordered_set<std::string> reversals;  // stems
-  std::unordered_set<std::string> dates;      // stems of weekday and month names: compared like numbers
-  std::unordered_set<std::string> common;  // stems of common news words; any other word is a name
-  // Derived from the sets above at load, keyed by hash64 of the word: stem -> its feature (0
-  // for a stopword), so a word costs one flat lookup; a stem not in it is a name. And the
-  // wire-noise words.
   flat_map64 by_stem;
   flat_map64 noise;
 };
