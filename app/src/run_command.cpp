@@ -490,7 +490,7 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
   if (eos && txn_open && !failed) finish_transaction();
   const bool drained = flush_producers(drain_ms);
   if (!eos) consumer.commit();
-  consumer.close();
+  consumer.close(std::chrono::milliseconds(drain_ms));
   consumer_ptr = nullptr;
   if (failed || !drained) {
     for (const auto& [error, n] : delivery_failures) {

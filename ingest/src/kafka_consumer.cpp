@@ -51,12 +51,14 @@ struct kafka_consumer::impl : RdKafka::RebalanceCb {
   log_bridge logs;
   std::unique_ptr<RdKafka::KafkaConsumer> consumer;
   std::size_t assigned = 0;
+  std::size_t rebalances = 0;  // rebalance callbacks served, assignments and revocations
   bool closed = false;
   bool transactional = false;
 
   void rebalance_cb(RdKafka::KafkaConsumer* c, RdKafka::ErrorCode err,
                     std::vector<RdKafka::TopicPartition*>& partitions) override {
     const bool cooperative = c->rebalance_protocol() == "COOPERATIVE";
+    ++rebalances;
     if (err == RdKafka::ERR__ASSIGN_PARTITIONS) {
       if (cooperative) {
         if (auto e = c->incremental_assign(partitions)) obs::log().error("incremental_assign: {}", e->str());
@@ -192,9 +194,29 @@ std::shared_ptr<void> kafka_consumer::group_metadata() {
                                [](void* p) { delete static_cast<RdKafka::ConsumerGroupMetadata*>(p); });
 }
 
-void kafka_consumer::close() {
+void kafka_consumer::close(std::chrono::milliseconds first_assignment_wait) {
   if (impl_->closed) return;
   impl_->closed = true;
+  // librdkafka 2.0.2 aborts the process around a cooperative-sticky member that joined the
+  // group but has not received its first assignment: close() asserts while that assignment
+  // is in progress (rd_kafka_cgrp_terminated, librdkafka#4792), and destroying the handle
+  // asserts on the sticky assignor's state, still NULL (librdkafka#4312, fixed in 2.2.0). A
+  // SIGTERM in the first seconds after start lands there (the first abort in a CI run, the
+  // second within seconds under tests/stress/close_churn --no-wait).
+  // So such a member first waits, bounded, for its first assignment. Nothing is processed
+  // meanwhile: a message that arrives after the assignment is dropped with its offset
+  // unstored, so the next owner reads it.
+  if (impl_->rebalances == 0 && !impl_->logs.all_down.load() && first_assignment_wait.count() > 0) {
+    obs::log().info("closing before the first assignment: waiting up to {} ms for it (librdkafka 2.0.2 would abort)",
+                    first_assignment_wait.count());
+    const auto until = std::chrono::steady_clock::now() + first_assignment_wait;
+    while (impl_->rebalances == 0 && std::chrono::steady_clock::now() < until) {
+      std::unique_ptr<RdKafka::Message> m(impl_->consumer->consume(20));
+    }
+    // Still none: the group is stuck rebalancing (waiting out a dead member's session, say).
+    // Closing can still abort, but waiting longer would overrun the shutdown deadline.
+    if (impl_->rebalances == 0) obs::log().warn("no assignment within {} ms; closing anyway", first_assignment_wait.count());
+  }
   impl_->consumer->close();
 }
 

@@ -1,6 +1,6 @@
 // Faults beyond the pipeline's own tests, against the real broker: hostile input, the network
 // cut and restored, outputs missing or forbidden, a full producer queue, a broken rule set
-// mid-stream. Each asserts that every story is accounted for, and the metrics and readiness.
+// mid-stream, a SIGTERM before the first assignment. Each asserts that every story is accounted for, and the metrics and readiness.
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -209,4 +209,49 @@ TEST_CASE("SIGHUP with a broken rule file mid-stream keeps the old rules, stays 
     versions.insert(e.value.substr(at + 17, 12));
   }
   CHECK(versions.size() == 2);  // the original rules, then the edited ones; never none
+}
+
+TEST_CASE("SIGTERM before the first assignment: wirescan waits for it (bounded) and exits 0", "[kafka][shutdown]") {
+  // librdkafka 2.0.2 aborts on a close between joining and the first assignment
+  // (docs/reliability.md). A member that uses the range assignor holds the group, so a
+  // cooperative-sticky wirescan cannot join it (inconsistent group protocol) until it leaves.
+  setup s;
+  const std::string coop = read_file(s.config_path);
+  const auto with = [&](std::string text, const std::string& from, const std::string& to) {
+    const auto at = text.find(from);
+    REQUIRE(at != std::string::npos);
+    return text.replace(at, from.size(), to);
+  };
+  const auto dir = make_temp_dir();
+  std::ofstream(dir + "/range.yaml") << with(coop, "consumer: {", "consumer: {partition.assignment.strategy: range, ");
+  std::ofstream(dir + "/short.yaml") << with(coop, "drain_timeout_ms: 15000", "drain_timeout_ms: 3000");
+  auto holder = start_wirescan({"run", "--config", dir + "/range.yaml"});
+  bool holder_running = true;
+  REQUIRE(wait_for_log(holder, "assigned [0-9]+ partition", 60));
+
+  SECTION("no assignment within the bound: it gives up after drain_timeout_ms and still exits 0") {
+    auto late = start_wirescan({"run", "--config", dir + "/short.yaml"});
+    REQUIRE(wait_for_log(late, "/readyz on port", 30));
+    const auto t0 = std::chrono::steady_clock::now();
+    CHECK(signal_and_wait(late, SIGTERM, 30) == 0);
+    const double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    const auto log = read_file(late.log_path);
+    CHECK(log.find("closing before the first assignment: waiting up to 3000 ms") != std::string::npos);
+    CHECK(log.find("no assignment within 3000 ms; closing anyway") != std::string::npos);
+    CHECK(took >= 2.5);
+    CHECK(took < 20);
+  }
+  SECTION("the assignment arrives while it waits: it closes right after, exit 0") {
+    auto late = start_wirescan({"run", "--config", s.config_path});  // drain_timeout_ms 15000
+    REQUIRE(wait_for_log(late, "/readyz on port", 30));
+    REQUIRE(::kill(late.pid, SIGTERM) == 0);
+    REQUIRE(wait_for_log(late, "closing before the first assignment", 10));
+    CHECK(signal_and_wait(holder, SIGTERM, 30) == 0);  // the group is free: late joins it
+    holder_running = false;
+    CHECK(wait_exit(late, 30) == 0);
+    const auto log = read_file(late.log_path);
+    CHECK(std::regex_search(log, std::regex("closing before the first assignment[\\s\\S]*assigned [0-9]+ partition")));
+    CHECK(log.find("closing anyway") == std::string::npos);
+  }
+  if (holder_running) CHECK(signal_and_wait(holder, SIGTERM, 30) == 0);
 }

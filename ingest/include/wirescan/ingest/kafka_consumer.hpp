@@ -80,8 +80,10 @@ class kafka_consumer {
   // an opaque handle for sinks::kafka_producer, valid while this consumer lives.
   [[nodiscard]] std::shared_ptr<void> group_metadata();
 
-  // Leaves the group (revoking partitions through the hook) and closes.
-  void close();
+  // Leaves the group (revoking partitions through the hook) and closes. A member that has
+  // joined but not yet received its first assignment first waits for it, at most
+  // first_assignment_wait: librdkafka 2.0.2 aborts on a close in that window (see the .cpp).
+  void close(std::chrono::milliseconds first_assignment_wait = std::chrono::seconds(10));
 
   // True after librdkafka reported every broker down, until probe_brokers() succeeds.
   [[nodiscard]] bool brokers_down() const;
