@@ -1,9 +1,11 @@
 #include "wirescan/enrich/enricher.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <cmath>
 #include <cstdio>
+#include <optional>
 #include <set>
 #include <string>
 
@@ -29,6 +31,28 @@ core::mention& mention_for(std::vector<core::mention>& ms, const std::string& sy
   m.symbol = symbol;
   m.via = via;
   return ms.emplace_back(std::move(m));
+}
+
+// The listed company named by the one to six words right before a legal suffix at `at`
+// (longest first: "American Outdoor Brands, Inc." over "Brands"), and where its name starts.
+std::optional<std::pair<std::uint32_t, std::uint32_t>> listed_name_before(const rule_set& rs, std::string_view text,
+                                                                         std::uint32_t at) {
+  std::array<std::uint32_t, 6> starts{};
+  std::size_t n = 0;
+  std::uint32_t i = at;
+  while (n < starts.size() && i > 0 && text[i - 1] != ' ') {
+    while (i > 0 && text[i - 1] != ' ') --i;  // to the start of this word
+    starts[n++] = i;
+    if (i < 2) break;
+    --i;  // over the space, to the end of the previous word
+  }
+  for (std::size_t k = n; k > 0; --k) {
+    if (const auto it = rs.listed_names.find(std::string(text.substr(starts[k - 1], at - starts[k - 1])));
+        it != rs.listed_names.end()) {
+      return std::pair{it->second, starts[k - 1]};
+    }
+  }
+  return std::nullopt;
 }
 
 // Cuts the body at a code point boundary so spans and scans never split a character.
@@ -253,6 +277,16 @@ core::findings enricher::enrich(const core::story& s) const {
         if (men.name.empty()) {
           men.name = a.name;
           men.asset = a.asset;
+        }
+      } else if (p.kind == pattern_kind::legal_suffix && !overlaps_tag(m)) {
+        if (const auto hit = listed_name_before(*rs, text, m.from)) {
+          const auto& a = rs->aliases[hit->first];
+          auto& men = mention_for(f.mentions, a.symbol, core::mention_via::name);
+          men.spans.push_back({fields[k], hit->second, m.to});
+          if (men.name.empty()) {
+            men.name = a.name;
+            men.asset = a.asset;
+          }
         }
       } else if (p.kind == pattern_kind::product) {
         const auto& pr = rs->products[p.index];

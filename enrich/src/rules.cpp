@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 #include <tuple>
@@ -287,6 +288,9 @@ void load_symbols(builder& b, const std::string& text, const std::string& file) 
     }
     b.rs.symbols[cols[0]].push_back({cols[2], *asset});
     if (cols.size() >= 4 && cols[3] == "sp500") b.rs.sp500.push_back(cols[0]);
+    if (cols.size() >= 4 && (cols[3] == "nasdaq" || cols[3] == "nyse-other") && *asset == core::asset_class::equity) {
+      b.rs.listed.push_back(cols[0]);
+    }
   }
 }
 
@@ -327,6 +331,52 @@ void derive_sp500_names(builder& b) {
     b.rs.aliases.push_back(rule);
     b.add_regex(regex_escape(name), false, pattern_kind::name, static_cast<std::uint32_t>(b.rs.aliases.size() - 1),
                 "symbols.tsv: S&P 500 name '" + name + "'");
+  }
+}
+
+// Other NASDAQ and NYSE companies count by name only with a legal suffix after it, as press
+// releases and law-firm notices write them ("StepStone Group Inc.", "Unity Software, Inc.",
+// "Cosan S.A."): thousands of small companies have names made of everyday words ("American
+// Outdoor Brands"), and the suffix is what says a company is meant. Funds, ETFs, notes and
+// preferred shares are left out, and so is a name two share classes share.
+void derive_listed_names(builder& b) {
+  static const char* legal[] = {", Inc.", " Inc.", ", Inc", " Inc", " Corporation", " Corp.", " Corp", " Limited",
+                                " Ltd.", " Ltd", " plc", " PLC", " N.V.", " S.A.", " AG", " SE"};
+  static const char* skip[] = {"%", "ETF", "Fund", "Trust", "Series", "Preferred", "Warrant", "Notes", "Units",
+                               "Rights", "Depositary", "Acquisition", "Portfolio", "Shares", "Index"};
+  std::map<std::string, std::vector<std::string>> by_base;
+  for (const auto& sym : b.rs.listed) {
+    if (b.rs.alias_by_symbol.count(sym)) continue;
+    const auto& infos = b.rs.symbols[sym];
+    const auto info = std::find_if(infos.begin(), infos.end(), [](const symbol_info& i) { return i.asset == core::asset_class::equity; });
+    if (info == infos.end()) continue;
+    std::string name = info->name;
+    if (std::any_of(std::begin(skip), std::end(skip), [&](const char* w) { return name.find(w) != std::string::npos; })) continue;
+    if (name.ends_with(" (The)")) name.resize(name.size() - 6);  // "Gap, Inc. (The)"
+    for (const char* suf : legal) {
+      const std::string sfx(suf);
+      if (name.size() >= sfx.size() + 2 && name.ends_with(sfx)) {
+        by_base[name.substr(0, name.size() - sfx.size())].push_back(sym);
+        break;
+      }
+    }
+  }
+  // One pattern for the suffix, not one per company: 3,600 more name patterns cost 8% of the
+  // in-process throughput; looking up the few words before a suffix (rare) costs nothing.
+  b.add_regex(",? (?:Inc|Corporation|Corp|Limited|Ltd|plc|PLC|N\\.V|S\\.A|AG|SE)\\.?", false, pattern_kind::legal_suffix, 0,
+              "built-in: legal suffix");
+  for (const auto& [base, syms] : by_base) {
+    if (!std::isupper(static_cast<unsigned char>(base.front()))) continue;
+    // Several listings under one name: the common stock when the others extend its symbol
+    // (XRX and the warrant XRXDW), none when they are classes (MOG.A, MOG.B).
+    const auto& sym = *std::min_element(syms.begin(), syms.end(), [](const auto& x, const auto& y) { return x.size() < y.size(); });
+    if (!std::all_of(syms.begin(), syms.end(), [&](const std::string& x) { return x == sym || (x.starts_with(sym) && x[sym.size()] != '.'); })) continue;
+    if (std::count(syms.begin(), syms.end(), sym) != 1) continue;
+    const auto& infos = b.rs.symbols[sym];
+    const auto& info = *std::find_if(infos.begin(), infos.end(), [](const symbol_info& i) { return i.asset == core::asset_class::equity; });
+    b.rs.alias_by_symbol[sym] = b.rs.aliases.size();
+    b.rs.listed_names.emplace(base, static_cast<std::uint32_t>(b.rs.aliases.size()));
+    b.rs.aliases.push_back({sym, core::asset_class::equity, info.name, false, true});
   }
 }
 
@@ -449,6 +499,7 @@ core::result<std::shared_ptr<const rule_set>, std::vector<std::string>> load_rul
   load_symbols(b, src.symbols, sym_path);
   std::sort(b.rs.sp500.begin(), b.rs.sp500.end());
   derive_sp500_names(b);
+  derive_listed_names(b);
   std::ostringstream v;
   v << std::hex << h;
   b.rs.version = v.str().substr(0, 12);

@@ -221,19 +221,19 @@ TEST_CASE("a broken novelty vocabulary is refused with every problem", "[novelty
 }
 
 // Measured with `wirescan eval --pairs tests/data/novelty/<set>.tsv` (docs/quality.md): the
-// pair set the guards were tuned on, 0.948 and 0.865; the held-out set drawn after that tuning,
-// 0.919 and 0.872. The issue's goals are precision 0.95 and recall 0.85; these pins hold what
+// pair set the guards were tuned on, 0.956 and 0.865; the held-out set drawn after that tuning,
+// 0.944 and 0.872. The issue's goals are precision 0.95 and recall 0.85; these pins hold what
 // the stage reaches now so a change that lowers it fails.
 TEST_CASE("on the labelled pair sets, same-event precision and recall stay at their measured level", "[novelty]") {
   fixture fx;
   const auto dir = std::string(WIRESCAN_SOURCE_DIR) + "/tests/data/novelty/";
   const auto r = app::evaluate_pairs(*fx.enr, fx.lx, {}, dir + "pairs.tsv");
   CHECK(r.pairs >= 150);
-  CHECK(r.same.precision() >= 0.945);
+  CHECK(r.same.precision() >= 0.95);
   CHECK(r.same.recall() >= 0.86);
   CHECK(r.by_kind.at("update").first == r.by_kind.at("update").second);
   const auto h = app::evaluate_pairs(*fx.enr, fx.lx, {}, dir + "heldout-pairs.tsv");
   CHECK(h.pairs >= 90);
-  CHECK(h.same.precision() >= 0.91);
+  CHECK(h.same.precision() >= 0.94);
   CHECK(h.same.recall() >= 0.87);
 }

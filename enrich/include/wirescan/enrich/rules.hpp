@@ -27,6 +27,7 @@ enum class pattern_kind : std::uint8_t {
   actor, trigger, stage, negation, hedge, urgency, product, name, exchange_symbol,
   background,   // "since", "caused by": the trigger names a past event, not news
   expectation,  // "price in", "speculate on": the trigger is what markets expect
+  legal_suffix,  // ", Inc.", " Corp", " plc": the words before it may name a listed company
 };
 
 struct actor_rule {
@@ -51,7 +52,7 @@ struct alias_rule {
   core::asset_class asset;
   std::string name;
   bool prefer_crypto;
-  bool derived = false;  // from the S&P 500 list rather than the curated alias file
+  bool derived = false;  // from the symbol lists rather than the curated alias file
 };
 
 struct symbol_info {
@@ -79,6 +80,10 @@ struct rule_set {
   std::unordered_map<std::string, std::vector<symbol_info>> symbols;
   std::unordered_map<std::string, std::size_t> alias_by_symbol;
   std::vector<std::string> sp500;  // S&P 500 constituents: bare tickers count for these
+  std::vector<std::string> listed;  // other NASDAQ and NYSE listings: names count with a legal suffix
+  // Their names without the suffix ("StepStone Group") -> index into aliases, looked up in
+  // the words before a legal_suffix match.
+  std::unordered_map<std::string, std::uint32_t> listed_names;
   std::string version;  // content hash of the rule files, for metrics and logs
   std::size_t phrase_count = 0;
 
