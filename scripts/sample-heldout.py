@@ -5,24 +5,31 @@
   sample-heldout.py            -> tests/data/heldout.jsonl   (seed 7: 100 policy topics, 50 other)
   sample-heldout.py --second   -> tests/data/heldout2.jsonl  (seed 11: 100 policy topics incl.
                                   Macro, 30 other), drawn after rules were changed in response
-                                  to the first held-out set's errors, to measure those changes."""
+                                  to the first held-out set's errors, to measure those changes.
+  sample-heldout.py --third    -> tests/data/heldout3.jsonl  (seed 17: 160 policy topics incl.
+                                  Macro, 20 other), drawn and labelled before the rule changes of
+                                  2026-11-29 that answer the first two sets' errors."""
 import csv, json, random, sys
 from pathlib import Path
 
 root = Path(__file__).resolve().parents[1]
-second = "--second" in sys.argv
-args = [a for a in sys.argv[1:] if a != "--second"]
+third = "--third" in sys.argv
+second = "--second" in sys.argv or third
+args = [a for a in sys.argv[1:] if a not in ("--second", "--third")]
 data = Path(args[0] if args else root.parent / "shared" / "data")
 dev = {json.loads(l)["id"] for l in open(root / "tests" / "data" / "devset.jsonl")}
 if second:
     dev |= {json.loads(l)["id"] for l in open(root / "tests" / "data" / "heldout.jsonl")}
-rng = random.Random(11 if second else 7)
+if third:
+    dev |= {json.loads(l)["id"] for l in open(root / "tests" / "data" / "heldout2.jsonl")}
+rng = random.Random(17 if third else 11 if second else 7)
 with open(data / "twitter-fin-news-topic" / "new_data_train.csv", newline="") as f:
     rows = [(i, r["text"], int(r["label"])) for i, r in enumerate(csv.DictReader(f), start=2)]
 rows = [r for r in rows if f"tweet-{r[0]}" not in dev]
 clean = lambda t: " ".join(t.replace("&amp;", "&").split())
 pol = [r for r in rows if r[2] in ((1, 12, 14, 16) if second else (1, 12, 16))]
 rest = [r for r in rows if r[2] not in (1, 12, 14, 16)]
-for i, text, label in rng.sample(pol, 100) + rng.sample(rest, 30 if second else 50):
+n_pol, n_rest = (160, 20) if third else (100, 30) if second else (100, 50)
+for i, text, label in rng.sample(pol, n_pol) + rng.sample(rest, n_rest):
     print(json.dumps({"id": f"tweet-{i}", "dataset": "twitter-fin-news-topic", "topic": label, "text": clean(text)},
                      ensure_ascii=False))
