@@ -344,6 +344,13 @@ void derive_listed_names(builder& b) {
                                 " Ltd.", " Ltd", " plc", " PLC", " N.V.", " S.A.", " AG", " SE"};
   static const char* skip[] = {"%", "ETF", "Fund", "Trust", "Series", "Preferred", "Warrant", "Notes", "Units",
                                "Rights", "Depositary", "Acquisition", "Portfolio", "Shares", "Index"};
+  // A name an S&P 500 company or a curated alias already has is theirs: "AT&T Inc." is also
+  // the name of the NYSE listing TA, but "AT&T Inc" in a headline means T.
+  std::set<std::string> taken;
+  for (const auto& sym : b.rs.sp500) {
+    for (const auto& i : b.rs.symbols[sym]) taken.insert(i.name);
+  }
+  for (const auto& a : b.rs.aliases) taken.insert(a.name);
   std::map<std::string, std::vector<std::string>> by_base;
   for (const auto& sym : b.rs.listed) {
     if (b.rs.alias_by_symbol.count(sym)) continue;
@@ -366,7 +373,7 @@ void derive_listed_names(builder& b) {
   b.add_regex(",? (?:Inc|Corporation|Corp|Limited|Ltd|plc|PLC|N\\.V|S\\.A|AG|SE)\\.?", false, pattern_kind::legal_suffix, 0,
               "built-in: legal suffix");
   for (const auto& [base, syms] : by_base) {
-    if (!std::isupper(static_cast<unsigned char>(base.front()))) continue;
+    if (!std::isupper(static_cast<unsigned char>(base.front())) || taken.count(base)) continue;
     // Several listings under one name: the common stock when the others extend its symbol
     // (XRX and the warrant XRXDW), none when they are classes (MOG.A, MOG.B).
     const auto& sym = *std::min_element(syms.begin(), syms.end(), [](const auto& x, const auto& y) { return x.size() < y.size(); });
