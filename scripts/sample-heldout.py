@@ -8,21 +8,27 @@
                                   to the first held-out set's errors, to measure those changes.
   sample-heldout.py --third    -> tests/data/heldout3.jsonl  (seed 17: 160 policy topics incl.
                                   Macro, 20 other), drawn and labelled before the rule changes of
-                                  2026-11-29 that answer the first two sets' errors."""
+                                  2026-11-29 that answer the first two sets' errors.
+  sample-heldout.py --fourth   -> tests/data/heldout4.jsonl  (seed 19: 160 policy topics incl.
+                                  Macro, 20 other), drawn and labelled before the speaker model
+                                  of 2026-11-29, to measure it."""
 import csv, json, random, sys
 from pathlib import Path
 
 root = Path(__file__).resolve().parents[1]
-third = "--third" in sys.argv
+fourth = "--fourth" in sys.argv
+third = "--third" in sys.argv or fourth
 second = "--second" in sys.argv or third
-args = [a for a in sys.argv[1:] if a not in ("--second", "--third")]
+args = [a for a in sys.argv[1:] if a not in ("--second", "--third", "--fourth")]
 data = Path(args[0] if args else root.parent / "shared" / "data")
 dev = {json.loads(l)["id"] for l in open(root / "tests" / "data" / "devset.jsonl")}
 if second:
     dev |= {json.loads(l)["id"] for l in open(root / "tests" / "data" / "heldout.jsonl")}
 if third:
     dev |= {json.loads(l)["id"] for l in open(root / "tests" / "data" / "heldout2.jsonl")}
-rng = random.Random(17 if third else 11 if second else 7)
+if fourth:
+    dev |= {json.loads(l)["id"] for l in open(root / "tests" / "data" / "heldout3.jsonl")}
+rng = random.Random(19 if fourth else 17 if third else 11 if second else 7)
 with open(data / "twitter-fin-news-topic" / "new_data_train.csv", newline="") as f:
     rows = [(i, r["text"], int(r["label"])) for i, r in enumerate(csv.DictReader(f), start=2)]
 rows = [r for r in rows if f"tweet-{r[0]}" not in dev]
