@@ -403,6 +403,18 @@ core::findings enricher::enrich(const core::story& s) const {
           return c.to <= t.from + 1 && t.from - std::min(t.from, c.to) <= reach;
         });
         if (not_news) continue;
+        // An opinion cue before the trigger ("needs to raise rates", "would favour a 75 bp
+        // rise") is a preference. From a member of the deciding body ("Fed's Barkin",
+        // "governor", "policymakers") it is policy being considered; from anyone else it is
+        // commentary, not news.
+        const bool opinion = std::any_of(ms.begin(), ms.end(), [&](const match& c) {
+          return in_sentence(c) && rs->patterns[c.id].kind == pattern_kind::opinion && c.to <= t.from + 1 &&
+                 t.from - std::min(t.from, c.to) <= 60;
+        });
+        const bool policymaker_speaks = opinion && std::any_of(ms.begin(), ms.end(), [&](const match& c) {
+          return in_sentence(c) && rs->patterns[c.id].kind == pattern_kind::policymaker;
+        });
+        if (opinion && !policymaker_speaks) continue;
         // A negation near the trigger ("rules out tariffs", "a rate cut is not a done deal").
         const bool negated = std::any_of(ms.begin(), ms.end(), [&](const match& c) {
           if (!in_sentence(c) || rs->patterns[c.id].kind != pattern_kind::negation) return false;
@@ -448,6 +460,7 @@ core::findings enricher::enrich(const core::story& s) const {
             stg = static_cast<core::stage>(rs->patterns[c.id].index);
           }
         }
+        if (policymaker_speaks) stg = core::stage::considered;
         core::policy_shock sh;
         sh.category = rule.category;
         sh.dir = rule.dir;

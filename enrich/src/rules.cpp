@@ -119,7 +119,8 @@ std::optional<core::asset_class> asset_from(const std::string& s) {
 
 void load_policy(builder& b, const YAML::Node& root, const std::string& file) {
   b.unknown_keys(root, file,
-                 {"actors", "triggers", "stages", "negations", "hedges", "urgency", "products", "background", "expectations"});
+                 {"actors", "triggers", "stages", "negations", "hedges", "urgency", "products", "background", "expectations",
+                  "opinions", "policymakers"});
   const auto actors = root["actors"];
   if (!actors || !actors.IsSequence()) b.problems.push_back(file + ": actors: expected a list");
   else
@@ -199,7 +200,9 @@ void load_policy(builder& b, const YAML::Node& root, const std::string& file) {
   }
   for (const auto& [key, kind] : {std::pair{"negations", pattern_kind::negation}, std::pair{"hedges", pattern_kind::hedge},
                                   std::pair{"urgency", pattern_kind::urgency}, std::pair{"background", pattern_kind::background},
-                                  std::pair{"expectations", pattern_kind::expectation}}) {
+                                  std::pair{"expectations", pattern_kind::expectation},
+                                  std::pair{"opinions", pattern_kind::opinion},
+                                  std::pair{"policymakers", pattern_kind::policymaker}}) {
     if (!root[key]) continue;
     for (const auto& p : b.strings(root[key], file + ": " + key)) b.add(p, kind, 0, file + ": " + key + ": '" + p + "'");
   }

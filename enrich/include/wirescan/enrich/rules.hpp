@@ -28,6 +28,8 @@ enum class pattern_kind : std::uint8_t {
   background,   // "since", "caused by": the trigger names a past event, not news
   expectation,  // "price in", "speculate on": the trigger is what markets expect
   legal_suffix,  // ", Inc.", " Corp", " plc": the words before it may name a listed company
+  opinion,       // "needs to", "should", "would favour": a preference, not a decision
+  policymaker,   // "governor", "Fed's Barkin": the speaker sits on the deciding body
 };
 
 struct actor_rule {
