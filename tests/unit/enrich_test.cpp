@@ -100,6 +100,22 @@ TEST_CASE("stage cues set the stage next to their trigger", "[enrich]") {
   CHECK(run("EU plans to impose tariffs on Chinese EVs").policy_shocks.at(0).stg == core::stage::planned);
 }
 
+TEST_CASE("a preference counts when a member of the deciding body states it, as considered", "[enrich]") {
+  // Said by a policymaker: policy being considered.
+  const auto barkin = run("Fed's Barkin: Likely To Need To Raise Rates Into Restrictive Territory");
+  REQUIRE(barkin.policy_shocks.size() == 1);
+  CHECK(barkin.policy_shocks[0].category == "monetary_policy");
+  CHECK(barkin.policy_shocks[0].dir == core::direction::tightening);
+  CHECK(barkin.policy_shocks[0].stg == core::stage::considered);
+  CHECK(run("Fed governor Christopher Waller says he'd favor a 0.75-percentage-point rate rise in July")
+            .policy_shocks.at(0)
+            .stg == core::stage::considered);
+  // Said by anyone else, or declined: commentary.
+  CHECK(run("Bank economist says the RBA needs to raise rates faster").policy_shocks.empty());
+  CHECK(run("Analysts say the ECB should raise interest rates by 50 basis points").policy_shocks.empty());
+  CHECK(run("The Cleveland Fed president said she isn't ready to call for a full point rate increase").policy_shocks.empty());
+}
+
 TEST_CASE("urgency and source weight move the score, and the reasons say so", "[enrich]") {
   const auto plain = run("Bank of Japan raises policy rate to 0.75%");
   const auto urgent = run("FLASH: Bank of Japan raises policy rate to 0.75%");
