@@ -1,6 +1,7 @@
 // Faults beyond the pipeline's own tests, against the real broker: hostile input, the network
 // cut and restored, outputs missing or forbidden, a full producer queue, a broken rule set
-// mid-stream, a SIGTERM before the first assignment. Each asserts that every story is accounted for, and the metrics and readiness.
+// mid-stream, a SIGTERM before the first assignment. Each asserts that every story is
+// accounted for, and the metrics and readiness.
 #include <filesystem>
 #include <fstream>
 #include <map>
