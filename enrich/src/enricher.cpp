@@ -257,6 +257,15 @@ core::findings enricher::enrich(const core::story& s) const {
         return t.first == fields[k] && m.from < t.second.second && t.second.first < m.to;
       });
     };
+    // A company or asset named in words, with the span that names it.
+    const auto name_mention = [&](const alias_rule& a, std::uint32_t from, std::uint32_t to) {
+      auto& men = mention_for(f.mentions, a.symbol, core::mention_via::name);
+      men.spans.push_back({fields[k], from, to});
+      if (men.name.empty()) {
+        men.name = a.name;
+        men.asset = a.asset;
+      }
+    };
     for (const auto& m : ms) {
       const auto& p = rs->patterns[m.id];
       if (p.kind == pattern_kind::name && !overlaps_tag(m)) {
@@ -272,22 +281,9 @@ core::findings enricher::enrich(const core::story& s) const {
             continue;
           }
         }
-        auto& men = mention_for(f.mentions, a.symbol, core::mention_via::name);
-        men.spans.push_back({fields[k], m.from, m.to});
-        if (men.name.empty()) {
-          men.name = a.name;
-          men.asset = a.asset;
-        }
+        name_mention(a, m.from, m.to);
       } else if (p.kind == pattern_kind::legal_suffix && !overlaps_tag(m)) {
-        if (const auto hit = listed_name_before(*rs, text, m.from)) {
-          const auto& a = rs->aliases[hit->first];
-          auto& men = mention_for(f.mentions, a.symbol, core::mention_via::name);
-          men.spans.push_back({fields[k], hit->second, m.to});
-          if (men.name.empty()) {
-            men.name = a.name;
-            men.asset = a.asset;
-          }
-        }
+        if (const auto hit = listed_name_before(*rs, text, m.from)) name_mention(rs->aliases[hit->first], hit->second, m.to);
       } else if (p.kind == pattern_kind::product) {
         const auto& pr = rs->products[p.index];
         auto& men = mention_for(f.mentions, pr.symbol, core::mention_via::name);

@@ -26,6 +26,7 @@ struct builder {
   std::vector<std::string> problems;
   std::vector<std::string> expressions;
   std::vector<unsigned> flags;
+  std::vector<std::string> listed;  // other NASDAQ and NYSE equities, for derive_listed_names
   rule_set rs;
 
   // Case-sensitive when marked with a leading '=' or written without lower-case letters
@@ -292,7 +293,7 @@ void load_symbols(builder& b, const std::string& text, const std::string& file) 
     b.rs.symbols[cols[0]].push_back({cols[2], *asset});
     if (cols.size() >= 4 && cols[3] == "sp500") b.rs.sp500.push_back(cols[0]);
     if (cols.size() >= 4 && (cols[3] == "nasdaq" || cols[3] == "nyse-other") && *asset == core::asset_class::equity) {
-      b.rs.listed.push_back(cols[0]);
+      b.listed.push_back(cols[0]);
     }
   }
 }
@@ -355,7 +356,7 @@ void derive_listed_names(builder& b) {
   }
   for (const auto& a : b.rs.aliases) taken.insert(a.name);
   std::map<std::string, std::vector<std::string>> by_base;
-  for (const auto& sym : b.rs.listed) {
+  for (const auto& sym : b.listed) {
     if (b.rs.alias_by_symbol.count(sym)) continue;
     const auto& infos = b.rs.symbols[sym];
     const auto info = std::find_if(infos.begin(), infos.end(), [](const symbol_info& i) { return i.asset == core::asset_class::equity; });

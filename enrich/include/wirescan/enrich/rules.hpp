@@ -82,8 +82,7 @@ struct rule_set {
   std::unordered_map<std::string, std::vector<symbol_info>> symbols;
   std::unordered_map<std::string, std::size_t> alias_by_symbol;
   std::vector<std::string> sp500;  // S&P 500 constituents: bare tickers count for these
-  std::vector<std::string> listed;  // other NASDAQ and NYSE listings: names count with a legal suffix
-  // Their names without the suffix ("StepStone Group") -> index into aliases, looked up in
+  // Other NASDAQ and NYSE companies' names without the suffix ("StepStone Group") -> index into aliases, looked up in
   // the words before a legal_suffix match.
   std::unordered_map<std::string, std::uint32_t> listed_names;
   std::string version;  // content hash of the rule files, for metrics and logs
