@@ -266,9 +266,17 @@ core::findings enricher::enrich(const core::story& s) const {
         men.asset = a.asset;
       }
     };
+    // "@Eyries12 @jfosback @BMW Good point!": the handles a reply opens with say whom it
+    // answers, not what it is about; a name inside them is no mention.
+    std::size_t reply_handles_end = 0;
+    for (std::size_t i = 0; i < text.size() && text[i] == '@';) {
+      while (i < text.size() && text[i] != ' ') ++i;
+      while (i < text.size() && text[i] == ' ') ++i;
+      reply_handles_end = i;
+    }
     for (const auto& m : ms) {
       const auto& p = rs->patterns[m.id];
-      if (p.kind == pattern_kind::name && !overlaps_tag(m)) {
+      if (p.kind == pattern_kind::name && !overlaps_tag(m) && m.from >= reply_handles_end) {
         const auto& a = rs->aliases[p.index];
         // "Muddy Waters" is not Waters Corp: a one-word name right after another
         // capitalised word is part of a different name.
