@@ -56,6 +56,37 @@ std::optional<std::pair<std::uint32_t, std::uint32_t>> listed_name_before(const 
 }
 
 // Cuts the body at a code point boundary so spans and scans never split a character.
+// Whether the name ending at `to` starts the proper name of a fund, an index or a channel:
+// "Invesco BulletShares 2026 High Yield Corporate Bond ETF declares", "the Adobe Digital Price
+// Index shows", "announced via Facebook Live". The capitalised (or numeric) words after the
+// name reach one of those nouns within eight words, and the compound ends there (a lower-case
+// word, punctuation or the end follows), so a Title Case headline ("Invesco Shares Jump As Fund
+// Flows Rise") does not count.
+bool names_a_product(std::string_view text, std::size_t to) {
+  static const std::set<std::string_view> nouns{"ETF", "ETFs", "Fund", "Trust", "Index", "Podcasts", "Live"};
+  std::size_t i = to;
+  for (int words = 0; words < 8; ++words) {
+    if (i >= text.size() || text[i] != ' ') return false;
+    ++i;
+    std::size_t j = i;
+    while (j < text.size() && text[j] != ' ' && std::isalnum(static_cast<unsigned char>(text[j])) != 0) ++j;
+    if (j == i || !(std::isupper(static_cast<unsigned char>(text[i])) || std::isdigit(static_cast<unsigned char>(text[i])))) {
+      return false;
+    }
+    // A fund or trust is a product when its name says what it holds ("Advantage Income
+    // Opportunities Fund"); "SoftBank Vision Fund" is SoftBank's investing arm and "Digital
+    // Realty Trust" the company itself.
+    if (const auto w = text.substr(i, j - i); nouns.count(w) > 0 && ((w != "Fund" && w != "Trust") || words >= 2)) {
+      return j == text.size() || text[j] != ' ' || j + 1 >= text.size() ||
+             !std::isupper(static_cast<unsigned char>(text[j + 1]));
+    }
+    // Stop at punctuation inside the run ("Invesco, the fund manager").
+    if (j < text.size() && text[j] != ' ') return false;
+    i = j;
+  }
+  return false;
+}
+
 std::string_view lede(std::string_view body, std::size_t max) {
   if (body.size() <= max) return body;
   std::size_t n = max;
@@ -276,7 +307,8 @@ core::findings enricher::enrich(const core::story& s) const {
     }
     for (const auto& m : ms) {
       const auto& p = rs->patterns[m.id];
-      if (p.kind == pattern_kind::name && !overlaps_tag(m) && m.from >= reply_handles_end) {
+      if (p.kind == pattern_kind::name && !overlaps_tag(m) && m.from >= reply_handles_end &&
+          !names_a_product(text, m.to)) {
         const auto& a = rs->aliases[p.index];
         // "Muddy Waters" is not Waters Corp: a one-word name right after another
         // capitalised word is part of a different name.
@@ -340,7 +372,7 @@ core::findings enricher::enrich(const core::story& s) const {
         static_cast<std::ptrdiff_t>(text.size())) {
       static const std::set<std::string_view> stop{
           "ALL", "NOW", "ARE", "CAN", "KEY", "LOW", "HAS", "COST", "WELL", "CAT", "DAY", "HOLD", "BIG", "FAST",
-          "PEAK", "TECH", "BALL", "FOR", "AND", "THE", "BEN", "GDP", "CPI", "PPI", "CEO", "CFO", "EPS", "IPO",
+          "PEAK", "TECH", "BALL", "FOR", "AND", "THE", "BEN", "GDP", "CPI", "PPI", "CEO", "CFO", "COO", "CTO", "EPS", "IPO",
           "ETF", "USA", "SEC", "FED", "LLC", "ESG", "USD", "EUR", "YOY", "PCE", "JOBS", "OPEN", "PLAY", "GOLD",
           "TRUE", "BEST", "CASH", "NICE", "RARE", "SAFE", "HUM", "ICE", "AME", "FOX", "NWS", "TAP", "LIN", "ALLE",
           "POOL", "ROL", "MAS", "EXE", "DOC", "PODD", "HAL", "WAT", "CARR", "IT", "ON", "DD", "EL", "MO", "ES"};
