@@ -116,6 +116,26 @@ TEST_CASE("a preference counts when a member of the deciding body states it, as 
   CHECK(run("The Cleveland Fed president said she isn't ready to call for a full point rate increase").policy_shocks.empty());
 }
 
+TEST_CASE("the systematic trigger forms: taxes imposed, duties waived, moves by size, rules eased", "[enrich]") {
+  const auto one = [](const std::string& text, const char* category, core::direction dir) {
+    INFO(text);
+    const auto f = run(text);
+    REQUIRE(f.policy_shocks.size() == 1);
+    CHECK(f.policy_shocks[0].category == category);
+    CHECK(f.policy_shocks[0].dir == dir);
+  };
+  one("Hungary imposes a windfall surtax on banks and insurers", "fiscal_policy", core::direction::tightening);
+  one("Malaysia waives its export duty on crude palm oil until March", "export_control", core::direction::easing);
+  one("Norges Bank delivers a 50 basis point hike", "monetary_policy", core::direction::tightening);
+  one("The ECB will end its bond purchases in July", "monetary_policy", core::direction::tightening);
+  one("UK regulators loosen capital rules for small lenders", "regulatory_action", core::direction::easing);
+  one("Argentina restricts dollar transfers abroad to stem outflows", "capital_controls", core::direction::tightening);
+  // Consensus, background and a company's request are not the state acting.
+  CHECK(run("The Bank of Korea is widely expected to raise its policy rate by 25 basis points").policy_shocks.empty());
+  CHECK(run("Italian households benefited from easing coronavirus restrictions, the central bank says").policy_shocks.empty());
+  CHECK(run("Carmakers are seeking exemptions from US regulators to relax some safety rules").policy_shocks.empty());
+}
+
 TEST_CASE("urgency and source weight move the score, and the reasons say so", "[enrich]") {
   const auto plain = run("Bank of Japan raises policy rate to 0.75%");
   const auto urgent = run("FLASH: Bank of Japan raises policy rate to 0.75%");
