@@ -130,6 +130,11 @@ TEST_CASE("the systematic trigger forms: taxes imposed, duties waived, moves by 
   one("The ECB will end its bond purchases in July", "monetary_policy", core::direction::tightening);
   one("UK regulators loosen capital rules for small lenders", "regulatory_action", core::direction::easing);
   one("Argentina restricts dollar transfers abroad to stem outflows", "capital_controls", core::direction::tightening);
+  one("Kenya waives the levy on tea exports for six months", "export_control", core::direction::easing);
+  one("Citigroup agrees to pay a $400 million civil penalty", "regulatory_action", core::direction::tightening);
+  one("Japan steps in to support the yen for the first time since 1998", "monetary_policy", core::direction::tightening);
+  one("Thailand is considering lowering the recently raised excise tax on diesel", "fiscal_policy", core::direction::easing);
+  CHECK(run("Chile puts on hold plans for a windfall tax on copper miners").policy_shocks.empty());
   // Consensus, background and a company's request are not the state acting.
   CHECK(run("The Bank of Korea is widely expected to raise its policy rate by 25 basis points").policy_shocks.empty());
   CHECK(run("Italian households benefited from easing coronavirus restrictions, the central bank says").policy_shocks.empty());
