@@ -109,7 +109,7 @@ std::vector<std::pair<std::uint32_t, std::uint32_t>> sentences(std::string_view 
         while (w > start && std::isalpha(static_cast<unsigned char>(t[w - 1]))) --w;
         const std::string_view word = t.substr(w, i - w);
         static const std::set<std::string_view> abbreviations{
-            "Mr", "Mrs", "Ms", "Dr", "Inc", "Corp", "Co", "Ltd", "Bros", "St", "vs", "No", "Jan", "Feb", "Mar",
+            "Mr", "Mrs", "Ms", "Dr", "Inc", "Corp", "Co", "Ltd", "Bros", "St", "vs", "Vs", "VS", "No", "Jan", "Feb", "Mar",
             "Apr", "Jun", "Jul", "Aug", "Sep", "Sept", "Oct", "Nov", "Dec", "Sen", "Rep", "Gov", "Gen", "Pres",
             "Jr", "Sr", "Lt", "Col", "Sgt", "approx", "est", "Ave"};
         if ((word.size() == 1 && std::isupper(static_cast<unsigned char>(word[0]))) || abbreviations.count(word)) {
@@ -475,6 +475,43 @@ core::findings enricher::enrich(const core::story& s) const {
         // A bare adjective ("Russian oligarch-backed") is too weak to make a company's act
         // a government's.
         if (rule.needs_actor && (actor == nullptr || rs->actors[rs->patterns[actor->id].index].adjective)) continue;
+        // A named move ("rate hike") is news only with its decider before it, or joined to it
+        // right after ("a hike by the RBI"), in a sentence that is not about data, markets or
+        // commentators ("US inflation accelerated ..., keeping the Fed on track for a hike").
+        if (rule.named_move) {
+          const auto joined_after = [&](const match& a) {
+            if (a.from < t.to || a.from - t.to > 40) return false;
+            const auto between = text.substr(t.to, a.from - t.to);
+            return between.find(" by ") != std::string_view::npos || between.find(" from ") != std::string_view::npos ||
+                   between.rfind("by ", 0) == 0 || between.rfind("from ", 0) == 0;
+          };
+          // "Central banks across the globe are speeding up rate hikes": deciders without a
+          // country are deciders too.
+          const auto before_trigger = text.substr(sfrom, t.from - sfrom);
+          const bool central_banks = before_trigger.find("entral bank") != std::string_view::npos ||
+                                     before_trigger.find("ENTRAL BANK") != std::string_view::npos;
+          // A quotation opening the sentence is its speaker's, wherever the speaker is named
+          // ("“I fully support another 75 basis-point increase,” Fed Governor Waller says").
+          std::size_t lead = sfrom;
+          while (lead < sto && text[lead] == ' ') ++lead;
+          const bool quoted = text.substr(lead, 1) == "\"" || text.substr(lead, 3) == "\u201c";
+          const bool decider = central_banks ||
+                               (actor != nullptr && !rs->actors[rs->patterns[actor->id].index].adjective &&
+                                (actor->to <= t.from || joined_after(*actor) || quoted));
+          const bool about_commentary = !quoted && std::any_of(ms.begin(), ms.end(), [&](const match& c) {
+            // "Fed's Waller: with inflation this high, ..." is Waller speaking: a speaker and a
+            // colon before the cue make the speaker the subject. The cue is the subject when it
+            // comes before the decider ("UK inflation hits a high, adding pressure on the BoE")
+            // or right after it as its modifier ("Norway's inflation"), not when the decider
+            // leads ("The Fed has run out of data ...").
+            if (!in_sentence(c) || rs->patterns[c.id].kind != pattern_kind::commentary_subject || c.from > sfrom + 25 ||
+                c.to > t.from || text.substr(sfrom, c.from - sfrom).find(':') != std::string_view::npos) {
+              return false;
+            }
+            return actor == nullptr || actor->from >= c.to || (actor->to <= c.from && c.from - actor->to <= 6);
+          });
+          if (!decider || about_commentary) continue;
+        }
         // The stage cue closest to the trigger: up to 30 bytes before it or 20 after, and
         // not across an actor ("Beijing moves to restrict ... after US green-lit exports":
         // "moves to" belongs to Beijing's clause, not to the US one).

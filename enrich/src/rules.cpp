@@ -121,7 +121,7 @@ std::optional<core::asset_class> asset_from(const std::string& s) {
 void load_policy(builder& b, const YAML::Node& root, const std::string& file) {
   b.unknown_keys(root, file,
                  {"actors", "triggers", "stages", "negations", "hedges", "urgency", "products", "background", "expectations",
-                  "opinions", "policymakers"});
+                  "opinions", "policymakers", "commentary_subjects"});
   const auto actors = root["actors"];
   if (!actors || !actors.IsSequence()) b.problems.push_back(file + ": actors: expected a list");
   else
@@ -175,14 +175,15 @@ void load_policy(builder& b, const YAML::Node& root, const std::string& file) {
       for (std::size_t i = 0; i < kv.second.size(); ++i) {
         const auto t = kv.second[i];
         const std::string where = file + ": triggers." + cat + "[" + std::to_string(i) + "]";
-        b.unknown_keys(t, where, {"direction", "phrases", "needs_actor"});
+        b.unknown_keys(t, where, {"direction", "phrases", "needs_actor", "named_move"});
         const auto dir = t["direction"] ? t["direction"].as<std::string>() : "";
         if (dir != "tightening" && dir != "easing") {
           b.problems.push_back(where + ": direction must be tightening or easing");
           continue;
         }
         b.rs.triggers.push_back({cat, dir == "easing" ? core::direction::easing : core::direction::tightening,
-                                 t["needs_actor"] && t["needs_actor"].as<bool>()});
+                                 t["needs_actor"] && t["needs_actor"].as<bool>(),
+                                 t["named_move"] && t["named_move"].as<bool>()});
         for (const auto& p : b.strings(t["phrases"], where + ".phrases")) {
           b.add(p, pattern_kind::trigger, static_cast<std::uint32_t>(b.rs.triggers.size() - 1), where + ": '" + p + "'");
         }
@@ -203,7 +204,8 @@ void load_policy(builder& b, const YAML::Node& root, const std::string& file) {
                                   std::pair{"urgency", pattern_kind::urgency}, std::pair{"background", pattern_kind::background},
                                   std::pair{"expectations", pattern_kind::expectation},
                                   std::pair{"opinions", pattern_kind::opinion},
-                                  std::pair{"policymakers", pattern_kind::policymaker}}) {
+                                  std::pair{"policymakers", pattern_kind::policymaker},
+                                  std::pair{"commentary_subjects", pattern_kind::commentary_subject}}) {
     if (!root[key]) continue;
     for (const auto& p : b.strings(root[key], file + ": " + key)) b.add(p, kind, 0, file + ": " + key + ": '" + p + "'");
   }

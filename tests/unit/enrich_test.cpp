@@ -141,6 +141,28 @@ TEST_CASE("the systematic trigger forms: taxes imposed, duties waived, moves by 
   CHECK(run("Carmakers are seeking exemptions from US regulators to relax some safety rules").policy_shocks.empty());
 }
 
+TEST_CASE("a named move counts only with its decider, in a sentence not about data or markets", "[enrich]") {
+  const auto hike = [](const std::string& text) {
+    INFO(text);
+    const auto f = run(text);
+    REQUIRE(f.policy_shocks.size() == 1);
+    CHECK(f.policy_shocks[0].category == "monetary_policy");
+    return f.policy_shocks[0].dir;
+  };
+  CHECK(hike("The Bank of England delivers a half-point rate increase") == core::direction::tightening);
+  CHECK(hike("A surprise rate cut by the Reserve Bank of India lifts bonds") == core::direction::easing);
+  CHECK(hike("\u201cWe will deliver another 75 basis-point increase,\u201d Fed Governor Waller says") ==
+        core::direction::tightening);
+  CHECK(hike("The Fed has run out of data and time to deviate from its plan for a 75-basis-point increase") ==
+        core::direction::tightening);
+  CHECK(hike("Central banks across the globe are speeding up interest-rate hikes") == core::direction::tightening);
+  // No decider, or the sentence is about inflation or markets.
+  CHECK(run("Rate hike fears weigh on global stock markets").policy_shocks.empty());
+  CHECK(run("UK inflation hits a new high, adding pressure on the Bank of England to deliver a rate hike").policy_shocks.empty());
+  CHECK(run("Norway's inflation hits a 33-year high, feeding talk the central bank will keep up its rate hikes").policy_shocks.empty());
+  CHECK(run("Markets are too sanguine about the Fed's campaign of interest-rate hikes").policy_shocks.empty());
+}
+
 TEST_CASE("urgency and source weight move the score, and the reasons say so", "[enrich]") {
   const auto plain = run("Bank of Japan raises policy rate to 0.75%");
   const auto urgent = run("FLASH: Bank of Japan raises policy rate to 0.75%");

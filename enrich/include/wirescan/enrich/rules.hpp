@@ -30,6 +30,7 @@ enum class pattern_kind : std::uint8_t {
   legal_suffix,  // ", Inc.", " Corp", " plc": the words before it may name a listed company
   opinion,       // "needs to", "should", "would favour": a preference, not a decision
   policymaker,   // "governor", "Fed's Barkin": the speaker sits on the deciding body
+  commentary_subject,  // "inflation", "markets", "traders" opening a sentence: what it is about
 };
 
 struct actor_rule {
@@ -42,6 +43,11 @@ struct trigger_rule {
   std::string category;
   core::direction dir;
   bool needs_actor;
+  // A noun that names a policy move ("rate hike", "a 75 bp increase") rather than a verb that
+  // reports one: it counts only when a deciding body stands before it in the sentence (or
+  // right after it: "hike by the RBI") and the sentence does not open with data, markets or
+  // commentators ("UK inflation hits a high, adding pressure on the BoE to deliver a hike").
+  bool named_move = false;
 };
 
 struct product_rule {
