@@ -447,8 +447,13 @@ core::findings enricher::enrich(const core::story& s) const {
           return in_sentence(c) && rs->patterns[c.id].kind == pattern_kind::opinion && c.to <= t.from + 1 &&
                  t.from - std::min(t.from, c.to) <= 60;
         });
+        // A former official ("the Fed's former vice chair", "ex-governor") no longer sits on it.
         const bool policymaker_speaks = opinion && std::any_of(ms.begin(), ms.end(), [&](const match& c) {
-          return in_sentence(c) && rs->patterns[c.id].kind == pattern_kind::policymaker;
+          if (!in_sentence(c) || rs->patterns[c.id].kind != pattern_kind::policymaker) return false;
+          const std::uint32_t from = c.from >= sfrom + 12 ? c.from - 12 : sfrom;
+          const auto before = text.substr(from, c.from - from);
+          return before.find("former") == std::string_view::npos && before.find("Former") == std::string_view::npos &&
+                 before.find("ex-") == std::string_view::npos && before.find("Ex-") == std::string_view::npos;
         });
         if (opinion && !policymaker_speaks) continue;
         // A negation near the trigger ("rules out tariffs", "a rate cut is not a done deal").

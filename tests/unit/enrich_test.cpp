@@ -114,6 +114,8 @@ TEST_CASE("a preference counts when a member of the deciding body states it, as 
   CHECK(run("Bank economist says the RBA needs to raise rates faster").policy_shocks.empty());
   CHECK(run("Analysts say the ECB should raise interest rates by 50 basis points").policy_shocks.empty());
   CHECK(run("The Cleveland Fed president said she isn't ready to call for a full point rate increase").policy_shocks.empty());
+  CHECK(run("Quarles, the Fed's former vice chair, says the central bank should have started hiking rates sooner")
+            .policy_shocks.empty());
 }
 
 TEST_CASE("the systematic trigger forms: taxes imposed, duties waived, moves by size, rules eased", "[enrich]") {
@@ -127,6 +129,8 @@ TEST_CASE("the systematic trigger forms: taxes imposed, duties waived, moves by 
   one("Hungary imposes a windfall surtax on banks and insurers", "fiscal_policy", core::direction::tightening);
   one("Malaysia waives its export duty on crude palm oil until March", "export_control", core::direction::easing);
   one("Norges Bank delivers a 50 basis point hike", "monetary_policy", core::direction::tightening);
+  one("The ECB increases rates by 50 basis points", "monetary_policy", core::direction::tightening);
+  one("The Bank of Korea lowers its key rates for the first time since 2020", "monetary_policy", core::direction::easing);
   one("The ECB will end its bond purchases in July", "monetary_policy", core::direction::tightening);
   one("UK regulators loosen capital rules for small lenders", "regulatory_action", core::direction::easing);
   one("Argentina restricts dollar transfers abroad to stem outflows", "capital_controls", core::direction::tightening);
