@@ -1,6 +1,8 @@
 #include "wirescan/enrich/rules.hpp"
 
 #include <algorithm>
+#include <climits>
+#include <cstdlib>
 #include <cctype>
 #include <fstream>
 #include <map>
@@ -119,6 +121,7 @@ std::optional<core::asset_class> asset_from(const std::string& s) {
 }
 
 void load_policy(builder& b, const YAML::Node& root, const std::string& file) {
+  const std::size_t first = b.expressions.size();
   b.unknown_keys(root, file,
                  {"actors", "triggers", "stages", "negations", "hedges", "urgency", "products", "background", "expectations",
                   "opinions", "policymakers", "commentary_subjects"});
@@ -223,6 +226,25 @@ void load_policy(builder& b, const YAML::Node& root, const std::string& file) {
         b.add("=" + p, pattern_kind::product, static_cast<std::uint32_t>(b.rs.products.size() - 1), where + ": '" + p + "'");
       }
     }
+  }
+  // A pattern that can match without bound ('+', '*', '{n,}') makes every scan slower, not
+  // only the stories it matches: Vectorscan tracks where each open match started. Three such
+  // triggers once cost a fifth of throughput (docs/performance.md).
+  for (std::size_t i = first; i < b.expressions.size(); ++i) {
+    // Only a repeat can be unbounded; most phrases have none, and asking Vectorscan costs
+    // about 40 us a pattern (0.4 s at 10,000 phrases).
+    if (b.expressions[i].find_first_of("+*{") == std::string::npos) continue;
+    hs_expr_info_t* info = nullptr;
+    hs_compile_error_t* err = nullptr;
+    if (hs_expression_info(b.expressions[i].c_str(), b.flags[i], &info, &err) != HS_SUCCESS) {
+      hs_free_compile_error(err);  // the database compile names the bad pattern
+      continue;
+    }
+    if (info->max_width == UINT_MAX) {
+      b.problems.push_back(b.rs.patterns[i].source +
+                           ": can match without bound ('+', '*' or '{n,}'); bound its repeats, e.g. {1,30}");
+    }
+    std::free(info);  // allocated with Vectorscan's misc allocator, malloc by default
   }
 }
 

@@ -39,3 +39,18 @@ TEST_CASE("an empty alias name or trigger phrase is a problem, not a crash (foun
   REQUIRE_FALSE(trigger.has_value());
   CHECK(mentions(trigger.error(), "empty phrase"));
 }
+
+TEST_CASE("a policy pattern that can match without bound is refused, naming it", "[rules]") {
+  // Unbounded repeats make every scan slower (docs/performance.md): bounded ones load.
+  const std::string head = "actors:\n  - {code: US, phrases: [United States]}\ntriggers:\n  tariff:\n";
+  const auto bounded = load_rules_from(
+      rule_sources{head + "    - {direction: tightening, phrases: [\"tariffs on [a-z]{1,20} goods\"]}\n", "", "", "mem"});
+  CHECK(bounded.has_value());
+  const auto unbounded = load_rules_from(
+      rule_sources{head + "    - {direction: tightening, phrases: [\"tariffs on [a-z]+ goods\"]}\n"
+                          "negations: [\"rules? out [a-z]*\"]\n",
+                   "", "", "mem"});
+  REQUIRE_FALSE(unbounded.has_value());
+  CHECK(mentions(unbounded.error(), "'tariffs on [a-z]+ goods': can match without bound"));
+  CHECK(mentions(unbounded.error(), "negations: 'rules? out [a-z]*': can match without bound"));
+}
