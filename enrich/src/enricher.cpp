@@ -55,7 +55,6 @@ std::optional<std::pair<std::uint32_t, std::uint32_t>> listed_name_before(const 
   return std::nullopt;
 }
 
-// Cuts the body at a code point boundary so spans and scans never split a character.
 // Whether the name ending at `to` starts the proper name of a fund, an index or a channel:
 // "Invesco BulletShares 2026 High Yield Corporate Bond ETF declares", "the Adobe Digital Price
 // Index shows", "announced via Facebook Live". The capitalised (or numeric) words after the
@@ -87,6 +86,7 @@ bool names_a_product(std::string_view text, std::size_t to) {
   return false;
 }
 
+// Cuts the body at a code point boundary so spans and scans never split a character.
 std::string_view lede(std::string_view body, std::size_t max) {
   if (body.size() <= max) return body;
   std::size_t n = max;

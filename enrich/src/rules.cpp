@@ -1,9 +1,9 @@
 #include "wirescan/enrich/rules.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <climits>
 #include <cstdlib>
-#include <cctype>
 #include <fstream>
 #include <map>
 #include <set>
