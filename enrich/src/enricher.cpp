@@ -479,7 +479,15 @@ core::findings enricher::enrich(const core::story& s) const {
         }
         // A bare adjective ("Russian oligarch-backed") is too weak to make a company's act
         // a government's.
-        if (rule.needs_actor && (actor == nullptr || rs->actors[rs->patterns[actor->id].index].adjective)) continue;
+        // A deciding body named generically ("the accounting watchdog fines", "regulators are
+        // poised to extract fines") acts too; it adds no actor code, there being none to give.
+        const bool generic_decider = std::any_of(ms.begin(), ms.end(), [&](const match& c) {
+          return in_sentence(c) && rs->patterns[c.id].kind == pattern_kind::decider && c.to <= t.from;
+        });
+        if (rule.needs_actor && !generic_decider &&
+            (actor == nullptr || rs->actors[rs->patterns[actor->id].index].adjective)) {
+          continue;
+        }
         // A named move ("rate hike") is news only with its decider before it, or joined to it
         // right after ("a hike by the RBI"), in a sentence that is not about data, markets or
         // commentators ("US inflation accelerated ..., keeping the Fed on track for a hike").
@@ -500,7 +508,7 @@ core::findings enricher::enrich(const core::story& s) const {
           std::size_t lead = sfrom;
           while (lead < sto && text[lead] == ' ') ++lead;
           const bool quoted = text.substr(lead, 1) == "\"" || text.substr(lead, 3) == "\u201c";
-          const bool decider = central_banks ||
+          const bool decider = central_banks || generic_decider ||
                                (actor != nullptr && !rs->actors[rs->patterns[actor->id].index].adjective &&
                                 (actor->to <= t.from || joined_after(*actor) || quoted));
           const bool about_commentary = !quoted && std::any_of(ms.begin(), ms.end(), [&](const match& c) {

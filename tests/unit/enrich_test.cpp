@@ -139,6 +139,14 @@ TEST_CASE("the systematic trigger forms: taxes imposed, duties waived, moves by 
   one("Japan steps in to support the yen for the first time since 1998", "monetary_policy", core::direction::tightening);
   one("Thailand is considering lowering the recently raised excise tax on diesel", "fiscal_policy", core::direction::easing);
   CHECK(run("Chile puts on hold plans for a windfall tax on copper miners").policy_shocks.empty());
+  // A deciding body named generically acts too, with no actor code to give.
+  {
+    const auto f = run("Accounting watchdog fines auditor over audit failings");
+    REQUIRE(f.policy_shocks.size() == 1);
+    CHECK(f.policy_shocks[0].category == "regulatory_action");
+    CHECK(f.policy_shocks[0].actors.empty());
+  }
+  CHECK(run("Retailer fines shoppers who return worn clothes").policy_shocks.empty());
   // Consensus, background and a company's request are not the state acting.
   CHECK(run("The Bank of Korea is widely expected to raise its policy rate by 25 basis points").policy_shocks.empty());
   CHECK(run("Italian households benefited from easing coronavirus restrictions, the central bank says").policy_shocks.empty());

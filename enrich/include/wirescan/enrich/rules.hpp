@@ -31,6 +31,7 @@ enum class pattern_kind : std::uint8_t {
   opinion,       // "needs to", "should", "would favour": a preference, not a decision
   policymaker,   // "governor", "Fed's Barkin": the speaker sits on the deciding body
   commentary_subject,  // "inflation", "markets", "traders" opening a sentence: what it is about
+  decider,             // "regulators", "the watchdog", "prosecutors": a deciding body named generically
 };
 
 struct actor_rule {
