@@ -147,6 +147,9 @@ TEST_CASE("the systematic trigger forms: taxes imposed, duties waived, moves by 
     CHECK(f.policy_shocks[0].actors.empty());
   }
   CHECK(run("Retailer fines shoppers who return worn clothes").policy_shocks.empty());
+  // A gap's object starts a word: "leadership" does not end in the object "ships".
+  CHECK(run("Truss gains ground on Sunak in Tory leadership race").policy_shocks.empty());
+  one("The FAA grounds all Boeing 737 MAX jets", "regulatory_action", core::direction::tightening);
   // Consensus, background and a company's request are not the state acting.
   CHECK(run("The Bank of Korea is widely expected to raise its policy rate by 25 basis points").policy_shocks.empty());
   CHECK(run("Italian households benefited from easing coronavirus restrictions, the central bank says").policy_shocks.empty());
