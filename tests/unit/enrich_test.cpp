@@ -185,11 +185,11 @@ TEST_CASE("urgency and source weight move the score, and the reasons say so", "[
   CHECK(urgent.market.reasons.back().find("FLASH") != std::string::npos);
 }
 
-TEST_CASE("quality on the eight held-out sets, pooled, stays at or above the pinned figures", "[enrich][quality]") {
+TEST_CASE("quality on the nine held-out sets, pooled, stays at or above the pinned figures", "[enrich][quality]") {
   // Their errors have been read, so these are no longer blind figures (docs/quality.md has
   // those); the pin catches a rule change that helps the development set at their expense.
   std::size_t tp = 0, fp = 0, fn = 0, sym_tp = 0, sym_fp = 0, sym_fn = 0;
-  for (const char* set : {"heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7", "heldout8"}) {
+  for (const char* set : {"heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7", "heldout8", "heldout9"}) {
     const auto r = app::evaluate(engine(), std::string(WIRESCAN_SOURCE_DIR) + "/tests/data/" + set + ".jsonl");
     REQUIRE(r.rows >= 130);
     tp += r.detection.tp;
@@ -203,7 +203,7 @@ TEST_CASE("quality on the eight held-out sets, pooled, stays at or above the pin
   INFO("shocks P " << ratio(tp, tp + fp) << " R " << ratio(tp, tp + fn) << ", symbols P " << ratio(sym_tp, sym_tp + sym_fp)
                    << " R " << ratio(sym_tp, sym_tp + sym_fn));
   CHECK(ratio(tp, tp + fp) >= 0.72);
-  CHECK(ratio(tp, tp + fn) >= 0.58);
+  CHECK(ratio(tp, tp + fn) >= 0.60);
   CHECK(ratio(sym_tp, sym_tp + sym_fp) >= 0.96);
   CHECK(ratio(sym_tp, sym_tp + sym_fn) >= 0.93);
 }
