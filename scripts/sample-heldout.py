@@ -31,34 +31,18 @@ import csv, json, random, sys
 from pathlib import Path
 
 root = Path(__file__).resolve().parents[1]
-ninth = "--ninth" in sys.argv
-eighth = "--eighth" in sys.argv or ninth
-seventh = "--seventh" in sys.argv or eighth
-sixth = "--sixth" in sys.argv or seventh
-fifth = "--fifth" in sys.argv or sixth
-fourth = "--fourth" in sys.argv or fifth
-third = "--third" in sys.argv or fourth
-second = "--second" in sys.argv or third
-args = [a for a in sys.argv[1:] if a not in ("--second", "--third", "--fourth", "--fifth", "--sixth", "--seventh", "--eighth", "--ninth")]
+# The sets in the order they were drawn: each excludes the development set and every set
+# before it.
+flags = ["", "--second", "--third", "--fourth", "--fifth", "--sixth", "--seventh", "--eighth", "--ninth"]
+seeds = [7, 11, 17, 19, 23, 29, 31, 37, 41]
+given = [f for f in flags[1:] if f in sys.argv]
+k = flags.index(given[-1]) if given else 0  # 0 for the first set
+second, third = k >= 1, k >= 2
+args = [a for a in sys.argv[1:] if a not in flags]
 data = Path(args[0] if args else root.parent / "shared" / "data")
-dev = {json.loads(l)["id"] for l in open(root / "tests" / "data" / "devset.jsonl")}
-if second:
-    dev |= {json.loads(l)["id"] for l in open(root / "tests" / "data" / "heldout.jsonl")}
-if third:
-    dev |= {json.loads(l)["id"] for l in open(root / "tests" / "data" / "heldout2.jsonl")}
-if fourth:
-    dev |= {json.loads(l)["id"] for l in open(root / "tests" / "data" / "heldout3.jsonl")}
-if fifth:
-    dev |= {json.loads(l)["id"] for l in open(root / "tests" / "data" / "heldout4.jsonl")}
-if sixth:
-    dev |= {json.loads(l)["id"] for l in open(root / "tests" / "data" / "heldout5.jsonl")}
-if seventh:
-    dev |= {json.loads(l)["id"] for l in open(root / "tests" / "data" / "heldout6.jsonl")}
-if eighth:
-    dev |= {json.loads(l)["id"] for l in open(root / "tests" / "data" / "heldout7.jsonl")}
-if ninth:
-    dev |= {json.loads(l)["id"] for l in open(root / "tests" / "data" / "heldout8.jsonl")}
-rng = random.Random(41 if ninth else 37 if eighth else 31 if seventh else 29 if sixth else 23 if fifth else 19 if fourth else 17 if third else 11 if second else 7)
+sets = ["devset.jsonl"] + ["heldout.jsonl"] + [f"heldout{n}.jsonl" for n in range(2, k + 1)]
+dev = {json.loads(l)["id"] for name in sets[:k + 1] for l in open(root / "tests" / "data" / name)}
+rng = random.Random(seeds[k])
 with open(data / "twitter-fin-news-topic" / "new_data_train.csv", newline="") as f:
     rows = [(i, r["text"], int(r["label"])) for i, r in enumerate(csv.DictReader(f), start=2)]
 rows = [r for r in rows if f"tweet-{r[0]}" not in dev]

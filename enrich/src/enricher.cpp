@@ -495,20 +495,15 @@ core::findings enricher::enrich(const core::story& s) const {
           const auto joined_after = [&](const match& a) {
             if (a.from < t.to || a.from - t.to > 40) return false;
             const auto between = text.substr(t.to, a.from - t.to);
-            return between.find(" by ") != std::string_view::npos || between.find(" from ") != std::string_view::npos ||
-                   between.rfind("by ", 0) == 0 || between.rfind("from ", 0) == 0;
+            return between.find(" by ") != std::string_view::npos || between.find(" from ") != std::string_view::npos;
           };
-          // "Central banks across the globe are speeding up rate hikes": deciders without a
-          // country are deciders too.
-          const auto before_trigger = text.substr(sfrom, t.from - sfrom);
-          const bool central_banks = before_trigger.find("entral bank") != std::string_view::npos ||
-                                     before_trigger.find("ENTRAL BANK") != std::string_view::npos;
           // A quotation opening the sentence is its speaker's, wherever the speaker is named
           // ("“I fully support another 75 basis-point increase,” Fed Governor Waller says").
           std::size_t lead = sfrom;
           while (lead < sto && text[lead] == ' ') ++lead;
           const bool quoted = text.substr(lead, 1) == "\"" || text.substr(lead, 3) == "\u201c";
-          const bool decider = central_banks || generic_decider ||
+          // generic_decider: "Central banks across the globe are speeding up rate hikes".
+          const bool decider = generic_decider ||
                                (actor != nullptr && !rs->actors[rs->patterns[actor->id].index].adjective &&
                                 (actor->to <= t.from || joined_after(*actor) || quoted));
           const bool about_commentary = !quoted && std::any_of(ms.begin(), ms.end(), [&](const match& c) {

@@ -30,6 +30,14 @@ core::findings run(const std::string& headline, const std::string& body = "") {
   return engine().enrich(s);
 }
 
+// The one policy shock text must give.
+core::policy_shock only_shock(const std::string& text) {
+  INFO(text);
+  auto f = run(text);
+  REQUIRE(f.policy_shocks.size() == 1);
+  return std::move(f.policy_shocks[0]);
+}
+
 std::string describe(const core::findings& f) {
   std::string out;
   for (const auto& m : f.mentions) {
@@ -121,10 +129,9 @@ TEST_CASE("a preference counts when a member of the deciding body states it, as 
 TEST_CASE("the systematic trigger forms: taxes imposed, duties waived, moves by size, rules eased", "[enrich]") {
   const auto one = [](const std::string& text, const char* category, core::direction dir) {
     INFO(text);
-    const auto f = run(text);
-    REQUIRE(f.policy_shocks.size() == 1);
-    CHECK(f.policy_shocks[0].category == category);
-    CHECK(f.policy_shocks[0].dir == dir);
+    const auto shock = only_shock(text);
+    CHECK(shock.category == category);
+    CHECK(shock.dir == dir);
   };
   one("Hungary imposes a windfall surtax on banks and insurers", "fiscal_policy", core::direction::tightening);
   one("Malaysia waives its export duty on crude palm oil until March", "export_control", core::direction::easing);
@@ -140,12 +147,9 @@ TEST_CASE("the systematic trigger forms: taxes imposed, duties waived, moves by 
   one("Thailand is considering lowering the recently raised excise tax on diesel", "fiscal_policy", core::direction::easing);
   CHECK(run("Chile puts on hold plans for a windfall tax on copper miners").policy_shocks.empty());
   // A deciding body named generically acts too, with no actor code to give.
-  {
-    const auto f = run("Accounting watchdog fines auditor over audit failings");
-    REQUIRE(f.policy_shocks.size() == 1);
-    CHECK(f.policy_shocks[0].category == "regulatory_action");
-    CHECK(f.policy_shocks[0].actors.empty());
-  }
+  const auto watchdog = only_shock("Accounting watchdog fines auditor over audit failings");
+  CHECK(watchdog.category == "regulatory_action");
+  CHECK(watchdog.actors.empty());
   CHECK(run("Retailer fines shoppers who return worn clothes").policy_shocks.empty());
   // A gap's object starts a word: "leadership" does not end in the object "ships".
   CHECK(run("Truss gains ground on Sunak in Tory leadership race").policy_shocks.empty());
@@ -159,10 +163,9 @@ TEST_CASE("the systematic trigger forms: taxes imposed, duties waived, moves by 
 TEST_CASE("a named move counts only with its decider, in a sentence not about data or markets", "[enrich]") {
   const auto hike = [](const std::string& text) {
     INFO(text);
-    const auto f = run(text);
-    REQUIRE(f.policy_shocks.size() == 1);
-    CHECK(f.policy_shocks[0].category == "monetary_policy");
-    return f.policy_shocks[0].dir;
+    const auto shock = only_shock(text);
+    CHECK(shock.category == "monetary_policy");
+    return shock.dir;
   };
   CHECK(hike("The Bank of England delivers a half-point rate increase") == core::direction::tightening);
   CHECK(hike("A surprise rate cut by the Reserve Bank of India lifts bonds") == core::direction::easing);
