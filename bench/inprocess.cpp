@@ -3,17 +3,14 @@
 //
 //   bench/inprocess [ROUNDS] [SHARED_DATA_DIR]
 //
-// Corpus: every ABC News headline and finance tweet in ../shared/data as a story. Bodies are
-// synthesised only by concatenating 3 to 8 other real headlines (no invented text), so story
-// sizes resemble short wire items. The parse baseline is simdjson's DOM parse of each story
-// (what "parse this JSON" costs with simdjson); memcpy of the same bytes is the ceiling.
+// Corpus: bench/corpus.hpp (real headlines; bodies concatenate other real headlines). The
+// parse baseline is simdjson's DOM parse of each story (what "parse this JSON" costs with
+// simdjson); memcpy of the same bytes is the ceiling.
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
-#include <fstream>
-#include <random>
 #include <string>
 #include <vector>
 
@@ -23,17 +20,12 @@
 #include <rapidjson/writer.h>
 #include <simdjson.h>
 
-#include "eval_command.hpp"
+#include "corpus.hpp"
 #include "pipeline.hpp"
 
 using clk = std::chrono::steady_clock;
 
 namespace {
-
-std::string read(const std::string& p) {
-  std::ifstream in(p, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
 
 double median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
@@ -55,26 +47,16 @@ std::size_t rss_bytes() {
 int main(int argc, char** argv) {
   const int rounds = argc > 1 ? std::atoi(argv[1]) : 5;
   const std::string data = argc > 2 ? argv[2] : WIRESCAN_SHARED_DATA;
-  std::vector<std::string> headlines;
-  for (const auto& row : wirescan::app::parse_csv(read(data + "/abcnews-headlines/abcnews-date-text.csv"))) {
-    if (row.size() == 2 && row[0] != "publish_date") headlines.push_back(row[1]);
-  }
-  for (const auto& row : wirescan::app::parse_csv(read(data + "/twitter-fin-news-topic/new_data_train.csv"))) {
-    if (row.size() == 2 && row[1] != "label") headlines.push_back(row[0]);
-  }
-  std::mt19937 rng(7);
+  const auto corpus = wirescan::bench::load_corpus(data);
   std::vector<std::string> stories;
   std::size_t bytes = 0;
-  for (std::size_t i = 0; i < headlines.size(); ++i) {
-    std::string body;
-    const int n = 3 + static_cast<int>(rng() % 6);
-    for (int k = 0; k < n; ++k) body += headlines[rng() % headlines.size()] + ". ";
+  for (std::size_t i = 0; i < corpus.size(); ++i) {
     rapidjson::StringBuffer b;
     rapidjson::Writer<rapidjson::StringBuffer> w(b);
     w.StartObject();
     w.Key("id"); w.String(("s" + std::to_string(i)).c_str());
-    w.Key("headline"); w.String(headlines[i].c_str());
-    w.Key("body"); w.String(body.c_str());
+    w.Key("headline"); w.String(corpus[i].headline.c_str());
+    w.Key("body"); w.String(corpus[i].body.c_str());
     w.Key("source"); w.String("bench");
     w.Key("published_at"); w.String("2026-11-28T10:00:00Z");
     w.Key("url"); w.String("https://news.example/s");

@@ -1,0 +1,46 @@
+#pragma once
+// The benches' corpus: every ABC News headline and finance tweet in ../shared/data as a story.
+// Bodies are synthesised only by concatenating 3 to 8 other real headlines (no invented text),
+// so story sizes resemble short wire items. One seed, so every bench reads the same stories.
+
+#include <fstream>
+#include <iterator>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "eval_command.hpp"
+
+namespace wirescan::bench {
+
+inline std::string read_file(const std::string& p) {
+  std::ifstream in(p, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+struct corpus_story {
+  std::string headline;
+  std::string body;
+};
+
+inline std::vector<corpus_story> load_corpus(const std::string& data) {
+  std::vector<std::string> headlines;
+  for (const auto& row : app::parse_csv(read_file(data + "/abcnews-headlines/abcnews-date-text.csv"))) {
+    if (row.size() == 2 && row[0] != "publish_date") headlines.push_back(row[1]);
+  }
+  for (const auto& row : app::parse_csv(read_file(data + "/twitter-fin-news-topic/new_data_train.csv"))) {
+    if (row.size() == 2 && row[1] != "label") headlines.push_back(row[0]);
+  }
+  std::mt19937 rng(7);
+  std::vector<corpus_story> out;
+  out.reserve(headlines.size());
+  for (const auto& h : headlines) {
+    std::string body;
+    const int n = 3 + static_cast<int>(rng() % 6);
+    for (int k = 0; k < n; ++k) body += headlines[rng() % headlines.size()] + ". ";
+    out.push_back({h, std::move(body)});
+  }
+  return out;
+}
+
+}  // namespace wirescan::bench

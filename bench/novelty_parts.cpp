@@ -1,0 +1,119 @@
+// What the novelty stage's parts cost per story, apart from the rest of the pipeline:
+// fingerprinting (make_fingerprint), judging and remembering (index::assess) and the state
+// record (encode), each timed alone over the in-process bench's corpus, in interleaved rounds.
+//
+//   bench/novelty_parts [ROUNDS] [SHARED_DATA_DIR]
+//
+// Stories are decoded and enriched once, before any timing. "fresh" assesses the corpus into a
+// fresh index, as bench/inprocess does; "steady" fills the window with the corpus's first half
+// and times the second half arriving as the first ages out, so each story also evicts one and
+// the maps are at their working size: what a service that has run for a day pays.
+
+#include <algorithm>
+#include <array>
+#include <chrono>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "corpus.hpp"
+#include "pipeline.hpp"
+#include "wirescan/novelty/fingerprint.hpp"
+#include "wirescan/novelty/index.hpp"
+
+using clk = std::chrono::steady_clock;
+
+namespace {
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+
+double ns_per(clk::time_point t0, std::size_t n) {
+  return std::chrono::duration<double, std::nano>(clk::now() - t0).count() / static_cast<double>(n);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const int rounds = argc > 1 ? std::atoi(argv[1]) : 5;
+  const std::string data = argc > 2 ? argv[2] : WIRESCAN_SHARED_DATA;
+  const auto corpus = wirescan::bench::load_corpus(data);
+  wirescan::app::config cfg;
+  const auto enricher = wirescan::app::make_enricher(cfg);
+  const auto lexicon = wirescan::novelty::load_lexicon(cfg.enrich.rules_dir);
+  if (!lexicon) {
+    std::fprintf(stderr, "novelty_parts: %s\n", lexicon.error().front().c_str());
+    return 1;
+  }
+  std::vector<wirescan::core::story> stories(corpus.size());
+  std::vector<wirescan::core::findings> findings;
+  findings.reserve(corpus.size());
+  for (std::size_t i = 0; i < corpus.size(); ++i) {
+    auto& s = stories[i];
+    s.id = "s" + std::to_string(i);
+    s.headline = corpus[i].headline;
+    s.body = corpus[i].body;
+    s.source = "bench";
+    findings.push_back(enricher->enrich(s));
+  }
+  const wirescan::novelty::index_config icfg{static_cast<std::int64_t>(cfg.novelty.window_minutes) * 60000,
+                                             cfg.novelty.max_entries, cfg.novelty.rewrite_threshold,
+                                             cfg.novelty.duplicate_threshold, cfg.novelty.decay};
+  const std::size_t n = stories.size();
+  std::vector<double> fp_ns, cold_ns, steady_ns, encode_ns;
+  std::size_t guard = 0;
+  std::array<std::size_t, 4> kinds{};  // what the fresh index decided, so a faster index can be seen to decide the same
+  for (int r = 0; r < rounds; ++r) {
+    std::vector<wirescan::novelty::fingerprint> fps(n);
+    auto t0 = clk::now();
+    for (std::size_t i = 0; i < n; ++i) fps[i] = wirescan::novelty::make_fingerprint(stories[i], findings[i], lexicon.value());
+    fp_ns.push_back(ns_per(t0, n));
+
+    std::vector<wirescan::novelty::record> records(n);
+    {
+      auto copies = fps;
+      wirescan::novelty::index idx(icfg);
+      t0 = clk::now();
+      for (std::size_t i = 0; i < n; ++i) records[i] = idx.assess(stories[i], std::move(copies[i]), 1000);
+      cold_ns.push_back(ns_per(t0, n));
+    }
+    if (r == 0) {
+      for (const auto& rec : records) ++kinds[static_cast<std::size_t>(rec.verdict.kind)];
+    }
+    t0 = clk::now();
+    for (const auto& rec : records) guard += wirescan::novelty::encode(rec).size();
+    encode_ns.push_back(ns_per(t0, n));
+    {
+      // The corpus's first half fills the window; the second half, arriving as the first half's
+      // stories age out, is timed: each story is judged against a full window and evicts one.
+      auto copies = fps;
+      wirescan::novelty::index idx(icfg);
+      const std::size_t half = n / 2;
+      const std::int64_t step = icfg.window_ms / static_cast<std::int64_t>(half);
+      for (std::size_t i = 0; i < half; ++i) {
+        (void)idx.assess(stories[i], std::move(copies[i]), static_cast<std::int64_t>(i) * step);
+      }
+      t0 = clk::now();
+      for (std::size_t i = half; i < n; ++i) {
+        guard += idx.assess(stories[i], std::move(copies[i]), static_cast<std::int64_t>(i) * step + 1).verdict.similar_count;
+      }
+      steady_ns.push_back(ns_per(t0, n - half));
+      guard += idx.stats().evicted;
+    }
+  }
+  std::printf("novelty stage parts: %zu stories, %d interleaved rounds, median ns per story\n\n", n, rounds);
+  std::printf("| part | ns/story |\n|---|---|\n");
+  std::printf("| make_fingerprint | %.0f |\n", median(fp_ns));
+  std::printf("| assess, fresh index (as bench/inprocess) | %.0f |\n", median(cold_ns));
+  std::printf("| assess, steady state (full window, one eviction per story) | %.0f |\n", median(steady_ns));
+  std::printf("| encode the state record | %.0f |\n", median(encode_ns));
+  std::printf("\nverdicts on the fresh index: %zu new, %zu updates, %zu duplicates, %zu rewrites\n",
+              kinds[static_cast<std::size_t>(wirescan::core::novelty_kind::fresh)],
+              kinds[static_cast<std::size_t>(wirescan::core::novelty_kind::update)],
+              kinds[static_cast<std::size_t>(wirescan::core::novelty_kind::duplicate)],
+              kinds[static_cast<std::size_t>(wirescan::core::novelty_kind::rewrite)]);
+  std::printf("\n(checksum %zu)\n", guard);
+  return 0;
+}
