@@ -105,11 +105,20 @@ void index::evict(std::int64_t now_ms) {
   while (!entries_.empty() && !live(entries_.front())) {
     const entry& e = entries_.front();
     const std::uint64_t seq = base_;
+    // Every lookup below is a miss in a large index: ask for them all before the first.
+    by_key_.prefetch(e.fp.story_key);
+    by_headline_.prefetch(e.fp.headline_hash);
+    clusters_.prefetch(e.cluster);
+    band_keys_t keys{};
+    if (!e.fp.features.empty()) {
+      keys = band_keys(e.fp.features);
+      for (const auto k : keys) bands_.prefetch(k);
+    }
     if (const auto* v = by_key_.find(e.fp.story_key); v != nullptr && *v == seq) by_key_.erase(e.fp.story_key);
     if (const auto* v = by_headline_.find(e.fp.headline_hash); v != nullptr && *v == seq) by_headline_.erase(e.fp.headline_hash);
     // Its buckets' lists end at it; a bucket whose newest entry it is becomes empty.
     if (!e.fp.features.empty()) {
-      for (const auto k : band_keys(e.fp.features)) {
+      for (const auto k : keys) {
         if (const auto* v = bands_.find(k); v != nullptr && *v == seq) bands_.erase(k);
       }
     }
