@@ -15,9 +15,9 @@ namespace {
 // 1 - (1 - 0.5^2)^12 = 0.97, one with 0.2 with 0.39; candidates are then checked exactly.
 constexpr std::size_t bands = 12;  // index::band_count
 constexpr std::size_t rows = 2;
-// Entries taken from one band bucket at most, so a crowded bucket (a template headline
-// repeated all day) cannot stall the pipeline: at most 12 x 4 exact checks per story.
-constexpr std::size_t per_bucket = 4;
+// Entries taken from one band bucket at most (the newest), so a crowded bucket (a template
+// headline repeated all day) cannot stall the pipeline: at most 12 x 4 exact checks per story.
+constexpr std::size_t per_bucket = bucket_map::depth;
 
 std::uint64_t sketch_bit(std::uint64_t feature) { return std::uint64_t{1} << (core::mix64(feature) & 63); }
 
@@ -79,6 +79,13 @@ const index::cluster_info* index::cluster(std::uint64_t key) const {
   return slot == nullptr ? nullptr : &cluster_pool_[*slot];
 }
 
+std::uint64_t index::widen(std::uint32_t seq) const noexcept {
+  // Entries live in [base_, base_ + size); their low 32 bits are distinct within that range
+  // (max_entries is far below 2^32), and a number outside it belongs to an entry that left.
+  const std::uint64_t ahead = static_cast<std::uint32_t>(seq - static_cast<std::uint32_t>(base_));
+  return ahead < entries_.size() ? base_ + ahead : UINT64_MAX;
+}
+
 const index::entry* index::at(std::uint64_t seq) const {
   if (seq < base_ || seq - base_ >= entries_.size()) return nullptr;
   return &entries_[seq - base_];
@@ -116,11 +123,10 @@ void index::evict(std::int64_t now_ms) {
     }
     if (const auto* v = by_key_.find(e.fp.story_key); v != nullptr && *v == seq) by_key_.erase(e.fp.story_key);
     if (const auto* v = by_headline_.find(e.fp.headline_hash); v != nullptr && *v == seq) by_headline_.erase(e.fp.headline_hash);
-    // Its buckets' lists end at it; a bucket whose newest entry it is becomes empty.
+    // A bucket whose newest entry it is holds only entries that have left; elsewhere it is
+    // one of a bucket's older entries, skipped from now on.
     if (!e.fp.features.empty()) {
-      for (const auto k : keys) {
-        if (const auto* v = bands_.find(k); v != nullptr && *v == seq) bands_.erase(k);
-      }
+      for (const auto k : keys) bands_.erase_if_newest(k, static_cast<std::uint32_t>(seq));
     }
     if (const auto* slot = clusters_.find(e.cluster); slot != nullptr && --cluster_pool_[*slot].members == 0) {
       free_clusters_.push_back(static_cast<std::uint32_t>(*slot));
@@ -141,14 +147,8 @@ void index::remember(entry e, const band_keys_t& keys, const std::string& id, co
   const std::uint64_t seq = base_ + entries_.size();
   *by_key_.try_emplace(e.fp.story_key, seq).first = seq;
   (void)by_headline_.try_emplace(e.fp.headline_hash, seq);
-  for (std::size_t b = 0; b < keys.size() && !e.fp.features.empty(); ++b) {
-    auto [newest, fresh] = bands_.try_emplace(keys[b], seq);
-    if (!fresh) {
-      // Older than 2^32 stories back cannot still be in a bounded window; cut the list there.
-      const auto gap = seq - *newest;
-      e.back[b] = gap > UINT32_MAX ? 0 : static_cast<std::uint32_t>(gap);
-      *newest = seq;
-    }
+  if (!e.fp.features.empty()) {
+    for (const auto k : keys) bands_.push(k, static_cast<std::uint32_t>(seq));
   }
   auto [slot, fresh] = clusters_.try_emplace(e.cluster, 0);
   if (fresh) {
@@ -208,29 +208,24 @@ record index::assess(const core::story& s, fingerprint fp, std::int64_t at_ms) {
     }
   }
   if (match == nullptr && !fp.features.empty()) {
-    // Candidates from every band, a bounded number per bucket, each checked once. The bucket
-    // lists are walked a step at a time across all bands, newest first (a story is most often
-    // repeated soon after it first ran), so the entries of one step are fetched together.
-    std::vector<std::uint64_t> candidates;
-    candidates.reserve(bands * per_bucket);
-    constexpr std::uint64_t none = UINT64_MAX;
-    std::array<std::uint64_t, bands> cursor;
+    // Candidates from every band: each bucket's newest entries (a story is most often repeated
+    // soon after it first ran), all known from the buckets alone, so every candidate's entry is
+    // asked for before the first is read. Each is checked once.
+    std::array<std::uint64_t, bands * per_bucket> candidates;
+    std::size_t found = 0;
     for (std::size_t b = 0; b < bands; ++b) {
-      const auto* newest = bands_.find(keys[b]);
-      cursor[b] = newest != nullptr && at(*newest) != nullptr ? *newest : none;
-      if (cursor[b] != none) __builtin_prefetch(at(cursor[b]));
-    }
-    for (std::size_t taken = 0; taken < per_bucket; ++taken) {
-      for (std::size_t b = 0; b < bands; ++b) {
-        if (cursor[b] == none) continue;
-        const entry* e = at(cursor[b]);
-        candidates.push_back(cursor[b]);
-        cursor[b] = e->back[b] == 0 || at(cursor[b] - e->back[b]) == nullptr ? none : cursor[b] - e->back[b];
-        if (cursor[b] != none) __builtin_prefetch(at(cursor[b]));
+      const auto* bucket = bands_.find(keys[b]);
+      if (bucket == nullptr) continue;
+      for (std::size_t k = 0; k < per_bucket && (k == 0 || bucket->seq[k] != bucket->seq[k - 1]); ++k) {
+        const auto seq = widen(bucket->seq[k]);
+        if (seq == UINT64_MAX) break;  // older ones have left too
+        __builtin_prefetch(at(seq));
+        candidates[found++] = seq;
       }
     }
-    std::sort(candidates.begin(), candidates.end());
-    candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
+    const auto last = candidates.begin() + static_cast<std::ptrdiff_t>(found);
+    std::sort(candidates.begin(), last);
+    const auto unique_end = std::unique(candidates.begin(), last);
     // Each feature's sketch bit: a feature whose bit a candidate's sketch lacks is not in the
     // candidate, so counting the others bounds the overlap without reading its features. (The
     // popcount of the two sketches' intersection is no such bound: shared features can share
@@ -238,8 +233,8 @@ record index::assess(const core::story& s, fingerprint fp, std::int64_t at_ms) {
     std::array<std::uint64_t, 64> bits{};
     const std::size_t n = std::min<std::size_t>(fp.features.size(), bits.size());
     for (std::size_t i = 0; i < n; ++i) bits[i] = sketch_bit(fp.features[i]);
-    for (const auto seq : candidates) {
-      const entry* e = at(seq);
+    for (auto it = candidates.begin(); it != unique_end; ++it) {
+      const entry* e = at(*it);
       if (e == nullptr || !live(*e)) continue;
       std::size_t possible = fp.features.size() - n;
       for (std::size_t i = 0; i < n; ++i) possible += (bits[i] & e->sketch) != 0 ? 1 : 0;
@@ -275,7 +270,7 @@ record index::assess(const core::story& s, fingerprint fp, std::int64_t at_ms) {
   }
   v.score = score_of(cfg_.decay, v.similar_count);
   if (at_ms >= newest_ - cfg_.window_ms) {
-    remember({at_ms, fp, r.cluster, sketch_of(fp.features), {}, kind, v.similar_count, static_cast<float>(similarity)},
+    remember({at_ms, fp, r.cluster, sketch_of(fp.features), kind, v.similar_count, static_cast<float>(similarity)},
              keys, kind == core::novelty_kind::fresh ? s.id : v.duplicate_of,
              kind == core::novelty_kind::fresh ? s.source : v.first_source, v.first_seen.value);
   }
@@ -292,7 +287,7 @@ void index::apply(const record& r, std::int64_t now_ms) {
     if (e != nullptr && e->fp.content_hash == r.fp.content_hash) return;
   }
   const bool fresh = r.verdict.kind == core::novelty_kind::fresh;
-  remember({r.at_ms, r.fp, r.cluster, sketch_of(r.fp.features), {}, r.verdict.kind, r.verdict.similar_count, static_cast<float>(r.verdict.similarity)},
+  remember({r.at_ms, r.fp, r.cluster, sketch_of(r.fp.features), r.verdict.kind, r.verdict.similar_count, static_cast<float>(r.verdict.similarity)},
            r.fp.features.empty() ? band_keys_t{} : band_keys(r.fp.features), fresh ? r.story_id : r.verdict.duplicate_of, fresh ? r.source : r.verdict.first_source,
            r.verdict.first_seen.value);
   ++counters_.applied;

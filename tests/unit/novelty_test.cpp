@@ -178,6 +178,63 @@ TEST_CASE("a story out of the window is forgotten; a full index assesses but doe
   CHECK(idx.stats().evicted >= 1);
 }
 
+TEST_CASE("an LSH bucket keeps its newest entries, and is dropped only with its newest", "[novelty]") {
+  novelty::bucket_map buckets;
+  const std::uint64_t key = 0xabcdef0123456789ULL;
+  CHECK(buckets.find(key) == nullptr);
+  buckets.push(key, 7);
+  const auto* b = buckets.find(key);
+  REQUIRE(b != nullptr);
+  // One entry: the rest of the slot repeats it.
+  CHECK(b->seq[0] == 7);
+  CHECK(b->seq[novelty::bucket_map::depth - 1] == 7);
+  for (std::uint32_t s = 8; s < 8 + novelty::bucket_map::depth; ++s) buckets.push(key, s);
+  b = buckets.find(key);
+  REQUIRE(b != nullptr);
+  // Newest first; 7 has dropped out.
+  for (std::size_t k = 0; k < novelty::bucket_map::depth; ++k) {
+    CHECK(b->seq[k] == 7 + novelty::bucket_map::depth - k);
+  }
+  // Evicting an older entry leaves the bucket; evicting its newest drops it.
+  buckets.erase_if_newest(key, 8);
+  CHECK(buckets.find(key) != nullptr);
+  buckets.erase_if_newest(key, 7 + novelty::bucket_map::depth);
+  CHECK(buckets.find(key) == nullptr);
+  CHECK(buckets.size() == 0);
+  // Many buckets survive growth and backward-shift erases.
+  for (std::uint64_t k = 1; k <= 1000; ++k) buckets.push(k * 0x9e3779b97f4a7c15ULL, static_cast<std::uint32_t>(k));
+  for (std::uint64_t k = 1; k <= 1000; k += 2) buckets.erase_if_newest(k * 0x9e3779b97f4a7c15ULL, static_cast<std::uint32_t>(k));
+  CHECK(buckets.size() == 500);
+  for (std::uint64_t k = 1; k <= 1000; ++k) {
+    const auto* found = buckets.find(k * 0x9e3779b97f4a7c15ULL);
+    CHECK((found != nullptr) == (k % 2 == 0));
+    if (found != nullptr) CHECK(found->seq[0] == k);
+  }
+}
+
+TEST_CASE("a rewrite is found through buckets whose older entries have left the window", "[novelty]") {
+  fixture fx;
+  novelty::index_config cfg;
+  cfg.window_ms = 60 * minute;
+  novelty::index idx(cfg);
+  // The same template all day fills the template's buckets with entries that then leave.
+  for (int i = 0; i < 12; ++i) {
+    (void)fx.assess(idx, fx.story("old" + std::to_string(i), "w", "Fed holds rates steady, says inflation is easing"),
+                    t0 + i * minute);
+  }
+  const auto first = fx.assess(idx, fx.story("a", "w", "Beijing moves to restrict Nvidia H200 purchases"), t0 + 70 * minute);
+  CHECK(first.verdict.kind == core::novelty_kind::fresh);
+  CHECK(idx.stats().evicted >= 10);
+  const auto again = fx.assess(idx, fx.story("b", "x", "China moves to restrict purchases of Nvidia's H200"), t0 + 71 * minute);
+  CHECK(again.verdict.kind != core::novelty_kind::fresh);
+  CHECK(again.verdict.duplicate_of == "a");
+  // Stories of the template still in the window are found; those that left are not.
+  CHECK(fx.assess(idx, fx.story("c", "y", "Fed holds rates steady, says inflation easing"), t0 + 71 * minute).verdict.kind !=
+        core::novelty_kind::fresh);
+  CHECK(fx.assess(idx, fx.story("d", "z", "Fed holds rates steady, says inflation easing"), t0 + 200 * minute).verdict.kind ==
+        core::novelty_kind::fresh);
+}
+
 TEST_CASE("a state record survives encode and decode and teaches another index", "[novelty]") {
   fixture fx;
   novelty::index here({}, 1);

@@ -12,6 +12,28 @@
 
 namespace wirescan::novelty {
 
+namespace detail {
+
+// Empties slot i of a linear-probing table (a power-of-two size) without tombstones: later
+// members of its probe run move back into the hole when their home position allows it.
+// home(slot) gives a slot's home index, empty(slot) whether it is free.
+template <class Slot, class Home, class Empty>
+void backward_shift_erase(std::vector<Slot>& slots, std::size_t i, Home home, Empty empty) noexcept {
+  const std::size_t mask = slots.size() - 1;
+  for (std::size_t j = (i + 1) & mask;; j = (j + 1) & mask) {
+    if (empty(slots[j])) break;
+    const std::size_t h = home(slots[j]);
+    const bool movable = i <= j ? (h <= i || h > j) : (h <= i && h > j);
+    if (movable) {
+      slots[i] = slots[j];
+      i = j;
+    }
+  }
+  slots[i] = {};
+}
+
+}  // namespace detail
+
 class flat_map64 {
  public:
   flat_map64() : slots_(16) {}
@@ -48,18 +70,8 @@ class flat_map64 {
     for (; slots_[i].key != key; i = next(i)) {
       if (slots_[i].key == 0) return;
     }
-    // Backward-shift: move later members of the probe run into the hole when their home
-    // position allows it.
-    for (std::size_t j = next(i);; j = next(j)) {
-      if (slots_[j].key == 0) break;
-      const std::size_t h = home(slots_[j].key);
-      const bool movable = i <= j ? (h <= i || h > j) : (h <= i && h > j);
-      if (movable) {
-        slots_[i] = slots_[j];
-        i = j;
-      }
-    }
-    slots_[i] = {};
+    detail::backward_shift_erase(slots_, i, [this](const slot& s) { return home(s.key); },
+                                 [](const slot& s) { return s.key == 0; });
     --size_;
   }
 
@@ -88,6 +100,102 @@ class flat_map64 {
     size_ = 0;
     for (const auto& s : old) {
       if (s.key != 0) (void)try_emplace(s.key, s.value);
+    }
+  }
+
+  std::vector<slot> slots_;
+  std::size_t size_ = 0;
+};
+
+}  // namespace wirescan::novelty
+
+namespace wirescan::novelty {
+
+// The LSH buckets: band key -> the sequence numbers of its newest `depth` entries, in one
+// 20-byte slot, so the candidates of every band are known from one (prefetchable) load per
+// band instead of a walk through the entries. Keys are hashes: a slot keeps 32 of their bits
+// (a different key that shares them only adds a candidate, and candidates are checked
+// exactly). Sequence numbers are kept as their low 32 bits; the index widens them against its
+// live range, and a number older than that range is skipped.
+//
+// Not thread-safe. Linear probing with backward-shift erase, as flat_map64.
+class bucket_map {
+ public:
+  static constexpr std::size_t depth = 4;
+  struct slot {
+    std::uint32_t tag = 0;  // 0: empty
+    // Newest first; a bucket with fewer entries repeats its oldest ("3, 3, 3" is one entry).
+    std::uint32_t seq[depth] = {};
+  };
+
+  bucket_map() : slots_(16) {}
+
+  [[nodiscard]] const slot* find(std::uint64_t key) const noexcept {
+    const auto t = tag_of(key);
+    for (std::size_t i = home(t);; i = next(i)) {
+      if (slots_[i].tag == t) return &slots_[i];
+      if (slots_[i].tag == 0) return nullptr;
+    }
+  }
+
+  void prefetch(std::uint64_t key) const noexcept { __builtin_prefetch(&slots_[home(tag_of(key))]); }
+
+  // Makes seq the bucket's newest entry; the oldest beyond depth drops out.
+  void push(std::uint64_t key, std::uint32_t seq) {
+    if (2 * (size_ + 1) > slots_.size()) grow(slots_.size() * 2);
+    const auto t = tag_of(key);
+    std::size_t i = home(t);
+    for (; slots_[i].tag != 0; i = next(i)) {
+      if (slots_[i].tag == t) {
+        auto& s = slots_[i];
+        for (std::size_t k = depth - 1; k > 0; --k) s.seq[k] = s.seq[k - 1];
+        s.seq[0] = seq;
+        return;
+      }
+    }
+    slots_[i].tag = t;
+    for (auto& v : slots_[i].seq) v = seq;
+    ++size_;
+  }
+
+  // Drops the bucket when seq is its newest entry (then all of its entries are older).
+  void erase_if_newest(std::uint64_t key, std::uint32_t seq) noexcept {
+    const auto t = tag_of(key);
+    std::size_t i = home(t);
+    for (; slots_[i].tag != t; i = next(i)) {
+      if (slots_[i].tag == 0) return;
+    }
+    if (slots_[i].seq[0] != seq) return;
+    detail::backward_shift_erase(slots_, i, [this](const slot& s) { return home(s.tag); },
+                                 [](const slot& s) { return s.tag == 0; });
+    --size_;
+  }
+
+  // Room for n buckets without growing.
+  void reserve(std::size_t n) {
+    std::size_t want = slots_.size();
+    while (want < 2 * n) want *= 2;
+    if (want > slots_.size()) grow(want);
+  }
+
+  [[nodiscard]] std::size_t size() const noexcept { return size_; }
+  [[nodiscard]] std::size_t bytes() const noexcept { return slots_.capacity() * sizeof(slot); }
+
+ private:
+  static std::uint32_t tag_of(std::uint64_t key) noexcept {
+    const auto t = static_cast<std::uint32_t>(key >> 32);
+    return t == 0 ? 1 : t;
+  }
+  [[nodiscard]] std::size_t home(std::uint32_t tag) const noexcept { return tag & (slots_.size() - 1); }
+  [[nodiscard]] std::size_t next(std::size_t i) const noexcept { return (i + 1) & (slots_.size() - 1); }
+  void grow(std::size_t to) {
+    std::vector<slot> old(to);
+    old.swap(slots_);
+    for (const auto& s : old) {
+      if (s.tag == 0) continue;
+      std::size_t i = home(s.tag);
+      while (slots_[i].tag != 0) i = next(i);
+      slots_[i] = s;
     }
   }
 

@@ -86,9 +86,6 @@ class index {
     fingerprint fp;
     std::uint64_t cluster;
     std::uint64_t sketch;  // one bit per feature (mod 64): bounds the overlap without reading features
-    // Per LSH band, how far back (in sequence numbers) the previous entry of the same bucket
-    // is; 0 when it is the bucket's first. Buckets are lists threaded through the entries.
-    std::array<std::uint32_t, band_count> back{};
     core::novelty_kind kind;
     std::uint32_t similar_count;
     float similarity;
@@ -117,8 +114,10 @@ class index {
   std::int64_t newest_ = INT64_MIN / 2;
   flat_map64 by_key_;       // story key -> latest seq
   flat_map64 by_headline_;  // headline hash -> first seq
-  // LSH band key -> the newest entry in that bucket (older ones follow entry::back).
-  flat_map64 bands_;
+  // LSH band key -> the newest entries in that bucket.
+  bucket_map bands_;
+  // The full sequence number of a bucket's 32-bit one, or UINT64_MAX when that entry has left.
+  [[nodiscard]] std::uint64_t widen(std::uint32_t seq) const noexcept;
   // Cluster key -> slot in cluster_pool_; freed slots are reused (their strings keep their
   // buffers), so a new cluster costs no allocation once the pool has grown.
   flat_map64 clusters_;
