@@ -270,7 +270,7 @@ record index::assess(const core::story& s, fingerprint fp, std::int64_t at_ms) {
   }
   v.score = score_of(cfg_.decay, v.similar_count);
   if (at_ms >= newest_ - cfg_.window_ms) {
-    remember({at_ms, fp, r.cluster, sketch_of(fp.features), kind, v.similar_count, static_cast<float>(similarity)},
+    remember({at_ms, sketch_of(fp.features), fp, r.cluster, kind, v.similar_count, static_cast<float>(similarity)},
              keys, kind == core::novelty_kind::fresh ? s.id : v.duplicate_of,
              kind == core::novelty_kind::fresh ? s.source : v.first_source, v.first_seen.value);
   }
@@ -287,7 +287,7 @@ void index::apply(const record& r, std::int64_t now_ms) {
     if (e != nullptr && e->fp.content_hash == r.fp.content_hash) return;
   }
   const bool fresh = r.verdict.kind == core::novelty_kind::fresh;
-  remember({r.at_ms, r.fp, r.cluster, sketch_of(r.fp.features), r.verdict.kind, r.verdict.similar_count, static_cast<float>(r.verdict.similarity)},
+  remember({r.at_ms, sketch_of(r.fp.features), r.fp, r.cluster, r.verdict.kind, r.verdict.similar_count, static_cast<float>(r.verdict.similarity)},
            r.fp.features.empty() ? band_keys_t{} : band_keys(r.fp.features), fresh ? r.story_id : r.verdict.duplicate_of, fresh ? r.source : r.verdict.first_source,
            r.verdict.first_seen.value);
   ++counters_.applied;

@@ -81,11 +81,13 @@ class index {
   // least rewrite_threshold, or the shorter (of at least containment_min_features) nearly all
   // inside the longer.
   [[nodiscard]] bool same_event_overlap(std::size_t n, std::size_t m, std::size_t shared) const noexcept;
-  struct entry {
+  // A candidate is ruled in or out on its first cache line (time, sketch, feature count), the
+  // one the candidate search prefetches.
+  struct alignas(64) entry {
     std::int64_t at_ms;
+    std::uint64_t sketch;  // one bit per feature (mod 64): bounds the overlap without reading features
     fingerprint fp;
     std::uint64_t cluster;
-    std::uint64_t sketch;  // one bit per feature (mod 64): bounds the overlap without reading features
     core::novelty_kind kind;
     std::uint32_t similar_count;
     float similarity;
