@@ -8,17 +8,79 @@
 // Not thread-safe. Values are plain integers; references die on the next insert.
 
 #include <cstdint>
-#include <vector>
+#include <cstdlib>
+#include <cstring>
+#include <new>
+#include <type_traits>
+#include <utility>
+
+#include <sys/mman.h>
 
 namespace wirescan::novelty {
 
 namespace detail {
 
-// Empties slot i of a linear-probing table (a power-of-two size) without tombstones: later
-// members of its probe run move back into the hole when their home position allows it.
-// home(slot) gives a slot's home index, empty(slot) whether it is free.
+// A fixed array of zeroed slots. A large one is an anonymous mapping the kernel fills lazily,
+// so a table sized for a whole window up front costs memory only as its slots are used and is
+// never rehashed (a stall of milliseconds to tens of milliseconds on one story), and it asks
+// for transparent huge pages: the index's probes land at random across tens of megabytes, and
+// with 4 KiB pages each one also misses the TLB (and the first touch of each page faults).
+template <class T>
+class zeroed_array {
+  static_assert(std::is_trivially_copyable_v<T>, "slots are copied as bytes and start as all-zero bytes");
+  static constexpr std::size_t huge = std::size_t{2} << 20;
+
+ public:
+  explicit zeroed_array(std::size_t n) : n_(n) {
+    const std::size_t bytes = n * sizeof(T);
+    if (bytes < 2 * huge) {
+      p_ = static_cast<T*>(std::calloc(n, sizeof(T)));
+      if (p_ == nullptr) throw std::bad_alloc();
+      return;
+    }
+    // Aligned to a huge page, so every 2 MiB of it can be one.
+    mapped_ = bytes + huge;
+    void* m = ::mmap(nullptr, mapped_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (m == MAP_FAILED) throw std::bad_alloc();
+    base_ = m;
+    const auto at = (reinterpret_cast<std::uintptr_t>(m) + huge - 1) & ~(huge - 1);
+    p_ = reinterpret_cast<T*>(at);
+    (void)::madvise(p_, bytes, MADV_HUGEPAGE);  // advice: without THP it is ignored
+  }
+  zeroed_array(const zeroed_array& o) : zeroed_array(o.n_) { std::memcpy(p_, o.p_, n_ * sizeof(T)); }
+  zeroed_array(zeroed_array&& o) noexcept
+      : p_(std::exchange(o.p_, nullptr)), n_(std::exchange(o.n_, 0)), base_(std::exchange(o.base_, nullptr)),
+        mapped_(std::exchange(o.mapped_, 0)) {}
+  zeroed_array& operator=(zeroed_array o) noexcept {
+    swap(o);
+    return *this;
+  }
+  ~zeroed_array() {
+    if (base_ != nullptr) {
+      ::munmap(base_, mapped_);
+    } else {
+      std::free(p_);
+    }
+  }
+  void swap(zeroed_array& o) noexcept {
+    std::swap(p_, o.p_);
+    std::swap(n_, o.n_);
+    std::swap(base_, o.base_);
+    std::swap(mapped_, o.mapped_);
+  }
+  [[nodiscard]] T& operator[](std::size_t i) noexcept { return p_[i]; }
+  [[nodiscard]] const T& operator[](std::size_t i) const noexcept { return p_[i]; }
+  [[nodiscard]] std::size_t size() const noexcept { return n_; }
+
+ private:
+  T* p_ = nullptr;
+  std::size_t n_;
+  void* base_ = nullptr;    // the mapping, when there is one
+  std::size_t mapped_ = 0;  // its length
+};
+
 template <class Slot, class Home, class Empty>
-void backward_shift_erase(std::vector<Slot>& slots, std::size_t i, Home home, Empty empty) noexcept {
+void backward_shift_erase(zeroed_array<Slot>& slots, std::size_t i, Home home, Empty empty) noexcept {
   const std::size_t mask = slots.size() - 1;
   for (std::size_t j = (i + 1) & mask;; j = (j + 1) & mask) {
     if (empty(slots[j])) break;
@@ -75,8 +137,15 @@ class flat_map64 {
     --size_;
   }
 
+  // Room for n keys without growing.
+  void reserve(std::size_t n) {
+    std::size_t want = slots_.size();
+    while (want < 2 * n) want *= 2;
+    if (want > slots_.size()) rehash(want);
+  }
+
   [[nodiscard]] std::size_t size() const noexcept { return size_; }
-  [[nodiscard]] std::size_t bytes() const noexcept { return slots_.capacity() * sizeof(slot); }
+  [[nodiscard]] std::size_t bytes() const noexcept { return slots_.size() * sizeof(slot); }
 
  private:
   struct slot {
@@ -94,16 +163,17 @@ class flat_map64 {
   static std::uint64_t fix(std::uint64_t key) noexcept { return key == 0 ? 1 : key; }
   [[nodiscard]] std::size_t home(std::uint64_t key) const noexcept { return key & (slots_.size() - 1); }
   [[nodiscard]] std::size_t next(std::size_t i) const noexcept { return (i + 1) & (slots_.size() - 1); }
-  void grow() {
-    std::vector<slot> old(slots_.size() * 2);
+  void grow() { rehash(slots_.size() * 2); }
+  void rehash(std::size_t to) {
+    detail::zeroed_array<slot> old(to);
     old.swap(slots_);
     size_ = 0;
-    for (const auto& s : old) {
-      if (s.key != 0) (void)try_emplace(s.key, s.value);
+    for (std::size_t i = 0; i < old.size(); ++i) {
+      if (old[i].key != 0) (void)try_emplace(old[i].key, old[i].value);
     }
   }
 
-  std::vector<slot> slots_;
+  detail::zeroed_array<slot> slots_;
   std::size_t size_ = 0;
 };
 
@@ -179,7 +249,7 @@ class bucket_map {
   }
 
   [[nodiscard]] std::size_t size() const noexcept { return size_; }
-  [[nodiscard]] std::size_t bytes() const noexcept { return slots_.capacity() * sizeof(slot); }
+  [[nodiscard]] std::size_t bytes() const noexcept { return slots_.size() * sizeof(slot); }
 
  private:
   static std::uint32_t tag_of(std::uint64_t key) noexcept {
@@ -189,17 +259,17 @@ class bucket_map {
   [[nodiscard]] std::size_t home(std::uint32_t tag) const noexcept { return tag & (slots_.size() - 1); }
   [[nodiscard]] std::size_t next(std::size_t i) const noexcept { return (i + 1) & (slots_.size() - 1); }
   void grow(std::size_t to) {
-    std::vector<slot> old(to);
+    detail::zeroed_array<slot> old(to);
     old.swap(slots_);
-    for (const auto& s : old) {
-      if (s.tag == 0) continue;
-      std::size_t i = home(s.tag);
+    for (std::size_t k = 0; k < old.size(); ++k) {
+      if (old[k].tag == 0) continue;
+      std::size_t i = home(old[k].tag);
       while (slots_[i].tag != 0) i = next(i);
-      slots_[i] = s;
+      slots_[i] = old[k];
     }
   }
 
-  std::vector<slot> slots_;
+  detail::zeroed_array<slot> slots_;
   std::size_t size_ = 0;
 };
 
