@@ -58,8 +58,9 @@ int main(int argc, char** argv) {
     s.source = "bench";
     findings.push_back(enricher->enrich(s));
   }
+  // Sized for the corpus, as bench/inprocess sizes its index (tables are sized at the start).
   const wirescan::novelty::index_config icfg{static_cast<std::int64_t>(cfg.novelty.window_minutes) * 60000,
-                                             cfg.novelty.max_entries, cfg.novelty.rewrite_threshold,
+                                             corpus.size(), cfg.novelty.rewrite_threshold,
                                              cfg.novelty.duplicate_threshold, cfg.novelty.decay};
   const std::size_t n = stories.size();
   std::vector<double> fp_ns, cold_ns, steady_ns, encode_ns, worst_ms;
