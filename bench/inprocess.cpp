@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include <malloc.h>
 #include <unistd.h>
 
 #include <rapidjson/stringbuffer.h>
@@ -80,6 +81,7 @@ int main(int argc, char** argv) {
   std::vector<double> r_novelty;
   double bytes_per_entry = 0;
   double table_bytes = 0;
+  double heap_per_entry = 0;
   simdjson::dom::parser parser;
   std::vector<char> sink(1 << 20);
   std::vector<double> r_memcpy, r_simdjson, r_wirescan;
@@ -102,6 +104,7 @@ int main(int argc, char** argv) {
     r_wirescan.push_back(static_cast<double>(stories.size()) / std::chrono::duration<double>(clk::now() - t0).count());
     {
       const auto rss_before = rss_bytes();
+      const auto heap_before = mallinfo2().uordblks;
       wirescan::app::pipeline with_novelty(cfg, metrics, enricher);
       t0 = clk::now();
       for (const auto& s : stories) guard += with_novelty.process(s).event.size();
@@ -110,6 +113,7 @@ int main(int argc, char** argv) {
         const auto st = with_novelty.novelty_index()->stats();
         bytes_per_entry = static_cast<double>(rss_bytes() - rss_before) / static_cast<double>(st.entries);
         table_bytes = static_cast<double>(st.table_bytes);
+        heap_per_entry = static_cast<double>(mallinfo2().uordblks - heap_before) / static_cast<double>(st.entries);
       }
     }
   }
@@ -124,8 +128,9 @@ int main(int argc, char** argv) {
   const double nv = median(r_novelty);
   std::printf("| the same with the novelty stage | %.0f | %.0f | %.2f |\n", nv, nv * avg / 1e6, nv / sj);
   std::printf("\nnovelty stage: %.1f%% of in-process throughput; about %.0f bytes of RSS per remembered story "
-              "(first round, an index sized for the corpus; its hash tables, %.1f MB of that, are sized at the "
-              "start)\n", 100.0 * (1.0 - nv / ws), bytes_per_entry, table_bytes / 1e6);
+              "(first round, an index sized for the corpus): hash tables sized at the start, %.0f bytes a story, "
+              "and %.0f bytes of heap a story\n", 100.0 * (1.0 - nv / ws), bytes_per_entry,
+              table_bytes / static_cast<double>(stories.size()), heap_per_entry);
   std::printf("\n(checksum %zu)\n", guard);
   return 0;
 }
