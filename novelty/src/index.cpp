@@ -18,7 +18,7 @@ constexpr std::size_t rows = 2;
 // Entries taken from one band bucket at most (the newest), so a crowded bucket (a template
 // headline repeated all day) cannot stall the pipeline: at most 12 x 4 exact checks per story.
 constexpr std::size_t per_bucket = bucket_map::depth;
-// Tables are sized up front for at most this many stories (about 120 MB of address space).
+// Tables are sized up front for at most this many stories (about 435 MB of address space).
 constexpr std::size_t presized_entries = 1000000;
 // Distinct band buckets a story adds, for sizing: 7.7 on the bench corpus (stories share
 // buckets). Tables are powers of two at most half full, so 7 sizes the table for 200,000
