@@ -45,8 +45,8 @@ std::int64_t story_time(const core::story& s, core::epoch_ms received) noexcept 
 }
 
 index::index(index_config cfg, std::uint64_t instance) : cfg_(cfg), instance_(instance) {
-  // The tables are sized for a full index at the start (their memory is mapped as it is
-  // used), so none is rehashed while stories wait: at 200,000 stories that would hold one
+  // The tables are sized for a full index at the start (and their pages faulted in), so none
+  // is rehashed while stories wait: at 200,000 stories that would hold one
   // story for tens of milliseconds. Past presized_entries they grow as they fill.
   const std::size_t planned = std::min(cfg_.max_entries, presized_entries);
   by_key_.reserve(planned);
