@@ -91,15 +91,16 @@ processed pipeline::process(std::string_view bytes, std::size_t full_size) {
   findings_ = enricher_->enrich(story_);
   metrics_.count_findings(findings_);
   if (novelty_) {
-    const auto rec = novelty_->assess(story_, novelty::make_fingerprint(story_, findings_, *lexicon_),
-                                      novelty::story_time(story_, received));
+    novelty::make_fingerprint(story_, findings_, *lexicon_, fingerprint_);
+    const auto& rec = verdict_;
+    novelty_->assess(story_, fingerprint_, novelty::story_time(story_, received), verdict_);
     findings_.novelty = rec.verdict;
     out.novelty = rec.verdict.kind;
     const auto st = novelty_->stats();
     metrics_.novelty_assessed(rec.verdict.kind, st.entries, st.unremembered);
     if (share_state_ && !rec.story_id.empty()) {
-      record_ = novelty::encode(rec);
-      record_key_ = rec.source + '\x1f' + rec.story_id;
+      novelty::encode(rec, record_);
+      record_key_.assign(rec.source).append(1, '\x1f').append(rec.story_id);
       out.state_record = record_;
       out.state_key = record_key_;
     }

@@ -73,6 +73,9 @@ class pipeline {
   std::shared_ptr<const novelty::lexicon> lexicon_;
   std::optional<novelty::index> novelty_;
   bool share_state_;
+  // Reused from story to story, so the stage allocates nothing once they have grown.
+  novelty::fingerprint fingerprint_;
+  novelty::record verdict_;
   std::string record_;
   std::string record_key_;
 };

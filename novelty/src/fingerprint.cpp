@@ -88,7 +88,7 @@ std::string number_of(const std::string& w) {
 
 // Calls fn for every value in both sorted, duplicate-free vectors.
 template <class Fn>
-void for_each_shared(const std::vector<std::uint64_t>& a, const std::vector<std::uint64_t>& b, Fn fn) {
+void for_each_shared(std::span<const std::uint64_t> a, std::span<const std::uint64_t> b, Fn fn) {
   for (std::size_t i = 0, j = 0; i < a.size() && j < b.size();) {
     if (a[i] == b[j]) {
       fn(a[i]);
@@ -132,7 +132,7 @@ bool acronym_of(std::uint64_t x, std::uint64_t initials, std::size_t end) {
 // leading ticker tag ("$NTR - Nutrien to buy ...") is not a subject. Subjects that share a name
 // (a word outside the common vocabulary), or of which one spells out the other's acronym
 // ("IEA's Birol" / "International Energy Agency Birol"), are one subject written two ways.
-bool same_template_other_subject(const fingerprint& fa, const fingerprint& fb) {
+bool same_template_other_subject(const fingerprint_view& fa, const fingerprint_view& fb) {
   const auto& a = fa.sequence;
   const auto& b = fb.sequence;
   constexpr std::size_t min_tail = 4;
@@ -140,7 +140,7 @@ bool same_template_other_subject(const fingerprint& fa, const fingerprint& fb) {
   std::size_t tail = 0;
   while (tail < a.size() && tail < b.size() && a[a.size() - 1 - tail] == b[b.size() - 1 - tail]) ++tail;
   if (tail < min_tail || tail == a.size() || tail == b.size()) return false;
-  const auto subject = [&](const std::vector<std::uint64_t>& x) {
+  const auto subject = [&](std::span<const std::uint64_t> x) {
     std::vector<std::uint64_t> s;
     for (auto i = x.begin(); i != x.end() - static_cast<std::ptrdiff_t>(tail); ++i) {
       if (kind_of(*i) != feature_kind::symbol) s.push_back(*i);
@@ -158,7 +158,7 @@ bool same_template_other_subject(const fingerprint& fa, const fingerprint& fb) {
     shared_name = shared_name || kind_of(x) == feature_kind::name;
   });
   // An acronym on one side of the other's words ("IEA" / "International Energy Agency").
-  const auto spelled_out = [&](const std::vector<std::uint64_t>& s, const fingerprint& other, std::size_t other_end) {
+  const auto spelled_out = [&](const std::vector<std::uint64_t>& s, const fingerprint_view& other, std::size_t other_end) {
     return std::any_of(s.begin(), s.end(), [&](std::uint64_t x) {
       return kind_of(x) == feature_kind::name && acronym_of(x, other.initials, other_end);
     });
@@ -309,6 +309,15 @@ core::result<lexicon, std::vector<std::string>> load_lexicon(const std::string& 
 
 fingerprint make_fingerprint(const core::story& s, const core::findings& f, const lexicon& lx) {
   fingerprint fp;
+  make_fingerprint(s, f, lx, fp);
+  return fp;
+}
+
+void make_fingerprint(const core::story& s, const core::findings& f, const lexicon& lx, fingerprint& fp) {
+  fp.features.clear();
+  fp.sequence.clear();
+  fp.lead_actor = 0;
+  fp.initials = 0;
   fp.story_key = core::hash64(s.id, core::hash64(s.source));
   // The whole story's bytes, so XXH3 (stable across releases) rather than hash64's byte loop.
   fp.content_hash = XXH3_64bits_withSeed(s.body.data(), s.body.size(), XXH3_64bits(s.headline.data(), s.headline.size()));
@@ -317,10 +326,11 @@ fingerprint make_fingerprint(const core::story& s, const core::findings& f, cons
     std::uint32_t from, to;
     std::uint64_t feature;
   };
-  std::vector<span> covered;
-  // One allocation each for a headline of up to 32 words (growing one at a time cost more
-  // than the rest of the fingerprint).
-  covered.reserve(8);
+  // Reused: a fingerprint is made for every story, and its allocations cost more than the
+  // rest of it. A new fingerprint gets room for a headline of up to 32 words at once (growing
+  // one at a time cost more still).
+  static thread_local std::vector<span> covered;
+  covered.clear();
   fp.features.reserve(32);
   fp.sequence.reserve(32);
   for (const auto& m : f.mentions) {
@@ -384,24 +394,23 @@ fingerprint make_fingerprint(const core::story& s, const core::findings& f, cons
   fp.headline_hash = h;
   std::sort(fp.features.begin(), fp.features.end());
   fp.features.erase(std::unique(fp.features.begin(), fp.features.end()), fp.features.end());
-  return fp;
 }
 
-std::size_t shared_count(const std::vector<std::uint64_t>& a, const std::vector<std::uint64_t>& b) noexcept {
+std::size_t shared_count(std::span<const std::uint64_t> a, std::span<const std::uint64_t> b) noexcept {
   std::size_t common = 0;
   for_each_shared(a, b, [&](std::uint64_t) { ++common; });
   return common;
 }
 
-double jaccard(const std::vector<std::uint64_t>& a, const std::vector<std::uint64_t>& b) noexcept {
+double jaccard(std::span<const std::uint64_t> a, std::span<const std::uint64_t> b) noexcept {
   if (a.empty() && b.empty()) return 0.0;
   const auto common = shared_count(a, b);
   return static_cast<double>(common) / static_cast<double>(a.size() + b.size() - common);
 }
 
-std::string_view conflict_reason(const fingerprint& fa, const fingerprint& fb) noexcept {
-  const auto& a = fa.features;
-  const auto& b = fb.features;
+std::string_view conflict_reason(fingerprint_view fa, fingerprint_view fb) noexcept {
+  const auto a = fa.features;
+  const auto b = fb.features;
   // Per kind: how many a has, how many b has, how many they share.
   std::array<std::size_t, 8> in_a{}, in_b{}, shared{};
   for (const auto x : a) ++in_a[static_cast<std::size_t>(kind_of(x))];
@@ -427,6 +436,6 @@ std::string_view conflict_reason(const fingerprint& fa, const fingerprint& fb) n
   return {};
 }
 
-bool conflicting(const fingerprint& a, const fingerprint& b) noexcept { return !conflict_reason(a, b).empty(); }
+bool conflicting(fingerprint_view a, fingerprint_view b) noexcept { return !conflict_reason(a, b).empty(); }
 
 }  // namespace wirescan::novelty

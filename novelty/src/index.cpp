@@ -27,7 +27,7 @@ constexpr std::size_t buckets_per_story = 7;
 
 std::uint64_t sketch_bit(std::uint64_t feature) { return std::uint64_t{1} << (core::mix64(feature) & 63); }
 
-std::uint64_t sketch_of(const std::vector<std::uint64_t>& features) {
+std::uint64_t sketch_of(std::span<const std::uint64_t> features) {
   std::uint64_t s = 0;
   for (const auto f : features) s |= sketch_bit(f);
   return s;
@@ -39,12 +39,50 @@ int score_of(double decay, std::uint32_t similar) {
 
 }  // namespace
 
+std::uint64_t* index::word_arena::take(std::size_t n, std::uint64_t seq) {
+  if (chunks_.empty() || chunks_.back().used + n > chunks_.back().size) {
+    chunk c{nullptr, std::max(n, chunk_words), 0, seq};
+    if (c.size == chunk_words && !spare_.empty()) {
+      c.words = std::move(spare_.back());
+      spare_.pop_back();
+    } else {
+      c.words = std::make_unique_for_overwrite<std::uint64_t[]>(c.size);
+    }
+    chunks_.push_back(std::move(c));
+  }
+  auto& c = chunks_.back();
+  std::uint64_t* p = c.words.get() + c.used;
+  c.used += n;
+  c.last_seq = seq;
+  return p;
+}
+
+void index::word_arena::release_before(std::uint64_t seq) {
+  while (!chunks_.empty() && chunks_.front().last_seq < seq) {
+    if (chunks_.size() == 1) {
+      chunks_.front().used = 0;  // the chunk being filled: start it again
+      return;
+    }
+    if (chunks_.front().size == chunk_words) spare_.push_back(std::move(chunks_.front().words));
+    chunks_.pop_front();
+  }
+}
+
+std::size_t index::word_arena::bytes() const noexcept {
+  std::size_t words = spare_.size() * chunk_words;
+  for (const auto& c : chunks_) words += c.size;
+  return words * sizeof(std::uint64_t);
+}
+
 std::int64_t story_time(const core::story& s, core::epoch_ms received) noexcept {
   if (s.published_at && s.published_at->value <= received.value + 60000) return s.published_at->value;
   return received.value;
 }
 
-index::index(index_config cfg, std::uint64_t instance) : cfg_(cfg), instance_(instance) {
+index::index(index_config cfg, std::uint64_t instance)
+    : cfg_(cfg),
+      instance_(instance),
+      entries_(std::min(cfg.max_entries, presized_entries)) {
   // The tables are sized for a full index at the start (and their pages faulted in), so none
   // is rehashed while stories wait: at 200,000 stories that would hold one
   // story for tens of milliseconds. Past presized_entries they grow as they fill.
@@ -65,7 +103,7 @@ bool index::same_event_overlap(std::size_t n, std::size_t m, std::size_t shared)
          static_cast<double>(shared) >= containment * static_cast<double>(shorter);
 }
 
-index::band_keys_t index::band_keys(const std::vector<std::uint64_t>& features) {
+index::band_keys_t index::band_keys(std::span<const std::uint64_t> features) {
   // One strong hash per feature, then a cheap odd-multiplier permutation per MinHash row: the
   // rows' order depends on every bit of the hash, and a row costs one multiply, not a mix.
   static constexpr auto multipliers = [] {
@@ -124,23 +162,24 @@ core::novelty index::verdict_of(const entry& e) const {
 
 void index::evict(std::int64_t now_ms) {
   newest_ = std::max(newest_, now_ms);
+  const std::uint64_t first = base_;
   while (!entries_.empty() && !live(entries_.front())) {
     const entry& e = entries_.front();
     const std::uint64_t seq = base_;
     // Every lookup below is a miss in a large index: ask for them all before the first.
-    by_key_.prefetch(e.fp.story_key);
-    by_headline_.prefetch(e.fp.headline_hash);
+    by_key_.prefetch(e.story_key);
+    by_headline_.prefetch(e.headline_hash);
     clusters_.prefetch(e.cluster);
     band_keys_t keys{};
-    if (!e.fp.features.empty()) {
-      keys = band_keys(e.fp.features);
+    if (e.feature_count > 0) {
+      keys = band_keys(e.features());
       for (const auto k : keys) bands_.prefetch(k);
     }
-    if (const auto* v = by_key_.find(e.fp.story_key); v != nullptr && *v == seq) by_key_.erase(e.fp.story_key);
-    if (const auto* v = by_headline_.find(e.fp.headline_hash); v != nullptr && *v == seq) by_headline_.erase(e.fp.headline_hash);
+    if (const auto* v = by_key_.find(e.story_key); v != nullptr && *v == seq) by_key_.erase(e.story_key);
+    if (const auto* v = by_headline_.find(e.headline_hash); v != nullptr && *v == seq) by_headline_.erase(e.headline_hash);
     // A bucket whose newest entry it is holds only entries that have left; elsewhere it is
     // one of a bucket's older entries, skipped from now on.
-    if (!e.fp.features.empty()) {
+    if (e.feature_count > 0) {
       for (const auto k : keys) bands_.erase_if_newest(k, static_cast<std::uint32_t>(seq));
     }
     if (const auto* slot = clusters_.find(e.cluster); slot != nullptr && --cluster_pool_[*slot].members == 0) {
@@ -151,21 +190,23 @@ void index::evict(std::int64_t now_ms) {
     ++base_;
     ++counters_.evicted;
   }
+  if (base_ != first) words_.release_before(base_);
 }
 
-void index::remember(entry e, const band_keys_t& keys, const std::string& id, const std::string& source,
-                     std::int64_t first_seen) {
+void index::remember(const fingerprint_view& fp, std::uint64_t story_key, std::uint64_t headline_hash,
+                     std::uint64_t content_hash, std::int64_t at_ms, std::uint64_t cluster, const core::novelty& verdict,
+                     const band_keys_t& keys, const std::string& id, const std::string& source) {
   if (entries_.size() >= cfg_.max_entries) {
     ++counters_.unremembered;
     return;
   }
   const std::uint64_t seq = base_ + entries_.size();
-  *by_key_.try_emplace(e.fp.story_key, seq).first = seq;
-  (void)by_headline_.try_emplace(e.fp.headline_hash, seq);
-  if (!e.fp.features.empty()) {
+  *by_key_.try_emplace(story_key, seq).first = seq;
+  (void)by_headline_.try_emplace(headline_hash, seq);
+  if (!fp.features.empty()) {
     for (const auto k : keys) bands_.push(k, static_cast<std::uint32_t>(seq));
   }
-  auto [slot, fresh] = clusters_.try_emplace(e.cluster, 0);
+  auto [slot, fresh] = clusters_.try_emplace(cluster, 0);
   if (fresh) {
     if (free_clusters_.empty()) {
       *slot = cluster_pool_.size();
@@ -177,14 +218,30 @@ void index::remember(entry e, const band_keys_t& keys, const std::string& id, co
     auto& c = cluster_pool_[*slot];
     c.first_id = id;
     c.first_source = source;
-    c.first_seen = first_seen;
+    c.first_seen = verdict.first_seen.value;
     c.members = 0;
   }
   ++cluster_pool_[*slot].members;
-  entries_.push_back(std::move(e));
+  const std::size_t n = fp.features.size() + fp.sequence.size();
+  std::uint64_t* words = nullptr;
+  if (n > 0) {
+    words = words_.take(n, seq);
+    std::copy(fp.features.begin(), fp.features.end(), words);
+    std::copy(fp.sequence.begin(), fp.sequence.end(), words + fp.features.size());
+  }
+  entries_.push_back({
+      at_ms, sketch_of(fp.features), words, static_cast<std::uint32_t>(fp.features.size()),
+      static_cast<std::uint32_t>(fp.sequence.size()), story_key, headline_hash, content_hash, fp.lead_actor, fp.initials,
+      cluster, static_cast<float>(verdict.similarity), verdict.similar_count, verdict.kind});
 }
 
-record index::assess(const core::story& s, fingerprint fp, std::int64_t at_ms) {
+record index::assess(const core::story& s, const fingerprint& fp, std::int64_t at_ms) {
+  record r;
+  assess(s, fp, at_ms, r);
+  return r;
+}
+
+void index::assess(const core::story& s, const fingerprint& fp, std::int64_t at_ms, record& r) {
   evict(at_ms);
   // Every lookup below is a cache miss in a large index; ask for them all at once.
   by_key_.prefetch(fp.story_key);
@@ -200,16 +257,17 @@ record index::assess(const core::story& s, fingerprint fp, std::int64_t at_ms) {
   if (const auto* seq = by_key_.find(fp.story_key); seq != nullptr) {
     const entry* e = at(*seq);
     if (e != nullptr && live(*e)) {
-      if (e->fp.content_hash == fp.content_hash) {
+      if (e->content_hash == fp.content_hash) {
         // The same story again (a redelivery after a crash, or a wire re-sending it): the
         // verdict it got the first time, so a re-read changes nothing downstream.
-        record again;
-        again.verdict = verdict_of(*e);
-        return again;
+        r.story_id.clear();
+        r.source.clear();
+        r.verdict = verdict_of(*e);
+        return;
       }
       match = e;
       kind = core::novelty_kind::update;
-      similarity = jaccard(fp.features, e->fp.features);
+      similarity = jaccard(fp.features, e->features());
     }
   }
   if (match == nullptr) {
@@ -253,12 +311,12 @@ record index::assess(const core::story& s, fingerprint fp, std::int64_t at_ms) {
       if (e == nullptr || !live(*e)) continue;
       std::size_t possible = fp.features.size() - n;
       for (std::size_t i = 0; i < n; ++i) possible += (bits[i] & e->sketch) != 0 ? 1 : 0;
-      const std::size_t m = e->fp.features.size();
+      const std::size_t m = e->feature_count;
       if (!same_event_overlap(fp.features.size(), m, std::min(possible, m))) continue;
-      const std::size_t shared = shared_count(fp.features, e->fp.features);
+      const std::size_t shared = shared_count(fp.features, e->features());
       const double j = static_cast<double>(shared) / static_cast<double>(fp.features.size() + m - shared);
       if (!same_event_overlap(fp.features.size(), m, shared) || j <= similarity) continue;
-      if (conflicting(fp, e->fp)) continue;
+      if (conflicting(fp, e->view())) continue;
       match = e;
       similarity = j;
     }
@@ -267,30 +325,33 @@ record index::assess(const core::story& s, fingerprint fp, std::int64_t at_ms) {
     }
   }
 
-  record r;
+  // Every field is set (r may hold the last story's record), into its strings' and vectors'
+  // existing buffers.
   r.instance = instance_;
   r.at_ms = at_ms;
-  r.story_id = s.id;
-  r.source = s.source;
+  r.story_id.assign(s.id);
+  r.source.assign(s.source);
   r.cluster = match != nullptr ? match->cluster : fp.story_key;
   auto& v = r.verdict;
   v.kind = kind;
   v.similarity = similarity;
   v.first_seen = core::epoch_ms{at_ms};
+  v.similar_count = 0;
+  v.duplicate_of.clear();
+  v.first_source.clear();
   if (const auto* c = cluster(r.cluster); match != nullptr && c != nullptr) {
     v.similar_count = c->members;
     v.first_seen = core::epoch_ms{c->first_seen};
-    v.duplicate_of = c->first_id;
-    v.first_source = c->first_source;
+    v.duplicate_of.assign(c->first_id);
+    v.first_source.assign(c->first_source);
   }
   v.score = score_of(cfg_.decay, v.similar_count);
   if (at_ms >= newest_ - cfg_.window_ms) {
-    remember({at_ms, sketch_of(fp.features), fp, r.cluster, kind, v.similar_count, static_cast<float>(similarity)},
-             keys, kind == core::novelty_kind::fresh ? s.id : v.duplicate_of,
-             kind == core::novelty_kind::fresh ? s.source : v.first_source, v.first_seen.value);
+    remember(fp, fp.story_key, fp.headline_hash, fp.content_hash, at_ms, r.cluster, v, keys,
+             kind == core::novelty_kind::fresh ? s.id : v.duplicate_of,
+             kind == core::novelty_kind::fresh ? s.source : v.first_source);
   }
-  r.fp = std::move(fp);
-  return r;
+  r.fp = fp;
 }
 
 void index::apply(const record& r, std::int64_t now_ms) {
@@ -299,12 +360,12 @@ void index::apply(const record& r, std::int64_t now_ms) {
   if (r.at_ms < newest_ - cfg_.window_ms) return;
   if (const auto* seq = by_key_.find(r.fp.story_key); seq != nullptr) {
     const entry* e = at(*seq);
-    if (e != nullptr && e->fp.content_hash == r.fp.content_hash) return;
+    if (e != nullptr && e->content_hash == r.fp.content_hash) return;
   }
   const bool fresh = r.verdict.kind == core::novelty_kind::fresh;
-  remember({r.at_ms, sketch_of(r.fp.features), r.fp, r.cluster, r.verdict.kind, r.verdict.similar_count, static_cast<float>(r.verdict.similarity)},
-           r.fp.features.empty() ? band_keys_t{} : band_keys(r.fp.features), fresh ? r.story_id : r.verdict.duplicate_of, fresh ? r.source : r.verdict.first_source,
-           r.verdict.first_seen.value);
+  remember(r.fp, r.fp.story_key, r.fp.headline_hash, r.fp.content_hash, r.at_ms, r.cluster, r.verdict,
+           r.fp.features.empty() ? band_keys_t{} : band_keys(r.fp.features), fresh ? r.story_id : r.verdict.duplicate_of,
+           fresh ? r.source : r.verdict.first_source);
   ++counters_.applied;
 }
 
@@ -312,7 +373,8 @@ index_stats index::stats() const {
   index_stats s = counters_;
   s.entries = entries_.size();
   s.clusters = clusters_.size();
-  s.table_bytes = by_key_.bytes() + by_headline_.bytes() + clusters_.bytes() + bands_.bytes();
+  s.table_bytes = by_key_.bytes() + by_headline_.bytes() + clusters_.bytes() + bands_.bytes() +
+                  entries_.capacity() * sizeof(entry);
   return s;
 }
 
@@ -364,6 +426,12 @@ struct reader {
 
 std::string encode(const record& r) {
   std::string out;
+  encode(r, out);
+  return out;
+}
+
+void encode(const record& r, std::string& out) {
+  out.clear();
   out.reserve(96 + r.story_id.size() + r.source.size() + r.verdict.duplicate_of.size() + 8 * r.fp.features.size());
   out += static_cast<char>(record_version);
   put_u64(out, r.instance);
@@ -386,7 +454,6 @@ std::string encode(const record& r) {
   put_u32(out, static_cast<std::uint32_t>(r.fp.sequence.size()));
   for (const auto f : r.fp.sequence) put_u64(out, f);
   put_u64(out, r.fp.initials);
-  return out;
 }
 
 core::result<record, std::string> decode(std::string_view bytes) {

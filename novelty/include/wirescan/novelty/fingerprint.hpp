@@ -6,6 +6,7 @@
 // loaded and may be shared by any number of threads. make_fingerprint is pure.
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -62,15 +63,32 @@ struct fingerprint {
   std::uint64_t initials = 0;
 };
 
+// What the guards below read of a fingerprint: a fingerprint itself, or one the index keeps
+// in its own storage.
+struct fingerprint_view {
+  std::span<const std::uint64_t> features;
+  std::span<const std::uint64_t> sequence;
+  std::uint64_t lead_actor = 0;
+  std::uint64_t initials = 0;
+
+  fingerprint_view(std::span<const std::uint64_t> f, std::span<const std::uint64_t> seq, std::uint64_t lead,
+                   std::uint64_t init) noexcept
+      : features(f), sequence(seq), lead_actor(lead), initials(init) {}
+  fingerprint_view(const fingerprint& fp) noexcept  // NOLINT: implicit by design
+      : features(fp.features), sequence(fp.sequence), lead_actor(fp.lead_actor), initials(fp.initials) {}
+};
+
 // Features come from the headline: words inside a mention's or an actor's span are replaced
 // by the symbol or actor they stand for, so "Beijing curbs Nvidia's" and "China restricts
 // NVDA" share them; policy triggers add their category and direction.
 [[nodiscard]] fingerprint make_fingerprint(const core::story& s, const core::findings& f, const lexicon& lx);
+// The same into out, reusing its buffers (no allocation once they have grown).
+void make_fingerprint(const core::story& s, const core::findings& f, const lexicon& lx, fingerprint& out);
 
 // How many features two sorted feature sets share.
-[[nodiscard]] std::size_t shared_count(const std::vector<std::uint64_t>& a, const std::vector<std::uint64_t>& b) noexcept;
+[[nodiscard]] std::size_t shared_count(std::span<const std::uint64_t> a, std::span<const std::uint64_t> b) noexcept;
 // Jaccard similarity of two sorted feature sets.
-[[nodiscard]] double jaccard(const std::vector<std::uint64_t>& a, const std::vector<std::uint64_t>& b) noexcept;
+[[nodiscard]] double jaccard(std::span<const std::uint64_t> a, std::span<const std::uint64_t> b) noexcept;
 
 // Whether two stories cannot be the same event however many words they share:
 // - each names a company or person (a symbol, or a word outside the common vocabulary) that
@@ -83,8 +101,8 @@ struct fingerprint {
 // - they are one template with different subjects: at least three trailing features in the
 //   same order, and what comes before differs on both sides ("OneWater Marine prices initial
 //   public offering" / "Professional Holding prices initial public offering").
-[[nodiscard]] bool conflicting(const fingerprint& a, const fingerprint& b) noexcept;
+[[nodiscard]] bool conflicting(fingerprint_view a, fingerprint_view b) noexcept;
 // Which of those guards keeps a and b apart, in words; empty when none does.
-[[nodiscard]] std::string_view conflict_reason(const fingerprint& a, const fingerprint& b) noexcept;
+[[nodiscard]] std::string_view conflict_reason(fingerprint_view a, fingerprint_view b) noexcept;
 
 }  // namespace wirescan::novelty

@@ -7,6 +7,7 @@
 //
 // Not thread-safe. Values are plain integers; references die on the next insert.
 
+#include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
@@ -36,8 +37,14 @@ class zeroed_array {
   explicit zeroed_array(std::size_t n) : n_(n) {
     const std::size_t bytes = n * sizeof(T);
     if (bytes < 2 * huge) {
-      p_ = static_cast<T*>(std::calloc(n, sizeof(T)));
-      if (p_ == nullptr) throw std::bad_alloc();
+      if constexpr (alignof(T) > alignof(std::max_align_t)) {
+        p_ = static_cast<T*>(std::aligned_alloc(alignof(T), (bytes + alignof(T) - 1) / alignof(T) * alignof(T)));
+        if (p_ == nullptr) throw std::bad_alloc();
+        std::memset(static_cast<void*>(p_), 0, bytes);
+      } else {
+        p_ = static_cast<T*>(std::calloc(n, sizeof(T)));
+        if (p_ == nullptr) throw std::bad_alloc();
+      }
       return;
     }
     // Aligned to a huge page, so every 2 MiB of it can be one.
@@ -276,6 +283,48 @@ class bucket_map {
 
   detail::zeroed_array<slot> slots_;
   std::size_t size_ = 0;
+};
+
+// A queue of plain values in one array used as a ring: pushed at the back, popped at the
+// front, read by position from the front. Made with room for `capacity`; pushing into a full
+// ring doubles it (a copy of every value, so size it for what it will hold).
+template <class T>
+class fifo_ring {
+ public:
+  explicit fifo_ring(std::size_t capacity) : slots_(capacity > 0 ? capacity : 1) {}
+
+  [[nodiscard]] std::size_t size() const noexcept { return count_; }
+  [[nodiscard]] std::size_t capacity() const noexcept { return slots_.size(); }
+  [[nodiscard]] bool empty() const noexcept { return count_ == 0; }
+  // The i-th value from the front; i < size().
+  [[nodiscard]] T& operator[](std::size_t i) noexcept { return slots_[slot_of(i)]; }
+  [[nodiscard]] const T& operator[](std::size_t i) const noexcept { return slots_[slot_of(i)]; }
+  [[nodiscard]] const T& front() const noexcept { return slots_[head_]; }
+
+  void push_back(const T& v) {
+    if (count_ == slots_.size()) {
+      detail::zeroed_array<T> bigger(slots_.size() * 2);
+      for (std::size_t i = 0; i < count_; ++i) bigger[i] = (*this)[i];
+      slots_ = std::move(bigger);
+      head_ = 0;
+    }
+    slots_[slot_of(count_)] = v;
+    ++count_;
+  }
+  void pop_front() noexcept {
+    head_ = slot_of(1);
+    --count_;
+  }
+
+ private:
+  [[nodiscard]] std::size_t slot_of(std::size_t i) const noexcept {
+    const std::size_t at = head_ + i;  // both below the ring's size
+    return at >= slots_.size() ? at - slots_.size() : at;
+  }
+
+  detail::zeroed_array<T> slots_;
+  std::size_t head_ = 0;
+  std::size_t count_ = 0;
 };
 
 }  // namespace wirescan::novelty

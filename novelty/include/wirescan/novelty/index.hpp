@@ -13,6 +13,8 @@
 #include <array>
 #include <cstdint>
 #include <deque>
+#include <memory>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -46,6 +48,7 @@ struct record {
 // The binary form on the state topic: a version byte, then fixed-width little-endian fields
 // and length-prefixed strings. decode() rejects anything malformed without reading past it.
 [[nodiscard]] std::string encode(const record& r);
+void encode(const record& r, std::string& out);  // into out's buffer
 [[nodiscard]] core::result<record, std::string> decode(std::string_view bytes);
 
 struct index_stats {
@@ -54,7 +57,7 @@ struct index_stats {
   std::uint64_t evicted = 0;
   std::uint64_t unremembered = 0;  // assessed while the index was full of in-window stories
   std::uint64_t applied = 0;       // records from the state topic taken in
-  std::size_t table_bytes = 0;     // the hash tables, sized for max_entries at the start
+  std::size_t table_bytes = 0;     // the hash tables and the entries, sized for max_entries at the start
 };
 
 class index {
@@ -64,7 +67,9 @@ class index {
   // Decides what s is and remembers it. at_ms: the story's time (see story_time). The
   // returned record is what to publish on the state topic; empty story_id when the story
   // was a re-read of one already remembered (nothing new to share).
-  [[nodiscard]] record assess(const core::story& s, fingerprint fp, std::int64_t at_ms);
+  [[nodiscard]] record assess(const core::story& s, const fingerprint& fp, std::int64_t at_ms);
+  // The same into out, reusing its buffers: what the pipeline calls for every story.
+  void assess(const core::story& s, const fingerprint& fp, std::int64_t at_ms, record& out);
 
   // Takes in a record decided elsewhere. Records from this instance, re-reads of stories
   // already remembered, records older than the window and records dated more than a minute
@@ -82,16 +87,51 @@ class index {
   // least rewrite_threshold, or the shorter (of at least containment_min_features) nearly all
   // inside the longer.
   [[nodiscard]] bool same_event_overlap(std::size_t n, std::size_t m, std::size_t shared) const noexcept;
-  // A candidate is ruled in or out on its first cache line (time, sketch, feature count), the
-  // one the candidate search prefetches.
+  // A remembered story: plain data, its fingerprint's words in the arena. A candidate is
+  // ruled in or out on its first cache line (time, sketch, feature count), the one the
+  // candidate search prefetches.
   struct alignas(64) entry {
     std::int64_t at_ms;
     std::uint64_t sketch;  // one bit per feature (mod 64): bounds the overlap without reading features
-    fingerprint fp;
+    const std::uint64_t* words;  // the features, then the sequence
+    std::uint32_t feature_count;
+    std::uint32_t sequence_count;
+    std::uint64_t story_key;
+    std::uint64_t headline_hash;
+    std::uint64_t content_hash;
+    std::uint64_t lead_actor;
+    std::uint64_t initials;
     std::uint64_t cluster;
-    core::novelty_kind kind;
-    std::uint32_t similar_count;
     float similarity;
+    std::uint32_t similar_count;
+    core::novelty_kind kind;
+
+    [[nodiscard]] std::span<const std::uint64_t> features() const noexcept { return {words, feature_count}; }
+    [[nodiscard]] fingerprint_view view() const noexcept {
+      return {features(), {words + feature_count, sequence_count}, lead_actor, initials};
+    }
+  };
+  // The fingerprints' words, in arrival order. Entries leave oldest first, so words are handed
+  // out from one chunk after another and a chunk is reused once every entry in it has left: no
+  // allocation per story, and no allocator bookkeeping to touch when one leaves.
+  class word_arena {
+   public:
+    static constexpr std::size_t chunk_words = 8192;  // 64 KiB
+    // Room for n > 0 words, for the entry numbered seq (numbers only ever grow).
+    [[nodiscard]] std::uint64_t* take(std::size_t n, std::uint64_t seq);
+    // Every entry numbered below seq has left.
+    void release_before(std::uint64_t seq);
+    [[nodiscard]] std::size_t bytes() const noexcept;
+
+   private:
+    struct chunk {
+      std::unique_ptr<std::uint64_t[]> words;
+      std::size_t size;
+      std::size_t used;
+      std::uint64_t last_seq;  // the newest entry with words in it
+    };
+    std::deque<chunk> chunks_;
+    std::vector<std::unique_ptr<std::uint64_t[]>> spare_;  // emptied chunks of chunk_words
   };
   struct cluster_info {
     std::string first_id;
@@ -103,16 +143,21 @@ class index {
   void evict(std::int64_t now_ms);
   // The LSH bucket of each band; only for a non-empty feature set.
   using band_keys_t = std::array<std::uint64_t, band_count>;
-  [[nodiscard]] static band_keys_t band_keys(const std::vector<std::uint64_t>& features);
-  void remember(entry e, const band_keys_t& keys, const std::string& id, const std::string& source,
-                std::int64_t first_seen);
+  [[nodiscard]] static band_keys_t band_keys(std::span<const std::uint64_t> features);
+  // Remembers fp as decided (at_ms, cluster, kind, similar_count, similarity).
+  void remember(const fingerprint_view& fp, std::uint64_t story_key, std::uint64_t headline_hash,
+                std::uint64_t content_hash, std::int64_t at_ms, std::uint64_t cluster, const core::novelty& verdict,
+                const band_keys_t& keys, const std::string& id, const std::string& source);
   [[nodiscard]] const entry* at(std::uint64_t seq) const;
   [[nodiscard]] bool live(const entry& e) const noexcept { return e.at_ms >= newest_ - cfg_.window_ms; }
   [[nodiscard]] core::novelty verdict_of(const entry& e) const;
 
   index_config cfg_;
   std::uint64_t instance_;
-  std::deque<entry> entries_;  // in arrival order; entries_[i] has sequence base_ + i
+  // In arrival order: entries_[i] is numbered base_ + i. Sized for max_entries at the start
+  // like the tables (doubling past presized_entries).
+  fifo_ring<entry> entries_;
+  word_arena words_;
   std::uint64_t base_ = 0;
   std::int64_t newest_ = INT64_MIN / 2;
   flat_map64 by_key_;       // story key -> latest seq
