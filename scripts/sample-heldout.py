@@ -26,22 +26,24 @@
                                   labelled after named moves (a rate hike counts only when its
                                   decider acts) were committed.
   sample-heldout.py --ninth    -> tests/data/heldout9.jsonl  (seed 41: the same mix), drawn and
-                                  labelled after generic deciders and the rate-verb fix."""
+                                  labelled after generic deciders and the rate-verb fix.
+  sample-heldout.py --tenth    -> tests/data/heldout10.jsonl (seed 43: the same mix), drawn and
+                                  labelled after the ninth set's errors were answered."""
 import csv, json, random, sys
 from pathlib import Path
 
 root = Path(__file__).resolve().parents[1]
 # The sets in the order they were drawn: each excludes the development set and every set
 # before it.
-flags = ["", "--second", "--third", "--fourth", "--fifth", "--sixth", "--seventh", "--eighth", "--ninth"]
-seeds = [7, 11, 17, 19, 23, 29, 31, 37, 41]
+flags = ["", "--second", "--third", "--fourth", "--fifth", "--sixth", "--seventh", "--eighth", "--ninth", "--tenth"]
+seeds = [7, 11, 17, 19, 23, 29, 31, 37, 41, 43]
 given = [f for f in flags[1:] if f in sys.argv]
 k = flags.index(given[-1]) if given else 0  # 0 for the first set
 second, third = k >= 1, k >= 2
 args = [a for a in sys.argv[1:] if a not in flags]
 data = Path(args[0] if args else root.parent / "shared" / "data")
 sets = ["devset.jsonl"] + ["heldout.jsonl"] + [f"heldout{n}.jsonl" for n in range(2, k + 1)]
-dev = {json.loads(l)["id"] for name in sets[:k + 1] for l in open(root / "tests" / "data" / name)}
+dev = {json.loads(l)["id"] for name in sets for l in open(root / "tests" / "data" / name)}
 rng = random.Random(seeds[k])
 with open(data / "twitter-fin-news-topic" / "new_data_train.csv", newline="") as f:
     rows = [(i, r["text"], int(r["label"])) for i, r in enumerate(csv.DictReader(f), start=2)]
