@@ -128,7 +128,9 @@ std::vector<std::pair<std::uint32_t, std::uint32_t>> sentences(std::string_view 
 }
 
 // Keeps, per pattern and start, the longest match; then drops a trigger contained in a
-// longer trigger of another pattern ("agree ... truce on tariffs" over "tariffs").
+// longer trigger of another pattern ("agree ... truce on tariffs" over "tariffs"), and one that
+// a trigger of the same category and the other direction starts before and runs into: the verb
+// governs its object ("axe the planned corporation tax rise" eases; "tax rise" alone tightens).
 void normalise(const rule_set& rs, std::vector<match>& ms) {
   std::sort(ms.begin(), ms.end(), [](const match& a, const match& b) {
     return a.id != b.id ? a.id < b.id : a.from != b.from ? a.from < b.from : a.to > b.to;
@@ -142,6 +144,11 @@ void normalise(const rule_set& rs, std::vector<match>& ms) {
     const bool covered = std::any_of(ms.begin(), ms.end(), [&](const match& o) {
       if (&o == &m || rs.patterns[o.id].kind != kind) return false;
       const bool contains = o.from <= m.from && o.to >= m.to && (o.to - o.from) > (m.to - m.from);
+      if (kind == pattern_kind::trigger && !contains && o.from < m.from && m.from < o.to) {
+        const auto& a = rs.triggers[rs.patterns[o.id].index];
+        const auto& b = rs.triggers[rs.patterns[m.id].index];
+        return a.category == b.category && a.dir != b.dir;
+      }
       if (!contains) return false;
       if (kind == pattern_kind::trigger) return true;
       return o.id == m.id || kind == pattern_kind::actor || kind == pattern_kind::name;

@@ -160,6 +160,34 @@ TEST_CASE("the systematic trigger forms: taxes imposed, duties waived, moves by 
   CHECK(run("Carmakers are seeking exemptions from US regulators to relax some safety rules").policy_shocks.empty());
 }
 
+TEST_CASE("the forms held-out set 10 was missing, on other texts", "[enrich]") {
+  // Written after set 10's errors were read: each headline is new, so a rule tuned to one
+  // tweet's words fails here.
+  const auto one = [](const std::string& text, const char* category, core::direction dir) {
+    INFO(text);
+    const auto shock = only_shock(text);
+    CHECK(shock.category == category);
+    CHECK(shock.dir == dir);
+  };
+  one("The Riksbank raised the rate on its deposit facility to 1.75%", "monetary_policy", core::direction::tightening);
+  one("Norges Bank cut the rate on its overnight lending facility", "monetary_policy", core::direction::easing);
+  one("Fed's Harker: We are raising rates until inflation turns", "monetary_policy", core::direction::tightening);
+  one("Turkey bans residents from buying foreign currency with loans", "capital_controls", core::direction::tightening);
+  one("The FCA is examining whether lenders breached consumer duty rules", "regulatory_action", core::direction::tightening);
+  one("Germany will make regional train travel free for the summer", "fiscal_policy", core::direction::easing);
+  one("Biden plans to encourage solar power production on federal land", "industrial_policy", core::direction::easing);
+  one("Japan to cut public financing for overseas coal projects", "industrial_policy", core::direction::tightening);
+  one("Philippines halts sending workers to Kuwait after a maid's death", "export_control", core::direction::tightening);
+  one("Hong Kong raises bus fares for the first time in years", "nationalization_price_control", core::direction::easing);
+  one("UK's Sunak pledges to axe the planned corporation tax rise", "fiscal_policy", core::direction::easing);
+  one("The CDC ends its mask rules for airline passengers after a court ruling", "regulatory_action", core::direction::easing);
+  // A private plaintiff is not the state, whatever its country; a fear of inflation before
+  // a central bank's move does not make the move a market bet.
+  CHECK(run("French consumer group files lawsuit against Apple in Paris court").policy_shocks.empty());
+  one("Amid fears of spiralling prices, the Bank of Canada lifted the rate on its deposit facility", "monetary_policy",
+      core::direction::tightening);
+}
+
 TEST_CASE("a named move counts only with its decider, in a sentence not about data or markets", "[enrich]") {
   const auto hike = [](const std::string& text) {
     INFO(text);
@@ -188,11 +216,11 @@ TEST_CASE("urgency and source weight move the score, and the reasons say so", "[
   CHECK(urgent.market.reasons.back().find("FLASH") != std::string::npos);
 }
 
-TEST_CASE("quality on the nine held-out sets, pooled, stays at or above the pinned figures", "[enrich][quality]") {
+TEST_CASE("quality on the ten held-out sets, pooled, stays at or above the pinned figures", "[enrich][quality]") {
   // Their errors have been read, so these are no longer blind figures (docs/quality.md has
   // those); the pin catches a rule change that helps the development set at their expense.
   std::size_t tp = 0, fp = 0, fn = 0, sym_tp = 0, sym_fp = 0, sym_fn = 0;
-  for (const char* set : {"heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7", "heldout8", "heldout9"}) {
+  for (const char* set : {"heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7", "heldout8", "heldout9", "heldout10"}) {
     const auto r = app::evaluate(engine(), std::string(WIRESCAN_SOURCE_DIR) + "/tests/data/" + set + ".jsonl");
     REQUIRE(r.rows >= 130);
     tp += r.detection.tp;
@@ -205,8 +233,8 @@ TEST_CASE("quality on the nine held-out sets, pooled, stays at or above the pinn
   const auto ratio = [](std::size_t a, std::size_t b) { return static_cast<double>(a) / static_cast<double>(b); };
   INFO("shocks P " << ratio(tp, tp + fp) << " R " << ratio(tp, tp + fn) << ", symbols P " << ratio(sym_tp, sym_tp + sym_fp)
                    << " R " << ratio(sym_tp, sym_tp + sym_fn));
-  CHECK(ratio(tp, tp + fp) >= 0.72);
-  CHECK(ratio(tp, tp + fn) >= 0.60);
+  CHECK(ratio(tp, tp + fp) >= 0.75);
+  CHECK(ratio(tp, tp + fn) >= 0.65);
   CHECK(ratio(sym_tp, sym_tp + sym_fp) >= 0.96);
   CHECK(ratio(sym_tp, sym_tp + sym_fn) >= 0.93);
 }
