@@ -38,6 +38,14 @@ core::policy_shock only_shock(const std::string& text) {
   return std::move(f.policy_shocks[0]);
 }
 
+// Text gives one shock, of this category and direction.
+void one(const std::string& text, const char* category, core::direction dir) {
+  INFO(text);
+  const auto shock = only_shock(text);
+  CHECK(shock.category == category);
+  CHECK(shock.dir == dir);
+}
+
 std::string describe(const core::findings& f) {
   std::string out;
   for (const auto& m : f.mentions) {
@@ -127,12 +135,6 @@ TEST_CASE("a preference counts when a member of the deciding body states it, as 
 }
 
 TEST_CASE("the systematic trigger forms: taxes imposed, duties waived, moves by size, rules eased", "[enrich]") {
-  const auto one = [](const std::string& text, const char* category, core::direction dir) {
-    INFO(text);
-    const auto shock = only_shock(text);
-    CHECK(shock.category == category);
-    CHECK(shock.dir == dir);
-  };
   one("Hungary imposes a windfall surtax on banks and insurers", "fiscal_policy", core::direction::tightening);
   one("Malaysia waives its export duty on crude palm oil until March", "export_control", core::direction::easing);
   one("Norges Bank delivers a 50 basis point hike", "monetary_policy", core::direction::tightening);
@@ -163,12 +165,6 @@ TEST_CASE("the systematic trigger forms: taxes imposed, duties waived, moves by 
 TEST_CASE("the forms held-out set 10 was missing, on other texts", "[enrich]") {
   // Written after set 10's errors were read: each headline is new, so a rule tuned to one
   // tweet's words fails here.
-  const auto one = [](const std::string& text, const char* category, core::direction dir) {
-    INFO(text);
-    const auto shock = only_shock(text);
-    CHECK(shock.category == category);
-    CHECK(shock.dir == dir);
-  };
   one("The Riksbank raised the rate on its deposit facility to 1.75%", "monetary_policy", core::direction::tightening);
   one("Norges Bank cut the rate on its overnight lending facility", "monetary_policy", core::direction::easing);
   one("Fed's Harker: We are raising rates until inflation turns", "monetary_policy", core::direction::tightening);
