@@ -58,12 +58,12 @@ std::optional<std::pair<std::uint32_t, std::uint32_t>> listed_name_before(const 
 
 // Whether the name ending at `to` starts the proper name of a fund, an index or a channel:
 // "Invesco BulletShares 2026 High Yield Corporate Bond ETF declares", "the Adobe Digital Price
-// Index shows", "announced via Facebook Live". The capitalised (or numeric) words after the
+// Index shows", "Baker Hughes Rig Count", "announced via Facebook Live". The capitalised (or numeric) words after the
 // name reach one of those nouns within eight words, and the compound ends there (a lower-case
 // word, punctuation or the end follows), so a Title Case headline ("Invesco Shares Jump As Fund
 // Flows Rise") does not count.
 bool names_a_product(std::string_view text, std::size_t to) {
-  static const std::set<std::string_view> nouns{"ETF", "ETFs", "Fund", "Trust", "Index", "Podcasts", "Live"};
+  static const std::set<std::string_view> nouns{"ETF", "ETFs", "Fund", "Trust", "Index", "Count", "Podcasts", "Live"};
   std::size_t i = to;
   for (int words = 0; words < 8; ++words) {
     if (i >= text.size() || text[i] != ' ') return false;
@@ -332,6 +332,13 @@ core::findings enricher::enrich(const core::story& s) const {
               w >= 2 && text[w - 2] != '.') {
             continue;
           }
+        }
+        // "50 VS. 75 BP HIKE", "a 50bp move": a short capitalised name right after a number
+        // is a unit (basis points), not BP plc.
+        if (m.to - m.from <= 3 && m.from >= 1) {
+          std::size_t w = m.from;
+          if (w >= 2 && text[w - 1] == ' ') --w;
+          if (std::isdigit(static_cast<unsigned char>(text[w - 1])) != 0) continue;
         }
         name_mention(a, m.from, m.to);
       } else if (p.kind == pattern_kind::legal_suffix && !overlaps_tag(m)) {
