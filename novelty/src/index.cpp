@@ -84,8 +84,8 @@ index::index(index_config cfg, std::uint64_t instance)
       instance_(instance),
       entries_(std::min(cfg.max_entries, presized_entries)) {
   // The tables are sized for a full index at the start (and their pages faulted in), so none
-  // is rehashed while stories wait: at 200,000 stories that would hold one
-  // story for tens of milliseconds. Past presized_entries they grow as they fill.
+  // is rehashed while stories wait: at 200,000 stories that would hold one story for tens of
+  // milliseconds. Past presized_entries they grow as they fill.
   const std::size_t planned = std::min(cfg_.max_entries, presized_entries);
   by_key_.reserve(planned);
   by_headline_.reserve(planned);
@@ -375,6 +375,7 @@ index_stats index::stats() const {
   s.clusters = clusters_.size();
   s.table_bytes = by_key_.bytes() + by_headline_.bytes() + clusters_.bytes() + bands_.bytes() +
                   entries_.capacity() * sizeof(entry);
+  s.word_bytes = words_.bytes();
   return s;
 }
 

@@ -364,6 +364,9 @@ TEST_CASE("an index that has run for hours still reads each story's own features
   CHECK(missed * 1000 < rewrites);
   CHECK(misattributed == 0);
   CHECK(idx.stats().entries < 5000);  // the window, and the rewrites in it
+  // Chunks are reused: the words of 12,000 stories would take some 1.2 MB, the window's 0.5.
+  INFO("word bytes " << idx.stats().word_bytes);
+  CHECK(idx.stats().word_bytes < 800'000);
   CHECK(idx.stats().evicted > 9000);
   CHECK(idx.stats().unremembered == 0);
 }

@@ -58,6 +58,7 @@ struct index_stats {
   std::uint64_t unremembered = 0;  // assessed while the index was full of in-window stories
   std::uint64_t applied = 0;       // records from the state topic taken in
   std::size_t table_bytes = 0;     // the hash tables and the entries, sized for max_entries at the start
+  std::size_t word_bytes = 0;      // the fingerprints' words: chunks in use and emptied ones kept for reuse
 };
 
 class index {
