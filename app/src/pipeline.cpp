@@ -92,8 +92,8 @@ processed pipeline::process(std::string_view bytes, std::size_t full_size) {
   metrics_.count_findings(findings_);
   if (novelty_) {
     novelty::make_fingerprint(story_, findings_, *lexicon_, fingerprint_);
-    const auto& rec = verdict_;
     novelty_->assess(story_, fingerprint_, novelty::story_time(story_, received), verdict_);
+    const auto& rec = verdict_;
     findings_.novelty = rec.verdict;
     out.novelty = rec.verdict.kind;
     const auto st = novelty_->stats();

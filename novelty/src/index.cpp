@@ -47,6 +47,7 @@ std::uint64_t* index::word_arena::take(std::size_t n, std::uint64_t seq) {
       spare_.pop_back();
     } else {
       c.words = std::make_unique_for_overwrite<std::uint64_t[]>(c.size);
+      allocated_words_ += c.size;
     }
     chunks_.push_back(std::move(c));
   }
@@ -63,15 +64,13 @@ void index::word_arena::release_before(std::uint64_t seq) {
       chunks_.front().used = 0;  // the chunk being filled: start it again
       return;
     }
-    if (chunks_.front().size == chunk_words) spare_.push_back(std::move(chunks_.front().words));
+    if (chunks_.front().size == chunk_words) {
+      spare_.push_back(std::move(chunks_.front().words));
+    } else {
+      allocated_words_ -= chunks_.front().size;  // an oversized chunk is freed, not kept
+    }
     chunks_.pop_front();
   }
-}
-
-std::size_t index::word_arena::bytes() const noexcept {
-  std::size_t words = spare_.size() * chunk_words;
-  for (const auto& c : chunks_) words += c.size;
-  return words * sizeof(std::uint64_t);
 }
 
 std::int64_t story_time(const core::story& s, core::epoch_ms received) noexcept {
@@ -193,16 +192,15 @@ void index::evict(std::int64_t now_ms) {
   if (base_ != first) words_.release_before(base_);
 }
 
-void index::remember(const fingerprint_view& fp, std::uint64_t story_key, std::uint64_t headline_hash,
-                     std::uint64_t content_hash, std::int64_t at_ms, std::uint64_t cluster, const core::novelty& verdict,
+void index::remember(const fingerprint& fp, std::int64_t at_ms, std::uint64_t cluster, const core::novelty& verdict,
                      const band_keys_t& keys, const std::string& id, const std::string& source) {
   if (entries_.size() >= cfg_.max_entries) {
     ++counters_.unremembered;
     return;
   }
   const std::uint64_t seq = base_ + entries_.size();
-  *by_key_.try_emplace(story_key, seq).first = seq;
-  (void)by_headline_.try_emplace(headline_hash, seq);
+  *by_key_.try_emplace(fp.story_key, seq).first = seq;
+  (void)by_headline_.try_emplace(fp.headline_hash, seq);
   if (!fp.features.empty()) {
     for (const auto k : keys) bands_.push(k, static_cast<std::uint32_t>(seq));
   }
@@ -231,7 +229,7 @@ void index::remember(const fingerprint_view& fp, std::uint64_t story_key, std::u
   }
   entries_.push_back({
       at_ms, sketch_of(fp.features), words, static_cast<std::uint32_t>(fp.features.size()),
-      static_cast<std::uint32_t>(fp.sequence.size()), story_key, headline_hash, content_hash, fp.lead_actor, fp.initials,
+      static_cast<std::uint32_t>(fp.sequence.size()), fp.story_key, fp.headline_hash, fp.content_hash, fp.lead_actor, fp.initials,
       cluster, static_cast<float>(verdict.similarity), verdict.similar_count, verdict.kind});
 }
 
@@ -347,7 +345,7 @@ void index::assess(const core::story& s, const fingerprint& fp, std::int64_t at_
   }
   v.score = score_of(cfg_.decay, v.similar_count);
   if (at_ms >= newest_ - cfg_.window_ms) {
-    remember(fp, fp.story_key, fp.headline_hash, fp.content_hash, at_ms, r.cluster, v, keys,
+    remember(fp, at_ms, r.cluster, v, keys,
              kind == core::novelty_kind::fresh ? s.id : v.duplicate_of,
              kind == core::novelty_kind::fresh ? s.source : v.first_source);
   }
@@ -363,7 +361,7 @@ void index::apply(const record& r, std::int64_t now_ms) {
     if (e != nullptr && e->content_hash == r.fp.content_hash) return;
   }
   const bool fresh = r.verdict.kind == core::novelty_kind::fresh;
-  remember(r.fp, r.fp.story_key, r.fp.headline_hash, r.fp.content_hash, r.at_ms, r.cluster, r.verdict,
+  remember(r.fp, r.at_ms, r.cluster, r.verdict,
            r.fp.features.empty() ? band_keys_t{} : band_keys(r.fp.features), fresh ? r.story_id : r.verdict.duplicate_of,
            fresh ? r.source : r.verdict.first_source);
   ++counters_.applied;

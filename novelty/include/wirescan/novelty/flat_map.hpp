@@ -91,6 +91,12 @@ class zeroed_array {
   std::size_t mapped_ = 0;  // its length
 };
 
+// The power-of-two size, at least `current`, that keeps n keys at most half full.
+[[nodiscard]] inline std::size_t table_size_for(std::size_t n, std::size_t current) noexcept {
+  while (current < 2 * n) current *= 2;
+  return current;
+}
+
 template <class Slot, class Home, class Empty>
 void backward_shift_erase(zeroed_array<Slot>& slots, std::size_t i, Home home, Empty empty) noexcept {
   const std::size_t mask = slots.size() - 1;
@@ -151,9 +157,7 @@ class flat_map64 {
 
   // Room for n keys without growing.
   void reserve(std::size_t n) {
-    std::size_t want = slots_.size();
-    while (want < 2 * n) want *= 2;
-    if (want > slots_.size()) rehash(want);
+    if (const auto want = detail::table_size_for(n, slots_.size()); want > slots_.size()) rehash(want);
   }
 
   [[nodiscard]] std::size_t size() const noexcept { return size_; }
@@ -255,9 +259,7 @@ class bucket_map {
 
   // Room for n buckets without growing.
   void reserve(std::size_t n) {
-    std::size_t want = slots_.size();
-    while (want < 2 * n) want *= 2;
-    if (want > slots_.size()) grow(want);
+    if (const auto want = detail::table_size_for(n, slots_.size()); want > slots_.size()) grow(want);
   }
 
   [[nodiscard]] std::size_t size() const noexcept { return size_; }

@@ -122,7 +122,7 @@ class index {
     [[nodiscard]] std::uint64_t* take(std::size_t n, std::uint64_t seq);
     // Every entry numbered below seq has left.
     void release_before(std::uint64_t seq);
-    [[nodiscard]] std::size_t bytes() const noexcept;
+    [[nodiscard]] std::size_t bytes() const noexcept { return allocated_words_ * sizeof(std::uint64_t); }
 
    private:
     struct chunk {
@@ -133,6 +133,7 @@ class index {
     };
     std::deque<chunk> chunks_;
     std::vector<std::unique_ptr<std::uint64_t[]>> spare_;  // emptied chunks of chunk_words
+    std::size_t allocated_words_ = 0;  // in chunks and spare_, kept as they change: stats() runs per story
   };
   struct cluster_info {
     std::string first_id;
@@ -146,8 +147,7 @@ class index {
   using band_keys_t = std::array<std::uint64_t, band_count>;
   [[nodiscard]] static band_keys_t band_keys(std::span<const std::uint64_t> features);
   // Remembers fp as decided (at_ms, cluster, kind, similar_count, similarity).
-  void remember(const fingerprint_view& fp, std::uint64_t story_key, std::uint64_t headline_hash,
-                std::uint64_t content_hash, std::int64_t at_ms, std::uint64_t cluster, const core::novelty& verdict,
+  void remember(const fingerprint& fp, std::int64_t at_ms, std::uint64_t cluster, const core::novelty& verdict,
                 const band_keys_t& keys, const std::string& id, const std::string& source);
   [[nodiscard]] const entry* at(std::uint64_t seq) const;
   [[nodiscard]] bool live(const entry& e) const noexcept { return e.at_ms >= newest_ - cfg_.window_ms; }
