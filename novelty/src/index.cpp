@@ -240,15 +240,18 @@ record index::assess(const core::story& s, const fingerprint& fp, std::int64_t a
 }
 
 void index::assess(const core::story& s, const fingerprint& fp, std::int64_t at_ms, record& r) {
-  evict(at_ms);
-  // Every lookup below is a cache miss in a large index; ask for them all at once.
+  // Every lookup below is a cache miss in a large index; ask for them all at once, and before
+  // the eviction, whose own misses then overlap with these. (The cluster a new story founds is
+  // keyed by its own key: most stories are new.)
   by_key_.prefetch(fp.story_key);
   by_headline_.prefetch(fp.headline_hash);
+  clusters_.prefetch(fp.story_key);
   band_keys_t keys{};
   if (!fp.features.empty()) {
     keys = band_keys(fp.features);
     for (const auto k : keys) bands_.prefetch(k);
   }
+  evict(at_ms);
   const entry* match = nullptr;
   core::novelty_kind kind = core::novelty_kind::fresh;
   double similarity = 0.0;
