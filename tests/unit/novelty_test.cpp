@@ -1,6 +1,8 @@
 // The novelty stage: fingerprints, guards, the index's window and bounds, the state record
 // format, and its quality on the labelled pair set (pinned so a change that lowers it fails).
 
+#include <algorithm>
+#include <random>
 #include <string>
 
 #include <catch2/catch_test_macros.hpp>
@@ -405,4 +407,25 @@ TEST_CASE("a reused record carries nothing over from the story before", "[novelt
   idx.assess(a, fresh, t0 + 3 * minute, rec);
   CHECK(rec.story_id.empty());
   CHECK(rec.verdict.kind == core::novelty_kind::fresh);
+}
+
+TEST_CASE("MinHash rows are the same on the vector path and the portable one", "[novelty]") {
+  // On a CPU with AVX-512 (CI's has it) row_minima takes the vector path; elsewhere the two
+  // are one function and only the union property below is tested.
+  std::mt19937_64 rng(7);
+  for (std::size_t n : {0UL, 1UL, 7UL, 8UL, 23UL, 64UL, 300UL}) {
+    std::vector<std::uint64_t> features(n);
+    for (auto& f : features) f = rng();
+    wirescan::novelty::detail::row_minima_t fast{}, portable{};
+    wirescan::novelty::detail::row_minima(features, fast);
+    wirescan::novelty::detail::row_minima_portable(features, portable);
+    CAPTURE(n);
+    CHECK(fast == portable);
+    // MinHash's defining property: a set's row minima are the smaller of its two halves'.
+    const auto half = static_cast<std::ptrdiff_t>(n / 2);
+    wirescan::novelty::detail::row_minima_t left{}, right{};
+    wirescan::novelty::detail::row_minima(std::span(features).first(static_cast<std::size_t>(half)), left);
+    wirescan::novelty::detail::row_minima(std::span(features).subspan(static_cast<std::size_t>(half)), right);
+    for (std::size_t i = 0; i < fast.size(); ++i) CHECK(fast[i] == std::min(left[i], right[i]));
+  }
 }

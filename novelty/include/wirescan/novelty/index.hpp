@@ -26,6 +26,15 @@
 
 namespace wirescan::novelty {
 
+namespace detail {
+// Each MinHash row's minimum over a story's features (12 bands of 2 rows). row_minima uses
+// AVX-512 where the CPU has it and row_minima_portable elsewhere; both give the same values.
+inline constexpr std::size_t row_count = 24;
+using row_minima_t = std::array<std::uint64_t, row_count>;
+void row_minima(std::span<const std::uint64_t> features, row_minima_t& mins) noexcept;
+void row_minima_portable(std::span<const std::uint64_t> features, row_minima_t& mins) noexcept;
+}  // namespace detail
+
 struct index_config {
   std::int64_t window_ms = 24LL * 3600 * 1000;
   std::size_t max_entries = 200000;
