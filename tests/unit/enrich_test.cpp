@@ -184,6 +184,24 @@ TEST_CASE("the forms held-out set 10 was missing, on other texts", "[enrich]") {
       core::direction::tightening);
 }
 
+TEST_CASE("the forms held-out set 11 was missing, on other texts", "[enrich]") {
+  // Written after set 11's errors were read: each headline is new.
+  one("Japan's finance minister vows to repeal dozens of banking regulations", "regulatory_action", core::direction::easing);
+  one("The SEC ordered brokers to explain how they handle payment for order flow", "regulatory_action",
+      core::direction::tightening);
+  one("Biden moves to open more federal waters to offshore wind leasing", "industrial_policy", core::direction::easing);
+  one("South Korea will restart two idled nuclear reactors this winter", "industrial_policy", core::direction::easing);
+  one("India's central bank plans to regulate crypto exchanges under a new law", "crypto_regulation",
+      core::direction::tightening);
+  one("The SEC delayed its decision on the VanEck spot bitcoin ETF again", "crypto_regulation", core::direction::tightening);
+  one("Russia moves to annex occupied regions after staged votes", "geopolitical_escalation", core::direction::tightening);
+  one("Rebels agree to end the blockade of the country's main port", "geopolitical_escalation", core::direction::easing);
+  one("Egypt bans importers from buying dollars on the parallel market", "capital_controls", core::direction::tightening);
+  // A forecast of a decision is a preview; a promise to repeal laws is not about market rules.
+  CHECK(run("The Bank of Canada is expected to announce a full-point rate increase").policy_shocks.empty());
+  CHECK(run("The candidate promises to repeal the laws his rival passed").policy_shocks.empty());
+}
+
 TEST_CASE("a named move counts only with its decider, in a sentence not about data or markets", "[enrich]") {
   const auto hike = [](const std::string& text) {
     INFO(text);
@@ -212,11 +230,11 @@ TEST_CASE("urgency and source weight move the score, and the reasons say so", "[
   CHECK(urgent.market.reasons.back().find("FLASH") != std::string::npos);
 }
 
-TEST_CASE("quality on the ten held-out sets, pooled, stays at or above the pinned figures", "[enrich][quality]") {
+TEST_CASE("quality on the eleven held-out sets, pooled, stays at or above the pinned figures", "[enrich][quality]") {
   // Their errors have been read, so these are no longer blind figures (docs/quality.md has
   // those); the pin catches a rule change that helps the development set at their expense.
   std::size_t tp = 0, fp = 0, fn = 0, sym_tp = 0, sym_fp = 0, sym_fn = 0;
-  for (const char* set : {"heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7", "heldout8", "heldout9", "heldout10"}) {
+  for (const char* set : {"heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7", "heldout8", "heldout9", "heldout10", "heldout11"}) {
     const auto r = app::evaluate(engine(), std::string(WIRESCAN_SOURCE_DIR) + "/tests/data/" + set + ".jsonl");
     REQUIRE(r.rows >= 130);
     tp += r.detection.tp;
