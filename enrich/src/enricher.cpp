@@ -5,6 +5,7 @@
 #include <cctype>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <optional>
 #include <set>
@@ -187,15 +188,45 @@ bool has_crypto_context(std::string_view h, std::string_view b) {
 }
 
 // Every actor and trigger in the headline, as canonical hashes for the novelty stage.
-void add_signals(const rule_set& rs, const std::vector<match>& ms, std::vector<core::headline_signal>& out) {
+// A by_numbers trigger's direction: the first two figures in its span, the new one first
+// ("ACTUAL: 2.50% VS 1.50% PREVIOUS"). None when they are equal (a hold) or not both there.
+std::optional<core::direction> direction_from_numbers(std::string_view span) {
+  std::array<double, 2> v{};
+  std::size_t n = 0;
+  for (std::size_t i = 0; i < span.size() && n < v.size();) {
+    const bool minus = span[i] == '-' && i + 1 < span.size() && std::isdigit(static_cast<unsigned char>(span[i + 1]));
+    if (!minus && !std::isdigit(static_cast<unsigned char>(span[i]))) {
+      ++i;
+      continue;
+    }
+    std::size_t j = i + (minus ? 1 : 0);
+    while (j < span.size() && (std::isdigit(static_cast<unsigned char>(span[j])) ||
+                               (span[j] == '.' && j + 1 < span.size() && std::isdigit(static_cast<unsigned char>(span[j + 1]))))) {
+      ++j;
+    }
+    v[n++] = std::strtod(std::string(span.substr(i, j - i)).c_str(), nullptr);
+    i = j;
+  }
+  if (n < 2 || v[0] == v[1]) return std::nullopt;
+  return v[0] > v[1] ? core::direction::tightening : core::direction::easing;
+}
+
+void add_signals(const rule_set& rs, std::string_view text, const std::vector<match>& ms,
+                 std::vector<core::headline_signal>& out) {
   for (const auto& m : ms) {
     const auto& p = rs.patterns[m.id];
     if (p.kind == pattern_kind::actor) {
       out.push_back({core::signal_kind::actor, core::hash64(rs.actors[p.index].code, 1), m.from, m.to});
     } else if (p.kind == pattern_kind::trigger) {
       const auto& t = rs.triggers[p.index];
+      auto dir = t.dir;
+      if (t.by_numbers) {
+        const auto d = direction_from_numbers(text.substr(m.from, m.to - m.from));
+        if (!d) continue;
+        dir = *d;
+      }
       out.push_back({core::signal_kind::policy, core::hash64(t.category, 2), m.from, m.to});
-      out.push_back({core::signal_kind::direction, core::hash64(t.category, 3 + static_cast<unsigned>(t.dir)), m.from,
+      out.push_back({core::signal_kind::direction, core::hash64(t.category, 3 + static_cast<unsigned>(dir)), m.from,
                      m.to});
     }
   }
@@ -294,7 +325,7 @@ core::findings enricher::enrich(const core::story& s) const {
     ms.clear();
     rs->scan(text, ms);
     normalise(*rs, ms);
-    if (k == 0) add_signals(*rs, ms, f.signals);
+    if (k == 0) add_signals(*rs, text, ms, f.signals);
     const auto overlaps_tag = [&](const match& m) {
       return std::any_of(tag_spans.begin(), tag_spans.end(), [&](const auto& t) {
         return t.first == fields[k] && m.from < t.second.second && t.second.first < m.to;
@@ -443,6 +474,12 @@ core::findings enricher::enrich(const core::story& s) const {
       for (const auto& t : ms) {
         if (!in_sentence(t) || rs->patterns[t.id].kind != pattern_kind::trigger) continue;
         const auto& rule = rs->triggers[rs->patterns[t.id].index];
+        auto dir = rule.dir;
+        if (rule.by_numbers) {
+          const auto d = direction_from_numbers(text.substr(t.from, t.to - t.from));
+          if (!d) continue;  // the same figure: a hold, no shock
+          dir = *d;
+        }
         // The nearest noun actor before the trigger, else the nearest after it; adjectival
         // forms only when the sentence has no noun actor.
         const auto is_actor = [&](const match& a, bool adjective) {
@@ -563,7 +600,7 @@ core::findings enricher::enrich(const core::story& s) const {
         if (policymaker_speaks) stg = core::stage::considered;
         core::policy_shock sh;
         sh.category = rule.category;
-        sh.dir = rule.dir;
+        sh.dir = dir;
         sh.stg = stg;
         sh.spans.push_back({fields[k], t.from, t.to});
         if (actor != nullptr) {

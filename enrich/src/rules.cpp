@@ -180,13 +180,13 @@ void load_policy(builder& b, const YAML::Node& root, const std::string& file) {
         const std::string where = file + ": triggers." + cat + "[" + std::to_string(i) + "]";
         b.unknown_keys(t, where, {"direction", "phrases", "needs_actor", "named_move"});
         const auto dir = t["direction"] ? t["direction"].as<std::string>() : "";
-        if (dir != "tightening" && dir != "easing") {
-          b.problems.push_back(where + ": direction must be tightening or easing");
+        if (dir != "tightening" && dir != "easing" && dir != "by_numbers") {
+          b.problems.push_back(where + ": direction must be tightening, easing or by_numbers");
           continue;
         }
         b.rs.triggers.push_back({cat, dir == "easing" ? core::direction::easing : core::direction::tightening,
                                  t["needs_actor"] && t["needs_actor"].as<bool>(),
-                                 t["named_move"] && t["named_move"].as<bool>()});
+                                 t["named_move"] && t["named_move"].as<bool>(), dir == "by_numbers"});
         for (const auto& p : b.strings(t["phrases"], where + ".phrases")) {
           b.add(p, pattern_kind::trigger, static_cast<std::uint32_t>(b.rs.triggers.size() - 1), where + ": '" + p + "'");
         }

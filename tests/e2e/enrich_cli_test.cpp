@@ -277,7 +277,7 @@ TEST_CASE("validate reports every problem in the rule files at once", "[e2e]") {
   INFO(r.err);
   CHECK(r.exit_code == 2);
   CHECK(r.err.find("unknown key 'colour'") != std::string::npos);
-  CHECK(r.err.find("direction must be tightening or easing") != std::string::npos);
+  CHECK(r.err.find("direction must be tightening, easing or by_numbers") != std::string::npos);
   CHECK(r.err.find("triggers.weather: not a taxonomy category") != std::string::npos);
   CHECK(r.err.find("aliases.yaml: cannot read") != std::string::npos);
 }

@@ -197,6 +197,11 @@ TEST_CASE("the forms held-out set 11 was missing, on other texts", "[enrich]") {
   one("Russia moves to annex occupied regions after staged votes", "geopolitical_escalation", core::direction::tightening);
   one("Rebels agree to end the blockade of the country's main port", "geopolitical_escalation", core::direction::easing);
   one("Egypt bans importers from buying dollars on the parallel market", "capital_controls", core::direction::tightening);
+  // An economic calendar's data line: the direction is in the figures, new first.
+  one("NORWAY NORGES BANK INTEREST RATE DECISION (SEP) ACTUAL: 2.25% VS 1.75% PREVIOUS; EST 2.00%", "monetary_policy",
+      core::direction::tightening);
+  one("POLAND NBP INTEREST RATE DECISION ACTUAL: 5.50% VS 5.75% PREVIOUS", "monetary_policy", core::direction::easing);
+  CHECK(run("JAPAN BOJ INTEREST RATE DECISION ACTUAL: -0.10% VS -0.10% PREVIOUS").policy_shocks.empty());
   // A forecast of a decision is a preview; a promise to repeal laws is not about market rules.
   CHECK(run("The Bank of Canada is expected to announce a full-point rate increase").policy_shocks.empty());
   CHECK(run("The candidate promises to repeal the laws his rival passed").policy_shocks.empty());

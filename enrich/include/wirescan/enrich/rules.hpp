@@ -49,6 +49,10 @@ struct trigger_rule {
   // right after it: "hike by the RBI") and the sentence does not open with data, markets or
   // commentators ("UK inflation hits a high, adding pressure on the BoE to deliver a hike").
   bool named_move = false;
+  // The direction is in the figures the phrase quotes, new first ("RATE DECISION ACTUAL: 0.50%
+  // VS 0.00% PREVIOUS", an economic calendar's form): higher tightens, lower eases, the same is
+  // no move. `dir` is unused then.
+  bool by_numbers = false;
 };
 
 struct product_rule {
