@@ -207,6 +207,25 @@ TEST_CASE("the forms held-out set 11 was missing, on other texts", "[enrich]") {
   CHECK(run("The candidate promises to repeal the laws his rival passed").policy_shocks.empty());
 }
 
+TEST_CASE("the forms held-out set 12 was missing, on other texts", "[enrich]") {
+  // Written after set 12's errors were read: each headline is new.
+  one("The Reserve Bank of India sold bond holdings worth $2 billion to drain liquidity", "monetary_policy",
+      core::direction::tightening);
+  one("Turkey's central bank moves to mop up excess lira liquidity", "monetary_policy", core::direction::tightening);
+  one("Japan says Korea's new export rules are inconsistent with WTO trade rules", "trade_negotiation",
+      core::direction::tightening);
+  one("Chinese customs officials are weighing an end to the ban on Lithuanian beef", "import_restriction",
+      core::direction::easing);
+  // A stance is not a decision; a concern about a move, a move not envisaged, and one taken
+  // only to avoid another are not the move.
+  CHECK(run("The RBA sounded dovish at its meeting, minutes show").policy_shocks.empty());
+  CHECK(run("Housing starts slump as concerns over rate hikes by the Fed keep builders cautious").policy_shocks.empty());
+  CHECK(run("Britain does not envisage cutting fuel duty before the budget").policy_shocks.empty());
+  CHECK(run("Germany will store more gas now to avoid having to ration gas consumption in winter").policy_shocks.empty());
+  // A company's lawsuit over a merger agreement is not a trade dispute.
+  CHECK(run("Shareholders sue the board for violating the merger agreement").policy_shocks.empty());
+}
+
 TEST_CASE("a named move counts only with its decider, in a sentence not about data or markets", "[enrich]") {
   const auto hike = [](const std::string& text) {
     INFO(text);
@@ -235,11 +254,11 @@ TEST_CASE("urgency and source weight move the score, and the reasons say so", "[
   CHECK(urgent.market.reasons.back().find("FLASH") != std::string::npos);
 }
 
-TEST_CASE("quality on the eleven held-out sets, pooled, stays at or above the pinned figures", "[enrich][quality]") {
+TEST_CASE("quality on the twelve held-out sets, pooled, stays at or above the pinned figures", "[enrich][quality]") {
   // Their errors have been read, so these are no longer blind figures (docs/quality.md has
   // those); the pin catches a rule change that helps the development set at their expense.
   std::size_t tp = 0, fp = 0, fn = 0, sym_tp = 0, sym_fp = 0, sym_fn = 0;
-  for (const char* set : {"heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7", "heldout8", "heldout9", "heldout10", "heldout11"}) {
+  for (const char* set : {"heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7", "heldout8", "heldout9", "heldout10", "heldout11", "heldout12"}) {
     const auto r = app::evaluate(engine(), std::string(WIRESCAN_SOURCE_DIR) + "/tests/data/" + set + ".jsonl");
     REQUIRE(r.rows >= 130);
     tp += r.detection.tp;
@@ -252,8 +271,8 @@ TEST_CASE("quality on the eleven held-out sets, pooled, stays at or above the pi
   const auto ratio = [](std::size_t a, std::size_t b) { return static_cast<double>(a) / static_cast<double>(b); };
   INFO("shocks P " << ratio(tp, tp + fp) << " R " << ratio(tp, tp + fn) << ", symbols P " << ratio(sym_tp, sym_tp + sym_fp)
                    << " R " << ratio(sym_tp, sym_tp + sym_fn));
-  CHECK(ratio(tp, tp + fp) >= 0.75);
-  CHECK(ratio(tp, tp + fn) >= 0.65);
+  CHECK(ratio(tp, tp + fp) >= 0.77);
+  CHECK(ratio(tp, tp + fn) >= 0.67);
   CHECK(ratio(sym_tp, sym_tp + sym_fp) >= 0.96);
   CHECK(ratio(sym_tp, sym_tp + sym_fn) >= 0.93);
 }
