@@ -187,7 +187,6 @@ bool has_crypto_context(std::string_view h, std::string_view b) {
   return false;
 }
 
-// Every actor and trigger in the headline, as canonical hashes for the novelty stage.
 // A by_numbers trigger's direction: the first two figures in its span, the new one first
 // ("ACTUAL: 2.50% VS 1.50% PREVIOUS"). None when they are equal (a hold) or not both there.
 std::optional<core::direction> direction_from_numbers(std::string_view span) {
@@ -211,6 +210,7 @@ std::optional<core::direction> direction_from_numbers(std::string_view span) {
   return v[0] > v[1] ? core::direction::tightening : core::direction::easing;
 }
 
+// Every actor and trigger in the headline, as canonical hashes for the novelty stage.
 void add_signals(const rule_set& rs, std::string_view text, const std::vector<match>& ms,
                  std::vector<core::headline_signal>& out) {
   for (const auto& m : ms) {

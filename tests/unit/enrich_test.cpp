@@ -205,6 +205,8 @@ TEST_CASE("the forms held-out set 11 was missing, on other texts", "[enrich]") {
   // A forecast of a decision is a preview; a promise to repeal laws is not about market rules.
   CHECK(run("The Bank of Canada is expected to announce a full-point rate increase").policy_shocks.empty());
   CHECK(run("The candidate promises to repeal the laws his rival passed").policy_shocks.empty());
+  // "regulated" describing exchanges is not a decider regulating them.
+  CHECK(run("Japan's regulated crypto exchanges saw volumes fall in June").policy_shocks.empty());
 }
 
 TEST_CASE("the forms held-out set 12 was missing, on other texts", "[enrich]") {
