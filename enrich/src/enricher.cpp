@@ -3,9 +3,9 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <charconv>
 #include <cmath>
 #include <cstdio>
-#include <cstdlib>
 #include <cstring>
 #include <optional>
 #include <set>
@@ -192,19 +192,19 @@ bool has_crypto_context(std::string_view h, std::string_view b) {
 std::optional<core::direction> direction_from_numbers(std::string_view span) {
   std::array<double, 2> v{};
   std::size_t n = 0;
-  for (std::size_t i = 0; i < span.size() && n < v.size();) {
-    const bool minus = span[i] == '-' && i + 1 < span.size() && std::isdigit(static_cast<unsigned char>(span[i + 1]));
-    if (!minus && !std::isdigit(static_cast<unsigned char>(span[i]))) {
-      ++i;
-      continue;
+  const char* p = span.data();
+  const char* const end = p + span.size();
+  const auto digit = [](char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0; };
+  while (n < v.size() && p != end) {
+    if (digit(*p) || (*p == '-' && p + 1 != end && digit(p[1]))) {
+      const auto r = std::from_chars(p, end, v[n], std::chars_format::fixed);
+      if (r.ec == std::errc{}) {
+        ++n;
+        p = r.ptr;
+        continue;
+      }
     }
-    std::size_t j = i + (minus ? 1 : 0);
-    while (j < span.size() && (std::isdigit(static_cast<unsigned char>(span[j])) ||
-                               (span[j] == '.' && j + 1 < span.size() && std::isdigit(static_cast<unsigned char>(span[j + 1]))))) {
-      ++j;
-    }
-    v[n++] = std::strtod(std::string(span.substr(i, j - i)).c_str(), nullptr);
-    i = j;
+    ++p;
   }
   if (n < 2 || v[0] == v[1]) return std::nullopt;
   return v[0] > v[1] ? core::direction::tightening : core::direction::easing;

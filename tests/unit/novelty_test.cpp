@@ -422,10 +422,10 @@ TEST_CASE("MinHash rows are the same on the vector path and the portable one", "
     CAPTURE(n);
     CHECK(fast == portable);
     // MinHash's defining property: a set's row minima are the smaller of its two halves'.
-    const auto half = static_cast<std::ptrdiff_t>(n / 2);
+    const std::size_t half = n / 2;
     wirescan::novelty::detail::row_minima_t left{}, right{};
-    wirescan::novelty::detail::row_minima(std::span(features).first(static_cast<std::size_t>(half)), left);
-    wirescan::novelty::detail::row_minima(std::span(features).subspan(static_cast<std::size_t>(half)), right);
+    wirescan::novelty::detail::row_minima(std::span(features).first(half), left);
+    wirescan::novelty::detail::row_minima(std::span(features).subspan(half), right);
     for (std::size_t i = 0; i < fast.size(); ++i) CHECK(fast[i] == std::min(left[i], right[i]));
   }
 }
