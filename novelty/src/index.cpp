@@ -449,16 +449,34 @@ namespace {
 // rolling upgrade reads the state its predecessors wrote.
 constexpr std::uint8_t record_version = 2;
 
-void put_u64(std::string& out, std::uint64_t v) {
-  for (int i = 0; i < 8; ++i) out += static_cast<char>((v >> (8 * i)) & 0xFF);
-}
-void put_u32(std::string& out, std::uint32_t v) {
-  for (int i = 0; i < 4; ++i) out += static_cast<char>((v >> (8 * i)) & 0xFF);
-}
-void put_str(std::string& out, std::string_view s) {
-  put_u32(out, static_cast<std::uint32_t>(s.size()));
-  out += s;
-}
+// Writes the record's fields at a cursor into a buffer already sized for them: one resize and
+// a store per field, where appending byte by byte checked the capacity at every byte (the
+// encoder cost 400 ns a story, more than the rest of the state topic's work).
+struct writer {
+  char* p;
+  void u(std::uint64_t v, int bytes) {
+    if constexpr (std::endian::native == std::endian::little) {
+      std::memcpy(p, &v, static_cast<std::size_t>(bytes));
+    } else {
+      for (int i = 0; i < bytes; ++i) p[i] = static_cast<char>((v >> (8 * i)) & 0xFF);
+    }
+    p += bytes;
+  }
+  void str(std::string_view s) {
+    u(s.size(), 4);
+    std::memcpy(p, s.data(), s.size());
+    p += s.size();
+  }
+  void words(const std::vector<std::uint64_t>& w) {
+    u(w.size(), 4);
+    if constexpr (std::endian::native == std::endian::little) {
+      std::memcpy(p, w.data(), w.size() * sizeof(std::uint64_t));
+      p += w.size() * sizeof(std::uint64_t);
+    } else {
+      for (const auto x : w) u(x, 8);
+    }
+  }
+};
 
 struct reader {
   std::string_view in;
@@ -494,29 +512,30 @@ std::string encode(const record& r) {
 }
 
 void encode(const record& r, std::string& out) {
-  out.clear();
-  out.reserve(96 + r.story_id.size() + r.source.size() + r.verdict.duplicate_of.size() + 8 * r.fp.features.size());
-  out += static_cast<char>(record_version);
-  put_u64(out, r.instance);
-  put_u64(out, static_cast<std::uint64_t>(r.at_ms));
-  put_u64(out, r.fp.story_key);
-  put_u64(out, r.fp.content_hash);
-  put_u64(out, r.fp.headline_hash);
-  put_u64(out, r.fp.lead_actor);
-  put_u64(out, r.cluster);
-  out += static_cast<char>(r.verdict.kind);
-  put_u32(out, r.verdict.similar_count);
-  put_u32(out, std::bit_cast<std::uint32_t>(static_cast<float>(r.verdict.similarity)));
-  put_u64(out, static_cast<std::uint64_t>(r.verdict.first_seen.value));
-  put_str(out, r.story_id);
-  put_str(out, r.source);
-  put_str(out, r.verdict.duplicate_of);
-  put_str(out, r.verdict.first_source);
-  put_u32(out, static_cast<std::uint32_t>(r.fp.features.size()));
-  for (const auto f : r.fp.features) put_u64(out, f);
-  put_u32(out, static_cast<std::uint32_t>(r.fp.sequence.size()));
-  for (const auto f : r.fp.sequence) put_u64(out, f);
-  put_u64(out, r.fp.initials);
+  const std::size_t size = 1 + 7 * 8 + 1 + 4 + 4 + 8 + 4 * 4 + r.story_id.size() + r.source.size() +
+                           r.verdict.duplicate_of.size() + r.verdict.first_source.size() + 4 +
+                           8 * r.fp.features.size() + 4 + 8 * r.fp.sequence.size() + 8;
+  out.resize(size);
+  writer w{out.data()};
+  w.u(record_version, 1);
+  w.u(r.instance, 8);
+  w.u(static_cast<std::uint64_t>(r.at_ms), 8);
+  w.u(r.fp.story_key, 8);
+  w.u(r.fp.content_hash, 8);
+  w.u(r.fp.headline_hash, 8);
+  w.u(r.fp.lead_actor, 8);
+  w.u(r.cluster, 8);
+  w.u(static_cast<std::uint64_t>(r.verdict.kind), 1);
+  w.u(r.verdict.similar_count, 4);
+  w.u(std::bit_cast<std::uint32_t>(static_cast<float>(r.verdict.similarity)), 4);
+  w.u(static_cast<std::uint64_t>(r.verdict.first_seen.value), 8);
+  w.str(r.story_id);
+  w.str(r.source);
+  w.str(r.verdict.duplicate_of);
+  w.str(r.verdict.first_source);
+  w.words(r.fp.features);
+  w.words(r.fp.sequence);
+  w.u(r.fp.initials, 8);
 }
 
 core::result<record, std::string> decode(std::string_view bytes) {

@@ -237,6 +237,58 @@ TEST_CASE("a rewrite is found through buckets whose older entries have left the 
         core::novelty_kind::fresh);
 }
 
+TEST_CASE("a state record's bytes are the documented layout, little-endian", "[novelty]") {
+  // Records written by one release are read by the next (a rolling upgrade, a restart): the
+  // layout is pinned byte by byte, built here the slow way from the format's description.
+  novelty::record r;
+  r.instance = 0x0102030405060708ULL;
+  r.at_ms = 1764400000123;
+  r.story_id = "r-1";
+  r.source = "Reuters";
+  r.fp.story_key = 11;
+  r.fp.content_hash = 0xFFEEDDCCBBAA9988ULL;
+  r.fp.headline_hash = 13;
+  r.fp.lead_actor = 14;
+  r.fp.features = {1, 0x8000000000000002ULL};
+  r.fp.sequence = {0x8000000000000002ULL};
+  r.fp.initials = 0x6263;
+  r.cluster = 15;
+  r.verdict.kind = core::novelty_kind::rewrite;
+  r.verdict.similar_count = 3;
+  r.verdict.similarity = 0.5;
+  r.verdict.first_seen = core::epoch_ms{1764399999000};
+  r.verdict.duplicate_of = "a-7";
+  r.verdict.first_source = "AP";
+  std::string want;
+  const auto u = [&](std::uint64_t v, int bytes) {
+    for (int i = 0; i < bytes; ++i) want += static_cast<char>((v >> (8 * i)) & 0xFF);
+  };
+  const auto str = [&](std::string_view x) {
+    u(x.size(), 4);
+    want += x;
+  };
+  u(2, 1);  // version
+  for (const auto v : {r.instance, static_cast<std::uint64_t>(r.at_ms), r.fp.story_key, r.fp.content_hash,
+                       r.fp.headline_hash, r.fp.lead_actor, r.cluster}) {
+    u(v, 8);
+  }
+  u(static_cast<std::uint64_t>(r.verdict.kind), 1);
+  u(3, 4);
+  u(0x3F000000, 4);  // 0.5f
+  u(static_cast<std::uint64_t>(r.verdict.first_seen.value), 8);
+  for (const auto x : {"r-1", "Reuters", "a-7", "AP"}) str(x);
+  u(2, 4);
+  u(1, 8);
+  u(0x8000000000000002ULL, 8);
+  u(1, 4);
+  u(0x8000000000000002ULL, 8);
+  u(0x6263, 8);
+  CHECK(novelty::encode(r) == want);
+  std::string reused = "a longer buffer left from the story before this one, which must not leak into it";
+  novelty::encode(r, reused);
+  CHECK(reused == want);
+}
+
 TEST_CASE("a state record survives encode and decode and teaches another index", "[novelty]") {
   fixture fx;
   novelty::index here({}, 1);
