@@ -88,6 +88,27 @@ bool names_a_product(std::string_view text, std::size_t to) {
   return false;
 }
 
+// Whether the name starting at `from` is where something was posted or shown, a channel, not
+// the company's news: "announced via Facebook", "a 4-minute live video on Facebook", "in a
+// post on LinkedIn". "via" alone says so; "on" only after a word for what was posted.
+bool names_a_channel(std::string_view text, std::size_t from) {
+  static const std::set<std::string_view> posted{"video", "videos", "livestream", "stream", "post", "posts", "page",
+                                                 "account", "message", "ad", "ads", "broadcast", "interview", "chat",
+                                                 "tweet", "tweets", "thread", "statement", "clip", "clips"};
+  const auto word_before = [&](std::size_t end) {  // the word ending just before text[end] == ' '
+    std::size_t b = end;
+    while (b > 0 && std::isalpha(static_cast<unsigned char>(text[b - 1])) != 0) --b;
+    return std::pair{text.substr(b, end - b), b};
+  };
+  if (from < 2 || text[from - 1] != ' ') return false;
+  const auto [prep, at] = word_before(from - 1);
+  if (prep == "via") return true;
+  if (prep != "on" || at < 2 || text[at - 1] != ' ') return false;
+  std::string noun(word_before(at - 1).first);
+  for (auto& c : noun) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return posted.count(noun) > 0;
+}
+
 // Cuts the body at a code point boundary so spans and scans never split a character.
 std::string_view lede(std::string_view body, std::size_t max) {
   if (body.size() <= max) return body;
@@ -351,7 +372,7 @@ core::findings enricher::enrich(const core::story& s) const {
     for (const auto& m : ms) {
       const auto& p = rs->patterns[m.id];
       if (p.kind == pattern_kind::name && !overlaps_tag(m) && m.from >= reply_handles_end &&
-          !names_a_product(text, m.to)) {
+          !names_a_product(text, m.to) && !names_a_channel(text, m.from)) {
         const auto& a = rs->aliases[p.index];
         // "Muddy Waters" is not Waters Corp: a one-word name right after another
         // capitalised word is part of a different name.
@@ -491,6 +512,8 @@ core::findings enricher::enrich(const core::story& s) const {
         const bool not_news = std::any_of(ms.begin(), ms.end(), [&](const match& c) {
           const auto kind = rs->patterns[c.id].kind;
           if (!in_sentence(c) || (kind != pattern_kind::background && kind != pattern_kind::expectation)) return false;
+          // A trigger inside a background phrase is that phrase's ("sanctions-hit Russia").
+          if (kind == pattern_kind::background && c.from <= t.from && c.to >= t.to) return true;
           const std::uint32_t reach = kind == pattern_kind::background ? 30 : 60;
           return c.to <= t.from + 1 && t.from - std::min(t.from, c.to) <= reach;
         });

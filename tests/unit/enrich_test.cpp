@@ -228,6 +228,43 @@ TEST_CASE("the forms held-out set 12 was missing, on other texts", "[enrich]") {
   CHECK(run("Shareholders sue the board for violating the merger agreement").policy_shocks.empty());
 }
 
+TEST_CASE("the forms held-out set 13 was missing, on other texts", "[enrich]") {
+  // Written after set 13's errors were read: each headline is new.
+  one("Japan and the US discuss stopping Tokyo Electron from shipping chip tools to China", "export_control",
+      core::direction::tightening);
+  one("The Senate voted to allow the administration to sell Poland more Patriot missiles", "export_control",
+      core::direction::easing);
+  one("The UK proposes to relax its rules on short-term lets", "regulatory_action", core::direction::easing);
+  one("The EU proposes to tighten its rules on bank capital", "regulatory_action", core::direction::tightening);
+  one("Poland breached EU state-aid rules by backing its coal mines, the Commission says", "regulatory_action",
+      core::direction::tightening);
+  one("Uber's contracts were unlawful, the EU's top court rules", "regulatory_action", core::direction::tightening);
+  one("US lawmakers vote on a bill releasing billions of dollars for chipmakers", "industrial_policy",
+      core::direction::easing);
+  one("US regulators open an investigation into a stablecoin issuer", "crypto_regulation", core::direction::tightening);
+  one("RBNZ lifts the OCR by 50 basis points", "monetary_policy", core::direction::tightening);
+  one("The Reserve Bank of India lets exporters settle trade in rupees", "capital_controls", core::direction::easing);
+  one("Brazil's Congress gives the green light to spend $5 billion on fuel vouchers", "fiscal_policy",
+      core::direction::easing);
+  one("Indonesia will cut fuel prices next month", "nationalization_price_control", core::direction::easing);
+  one("Nigeria raises electricity tariffs by 40%", "nationalization_price_control", core::direction::tightening);
+  // An adjective naming a past measure is background, not the measure.
+  CHECK(run("India's exports to sanctions-hit Russia surge").policy_shocks.empty());
+  CHECK(run("Tariff-hit exporters in China look to Vietnam").policy_shocks.empty());
+}
+
+TEST_CASE("a platform a message was posted on is a channel, not a mention", "[enrich]") {
+  const auto symbols = [](const std::string& text) {
+    std::vector<std::string> out;
+    for (const auto& m : run(text).mentions) out.push_back(m.symbol);
+    return out;
+  };
+  CHECK(symbols("The central bank announced the decision in a live video on Facebook").empty());
+  CHECK(symbols("The minister resigned via Facebook").empty());
+  CHECK(symbols("EU regulators fine Facebook over data transfers") == std::vector<std::string>{"META"});
+  CHECK(symbols("Investors bet on Facebook as ad sales recover") == std::vector<std::string>{"META"});
+}
+
 TEST_CASE("a named move counts only with its decider, in a sentence not about data or markets", "[enrich]") {
   const auto hike = [](const std::string& text) {
     INFO(text);
@@ -256,11 +293,11 @@ TEST_CASE("urgency and source weight move the score, and the reasons say so", "[
   CHECK(urgent.market.reasons.back().find("FLASH") != std::string::npos);
 }
 
-TEST_CASE("quality on the twelve held-out sets, pooled, stays at or above the pinned figures", "[enrich][quality]") {
+TEST_CASE("quality on the thirteen held-out sets, pooled, stays at or above the pinned figures", "[enrich][quality]") {
   // Their errors have been read, so these are no longer blind figures (docs/quality.md has
   // those); the pin catches a rule change that helps the development set at their expense.
   std::size_t tp = 0, fp = 0, fn = 0, sym_tp = 0, sym_fp = 0, sym_fn = 0;
-  for (const char* set : {"heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7", "heldout8", "heldout9", "heldout10", "heldout11", "heldout12"}) {
+  for (const char* set : {"heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7", "heldout8", "heldout9", "heldout10", "heldout11", "heldout12", "heldout13"}) {
     const auto r = app::evaluate(engine(), std::string(WIRESCAN_SOURCE_DIR) + "/tests/data/" + set + ".jsonl");
     REQUIRE(r.rows >= 130);
     tp += r.detection.tp;
@@ -273,8 +310,8 @@ TEST_CASE("quality on the twelve held-out sets, pooled, stays at or above the pi
   const auto ratio = [](std::size_t a, std::size_t b) { return static_cast<double>(a) / static_cast<double>(b); };
   INFO("shocks P " << ratio(tp, tp + fp) << " R " << ratio(tp, tp + fn) << ", symbols P " << ratio(sym_tp, sym_tp + sym_fp)
                    << " R " << ratio(sym_tp, sym_tp + sym_fn));
-  CHECK(ratio(tp, tp + fp) >= 0.77);
-  CHECK(ratio(tp, tp + fn) >= 0.67);
+  CHECK(ratio(tp, tp + fp) >= 0.78);
+  CHECK(ratio(tp, tp + fn) >= 0.69);
   CHECK(ratio(sym_tp, sym_tp + sym_fp) >= 0.96);
   CHECK(ratio(sym_tp, sym_tp + sym_fn) >= 0.93);
 }
