@@ -402,7 +402,11 @@ void derive_listed_names(builder& b) {
   b.add_regex(",? (?:Inc|Corporation|Corp|Limited|Ltd|plc|PLC|N\\.V|S\\.A|AG|SE)\\.?", false, pattern_kind::legal_suffix, 0,
               "built-in: legal suffix");
   for (const auto& [base, syms] : by_base) {
-    if (!std::isupper(static_cast<unsigned char>(base.front())) || taken.count(base)) continue;
+    // A name starts with a capital or a figure ("3D Systems", "17 Education & Technology Group");
+    // a bare number ("111, Inc.") is too likely to be a count.
+    const auto front = static_cast<unsigned char>(base.front());
+    const bool has_letter = std::any_of(base.begin(), base.end(), [](char c) { return std::isalpha(static_cast<unsigned char>(c)) != 0; });
+    if (!(std::isupper(front) || (std::isdigit(front) && has_letter)) || taken.count(base)) continue;
     // Several listings under one name: the common stock when the others extend its symbol
     // (XRX and the warrant XRXDW), none when they are classes (MOG.A, MOG.B).
     const auto& sym = *std::min_element(syms.begin(), syms.end(), [](const auto& x, const auto& y) { return x.size() < y.size(); });
