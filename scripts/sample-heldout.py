@@ -34,15 +34,17 @@
   sample-heldout.py --twelfth  -> tests/data/heldout12.jsonl (seed 53: the same mix), drawn and
                                   labelled after the eleventh set's errors were answered.
   sample-heldout.py --thirteenth -> tests/data/heldout13.jsonl (seed 59: the same mix), drawn and
-                                  labelled after the twelfth set's errors were answered."""
+                                  labelled after the twelfth set's errors were answered.
+  sample-heldout.py --fourteenth -> tests/data/heldout14.jsonl (seed 61: the same mix), drawn and
+                                  labelled after the thirteenth set's errors were answered."""
 import csv, json, random, sys
 from pathlib import Path
 
 root = Path(__file__).resolve().parents[1]
 # The sets in the order they were drawn: each excludes the development set and every set
 # before it.
-flags = ["", "--second", "--third", "--fourth", "--fifth", "--sixth", "--seventh", "--eighth", "--ninth", "--tenth", "--eleventh", "--twelfth", "--thirteenth"]
-seeds = [7, 11, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53, 59]
+flags = ["", "--second", "--third", "--fourth", "--fifth", "--sixth", "--seventh", "--eighth", "--ninth", "--tenth", "--eleventh", "--twelfth", "--thirteenth", "--fourteenth"]
+seeds = [7, 11, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53, 59, 61]
 given = [f for f in flags[1:] if f in sys.argv]
 k = flags.index(given[-1]) if given else 0  # 0 for the first set
 second, third = k >= 1, k >= 2
