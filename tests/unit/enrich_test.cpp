@@ -253,6 +253,28 @@ TEST_CASE("the forms held-out set 13 was missing, on other texts", "[enrich]") {
   CHECK(run("Tariff-hit exporters in China look to Vietnam").policy_shocks.empty());
 }
 
+TEST_CASE("the forms held-out set 14 was missing, on other texts", "[enrich]") {
+  // Written after set 14's errors were read: each headline is new.
+  one("Fed's Waller backs a 0.5ppt hike in September", "monetary_policy", core::direction::tightening);
+  one("Kenya's parliament approves a plan to borrow $1 billion from the World Bank", "fiscal_policy",
+      core::direction::easing);
+  one("Spain will raise unemployment benefits for older workers", "fiscal_policy", core::direction::easing);
+  one("The SEC subpoenaed the exchange's founders over the token sale", "regulatory_action",
+      core::direction::tightening);
+  one("India speeds up approvals for new solar parks", "regulatory_action", core::direction::easing);
+  one("The new UK government pledges to cut red tape for small firms", "regulatory_action", core::direction::easing);
+  one("Taiwan's military will take resolute measures against incursions", "geopolitical_escalation",
+      core::direction::tightening);
+  one("The US moves to bar chipmakers from building plants in China", "investment_restriction",
+      core::direction::tightening);
+  one("Mexico is banning menthol cigarettes", "import_restriction", core::direction::tightening);
+  // Someone else's forecast of a central bank's move is not the move.
+  CHECK(run("Goldman expects the ECB to raise rates by 50 basis points in September").policy_shocks.empty());
+  CHECK(run("Barclays sees the Fed to cut rates twice next year").policy_shocks.empty());
+  // The central bank's own expectation is still its plan.
+  CHECK_FALSE(run("The Fed expects to raise rates again in September").policy_shocks.empty());
+}
+
 TEST_CASE("a platform a message was posted on is a channel, not a mention", "[enrich]") {
   const auto symbols = [](const std::string& text) {
     std::vector<std::string> out;
@@ -293,11 +315,11 @@ TEST_CASE("urgency and source weight move the score, and the reasons say so", "[
   CHECK(urgent.market.reasons.back().find("FLASH") != std::string::npos);
 }
 
-TEST_CASE("quality on the thirteen held-out sets, pooled, stays at or above the pinned figures", "[enrich][quality]") {
+TEST_CASE("quality on the fourteen held-out sets, pooled, stays at or above the pinned figures", "[enrich][quality]") {
   // Their errors have been read, so these are no longer blind figures (docs/quality.md has
   // those); the pin catches a rule change that helps the development set at their expense.
   std::size_t tp = 0, fp = 0, fn = 0, sym_tp = 0, sym_fp = 0, sym_fn = 0;
-  for (const char* set : {"heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7", "heldout8", "heldout9", "heldout10", "heldout11", "heldout12", "heldout13"}) {
+  for (const char* set : {"heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7", "heldout8", "heldout9", "heldout10", "heldout11", "heldout12", "heldout13", "heldout14"}) {
     const auto r = app::evaluate(engine(), std::string(WIRESCAN_SOURCE_DIR) + "/tests/data/" + set + ".jsonl");
     REQUIRE(r.rows >= 130);
     tp += r.detection.tp;
