@@ -462,13 +462,16 @@ struct writer {
     }
     p += bytes;
   }
+  // memcpy's source may not be null even for no bytes, and an empty vector's data() is.
   void str(std::string_view s) {
     u(s.size(), 4);
+    if (s.empty()) return;
     std::memcpy(p, s.data(), s.size());
     p += s.size();
   }
   void words(const std::vector<std::uint64_t>& w) {
     u(w.size(), 4);
+    if (w.empty()) return;
     if constexpr (std::endian::native == std::endian::little) {
       std::memcpy(p, w.data(), w.size() * sizeof(std::uint64_t));
       p += w.size() * sizeof(std::uint64_t);

@@ -287,6 +287,15 @@ TEST_CASE("a state record's bytes are the documented layout, little-endian", "[n
   std::string reused = "a longer buffer left from the story before this one, which must not leak into it";
   novelty::encode(r, reused);
   CHECK(reused == want);
+  // A story with no features, no sequence and empty strings (an all-stopword headline): the
+  // empty vectors' data() is null, which memcpy must not be given (UBSan checks in CI).
+  novelty::record bare;
+  const auto bytes = novelty::encode(bare);
+  CHECK(bytes.size() == 1 + 7 * 8 + 1 + 4 + 4 + 8 + 4 * 4 + 4 + 4 + 8);
+  const auto back = novelty::decode(bytes);
+  REQUIRE(back);
+  CHECK(back->fp.features.empty());
+  CHECK(back->story_id.empty());
 }
 
 TEST_CASE("a state record survives encode and decode and teaches another index", "[novelty]") {
