@@ -263,6 +263,8 @@ TEST_CASE("the forms held-out set 14 was missing, on other texts", "[enrich]") {
       core::direction::tightening);
   one("India speeds up approvals for new solar parks", "regulatory_action", core::direction::easing);
   one("The new UK government pledges to cut red tape for small firms", "regulatory_action", core::direction::easing);
+  // Cutting something near the word "regulation" is not cutting regulation (found in review).
+  CHECK(only_shock("The Fed cuts rates amid bank regulation worries").category == "monetary_policy");
   one("Taiwan's military will take resolute measures against incursions", "geopolitical_escalation",
       core::direction::tightening);
   one("The US moves to bar chipmakers from building plants in China", "investment_restriction",
