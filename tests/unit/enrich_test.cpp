@@ -277,18 +277,6 @@ TEST_CASE("the forms held-out set 14 was missing, on other texts", "[enrich]") {
   CHECK_FALSE(run("The Fed expects to raise rates again in September").policy_shocks.empty());
 }
 
-TEST_CASE("a platform a message was posted on is a channel, not a mention", "[enrich]") {
-  const auto symbols = [](const std::string& text) {
-    std::vector<std::string> out;
-    for (const auto& m : run(text).mentions) out.push_back(m.symbol);
-    return out;
-  };
-  CHECK(symbols("The central bank announced the decision in a live video on Facebook").empty());
-  CHECK(symbols("The minister resigned via Facebook").empty());
-  CHECK(symbols("EU regulators fine Facebook over data transfers") == std::vector<std::string>{"META"});
-  CHECK(symbols("Investors bet on Facebook as ad sales recover") == std::vector<std::string>{"META"});
-}
-
 TEST_CASE("a named move counts only with its decider, in a sentence not about data or markets", "[enrich]") {
   const auto hike = [](const std::string& text) {
     INFO(text);
