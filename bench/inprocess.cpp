@@ -23,10 +23,32 @@
 
 #include "corpus.hpp"
 #include "pipeline.hpp"
+#include "staged.hpp"
 
 using clk = std::chrono::steady_clock;
 
 namespace {
+
+struct input {
+  std::string_view payload;
+};
+
+// Every story through a staged_pipeline (prepare on a thread of its own, finish here), as
+// `wirescan run` does; returns stories/s.
+double run_staged(wirescan::app::pipeline& pipe, const std::vector<std::string>& stories, std::size_t& guard) {
+  wirescan::app::staged_pipeline<input> staged(pipe, 64);
+  const auto finish = [&](auto& s) { guard += pipe.finish(s.story).event.size(); };
+  const auto t0 = clk::now();
+  for (const auto& s : stories) {
+    if (staged.full()) {
+      finish(*staged.front(true));
+      staged.pop();
+    }
+    staged.push({s});
+  }
+  staged.drain(finish);
+  return static_cast<double>(stories.size()) / std::chrono::duration<double>(clk::now() - t0).count();
+}
 
 double median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
@@ -84,7 +106,7 @@ int main(int argc, char** argv) {
   double heap_per_entry = 0;
   simdjson::dom::parser parser;
   std::vector<char> sink(1 << 20);
-  std::vector<double> r_memcpy, r_simdjson, r_wirescan;
+  std::vector<double> r_memcpy, r_simdjson, r_wirescan, r_staged, r_staged_novelty;
   std::size_t guard = 0;
   for (int r = 0; r < rounds; ++r) {
     auto t0 = clk::now();
@@ -102,6 +124,11 @@ int main(int argc, char** argv) {
     t0 = clk::now();
     for (const auto& s : stories) guard += pipe.process(s).event.size();
     r_wirescan.push_back(static_cast<double>(stories.size()) / std::chrono::duration<double>(clk::now() - t0).count());
+    r_staged.push_back(run_staged(pipe, stories, guard));
+    {
+      wirescan::app::pipeline with_novelty(cfg, metrics, enricher);
+      r_staged_novelty.push_back(run_staged(with_novelty, stories, guard));
+    }
     {
       const auto rss_before = rss_bytes();
       const auto heap_before = mallinfo2().uordblks;
@@ -127,6 +154,12 @@ int main(int argc, char** argv) {
   std::printf("| wirescan decode + enrich + serialise | %.0f | %.0f | %.2f |\n", ws, ws * avg / 1e6, ws / sj);
   const double nv = median(r_novelty);
   std::printf("| the same with the novelty stage | %.0f | %.0f | %.2f |\n", nv, nv * avg / 1e6, nv / sj);
+  const double st = median(r_staged), stn = median(r_staged_novelty);
+  std::printf("| two threads: decode + enrich on one, serialise on the other | %.0f | %.0f | %.2f |\n", st,
+              st * avg / 1e6, st / sj);
+  std::printf("| two threads, with the novelty stage (as `wirescan run`) | %.0f | %.0f | %.2f |\n", stn,
+              stn * avg / 1e6, stn / sj);
+  std::printf("\nnovelty stage, two threads: %.1f%% of in-process throughput\n", 100.0 * (1.0 - stn / st));
   std::printf("\nnovelty stage: %.1f%% of in-process throughput; about %.0f bytes of RSS per remembered story "
               "(first round, an index sized for the corpus): hash tables sized at the start, %.0f bytes a story, "
               "and %.0f bytes of heap a story\n", 100.0 * (1.0 - nv / ws), bytes_per_entry,

@@ -77,24 +77,38 @@ std::vector<std::string> pipeline::reload(const config& cfg) {
 }
 
 processed pipeline::process(std::string_view bytes, std::size_t full_size) {
-  const auto start = std::chrono::steady_clock::now();
-  const core::epoch_ms received = wall_now();
+  prepare(bytes, full_size, current_);
+  return finish(current_);
+}
+
+void pipeline::prepare(std::string_view bytes, std::size_t full_size, prepared& p) {
+  p.start = std::chrono::steady_clock::now();
+  p.received = wall_now();
   metrics_.story_consumed();
-  auto decoded = decoder_.decode(bytes, received, full_size);
-  processed out;
+  auto decoded = decoder_.decode(bytes, p.received, full_size);
   if (!decoded) {
     metrics_.story_rejected(decoded.error().reason);
-    out.rejection = std::move(decoded.error());
+    p.accepted = false;
+    p.rejection = std::move(decoded.error());
+    return;
+  }
+  p.accepted = true;
+  p.story = std::move(decoded.value());
+  p.findings = enricher_->enrich(p.story);
+  metrics_.count_findings(p.findings);
+}
+
+processed pipeline::finish(prepared& p) {
+  processed out;
+  if (!p.accepted) {
+    out.rejection = std::move(p.rejection);
     return out;
   }
-  story_ = std::move(decoded.value());
-  findings_ = enricher_->enrich(story_);
-  metrics_.count_findings(findings_);
   if (novelty_) {
-    novelty::make_fingerprint(story_, findings_, *lexicon_, fingerprint_);
-    novelty_->assess(story_, fingerprint_, novelty::story_time(story_, received), verdict_);
+    novelty::make_fingerprint(p.story, p.findings, *lexicon_, fingerprint_);
+    novelty_->assess(p.story, fingerprint_, novelty::story_time(p.story, p.received), verdict_);
     const auto& rec = verdict_;
-    findings_.novelty = rec.verdict;
+    p.findings.novelty = rec.verdict;
     out.novelty = rec.verdict.kind;
     const auto st = novelty_->stats();
     metrics_.novelty_assessed(rec.verdict.kind, st.entries, st.unremembered);
@@ -105,14 +119,14 @@ processed pipeline::process(std::string_view bytes, std::size_t full_size) {
       out.state_key = record_key_;
     }
   }
-  core::timing timing{received, wall_now(), 0};
+  core::timing timing{p.received, wall_now(), 0};
   timing.processing_us =
-      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start).count();
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - p.start).count();
   out.accepted = true;
-  out.event = writer_.write(story_, findings_, timing);
-  out.story_id = story_.id;
-  out.published_at = story_.published_at;
-  if (!findings_.mentions.empty()) out.primary_symbol = findings_.mentions.front().symbol;
+  out.event = writer_.write(p.story, p.findings, timing);
+  out.story_id = p.story.id;
+  out.published_at = p.story.published_at;
+  if (!p.findings.mentions.empty()) out.primary_symbol = p.findings.mentions.front().symbol;
   metrics_.observe_processing(static_cast<double>(timing.processing_us) / 1e6);
   return out;
 }

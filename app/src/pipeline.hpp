@@ -1,7 +1,11 @@
 #pragma once
 // The one processing path every input mode shares: bytes → decode → enrich → serialise.
-// `wirescan enrich` and `wirescan run` both call process(), so file mode and Kafka mode
-// cannot drift apart. Not thread-safe: one pipeline per processing thread.
+// `wirescan enrich` and `wirescan run` both go through it, so file mode and Kafka mode
+// cannot drift apart. A story's work comes in two halves: prepare() (decode and enrich,
+// which keep no state between stories) and finish() (the novelty stage, whose index
+// depends on story order, and the event). process() does both; a staged_pipeline
+// (staged.hpp) runs prepare() on a thread of its own, a few stories ahead of finish().
+// Not thread-safe beyond that split: one pipeline per processing path.
 
 #include <chrono>
 #include <memory>
@@ -44,6 +48,16 @@ struct processed {
 // The novelty index's settings from the config.
 [[nodiscard]] novelty::index_config novelty_settings(const config& cfg);
 
+// One story between prepare() and finish(). Reused from story to story.
+struct prepared {
+  bool accepted = false;
+  core::reject rejection;  // when not accepted
+  core::story story;
+  core::findings findings;
+  core::epoch_ms received{0};
+  std::chrono::steady_clock::time_point start;
+};
+
 class pipeline {
  public:
   // share_state: produce state records for the novelty state topic (run with persist).
@@ -57,6 +71,14 @@ class pipeline {
   // full_size: the real length when bytes is only a prefix (see ingest::line_reader).
   processed process(std::string_view bytes, std::size_t full_size = 0);
 
+  // The first half of process(): decode and enrich into p. It touches only the decoder, the
+  // rules and the (thread-safe) metrics, so it may run on another thread than finish(), one
+  // thread at a time, and never while reload() runs.
+  void prepare(std::string_view bytes, std::size_t full_size, prepared& p);
+  // The second half: the novelty stage and the event. Stories must come in input order.
+  // The result's views point into p and this pipeline, valid until either is reused.
+  processed finish(prepared& p);
+
   // Takes in a record from the novelty state topic (another instance's story, or this
   // service's before a restart). Returns false for bytes that are not a record.
   bool apply_state(std::string_view record_bytes);
@@ -68,8 +90,7 @@ class pipeline {
   std::shared_ptr<const enrich::enricher> enricher_;
   sinks::event_writer writer_;
   obs::metrics& metrics_;
-  core::story story_;
-  core::findings findings_;
+  prepared current_;  // process()'s own
   std::shared_ptr<const novelty::lexicon> lexicon_;
   std::optional<novelty::index> novelty_;
   bool share_state_;

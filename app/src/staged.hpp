@@ -1,0 +1,147 @@
+#pragma once
+// A pipeline on two threads: a thread of its own decodes and enriches (pipeline::prepare)
+// up to `depth` stories ahead, while the caller's thread takes them back in input order for
+// the novelty stage, the event and whatever comes after (Kafka's produce, say).
+//
+// Why: the two halves then run on two cores, and the novelty index's random probes no
+// longer evict the enricher's tables from the same core's cache (docs/performance.md).
+// Order is kept: stories are prepared and handed back first in, first out, so the novelty
+// index sees them in input order and a partition's events leave in its order.
+//
+// Single producer, single consumer: push(), front(), pop() and drain() are called from
+// one thread (the caller's); the preparing thread only runs prepare(). Item is the
+// caller's record of one input (it must have a `payload` the story is decoded from); it
+// stays in its slot until pop().
+
+#include <atomic>
+#include <cstdint>
+#include <thread>
+#include <vector>
+
+#include "pipeline.hpp"
+
+namespace wirescan::app {
+
+namespace detail {
+
+inline void cpu_relax() noexcept {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__)
+  asm volatile("yield");
+#endif
+}
+
+// Polls `ready` for a few microseconds before the caller sleeps on a futex: a story takes
+// about 10 µs to prepare, and a sleep and wake-up per story cost more than the wait.
+template <class Ready>
+bool spin_until(Ready&& ready) {
+  for (int i = 0; i < 512; ++i) {
+    if (ready()) return true;
+    cpu_relax();
+  }
+  return ready();
+}
+
+}  // namespace detail
+
+template <class Item>
+class staged_pipeline {
+ public:
+  struct slot {
+    Item item;
+    prepared story;
+  };
+
+  // ahead: how many stories may be pushed and not yet popped. 0 runs prepare() inside
+  // push(), on the caller's thread, with no second thread at all.
+  staged_pipeline(pipeline& p, std::size_t ahead) : pipe_(p), slots_(ahead < 1 ? 1 : ahead), inline_(ahead == 0) {
+    if (!inline_) worker_ = std::thread([this] { work(); });
+  }
+  ~staged_pipeline() {
+    if (inline_) return;
+    stop_.store(true, std::memory_order_release);
+    wake_.fetch_add(1, std::memory_order_release);
+    wake_.notify_one();
+    worker_.join();
+  }
+  staged_pipeline(const staged_pipeline&) = delete;
+  staged_pipeline& operator=(const staged_pipeline&) = delete;
+
+  [[nodiscard]] std::size_t size() const noexcept { return pushed_ - popped_; }
+  [[nodiscard]] bool empty() const noexcept { return pushed_ == popped_; }
+  [[nodiscard]] bool full() const noexcept { return size() == slots_.size(); }
+
+  // Hands an input to the preparing thread. Precondition: !full().
+  void push(Item item) {
+    auto& s = slots_[pushed_ % slots_.size()];
+    s.item = std::move(item);
+    ++pushed_;
+    if (inline_) {
+      pipe_.prepare(s.item.payload, 0, s.story);
+      prepared_.store(pushed_, std::memory_order_relaxed);
+      return;
+    }
+    published_.store(pushed_, std::memory_order_release);
+    wake_.fetch_add(1, std::memory_order_release);
+    wake_.notify_one();
+  }
+
+  // The oldest input once it is prepared: nullptr when there is none, or when it is not
+  // ready and wait is false. With wait, blocks until it is ready.
+  slot* front(bool wait) {
+    if (empty()) return nullptr;
+    auto done = prepared_.load(std::memory_order_acquire);
+    while (done == popped_) {
+      if (!wait) return nullptr;
+      if (detail::spin_until([&] { return prepared_.load(std::memory_order_acquire) != popped_; })) break;
+      prepared_.wait(done, std::memory_order_acquire);
+      done = prepared_.load(std::memory_order_acquire);
+    }
+    return &slots_[popped_ % slots_.size()];
+  }
+
+  // Frees the oldest slot (after front() returned it).
+  void pop() { ++popped_; }
+
+  // Calls f(slot&) for every pushed input in order, waiting for each, and pops it: nothing
+  // is left on the preparing thread afterwards (before a reload, a revoke, a commit).
+  template <class F>
+  void drain(F&& f) {
+    while (slot* s = front(true)) {
+      f(*s);
+      pop();
+    }
+  }
+
+ private:
+  void work() {
+    std::uint64_t done = 0;
+    for (;;) {
+      const auto w = wake_.load(std::memory_order_acquire);
+      if (published_.load(std::memory_order_acquire) == done) {
+        if (stop_.load(std::memory_order_acquire)) return;
+        if (detail::spin_until([&] { return published_.load(std::memory_order_acquire) != done; })) continue;
+        wake_.wait(w, std::memory_order_acquire);
+        continue;
+      }
+      auto& s = slots_[done % slots_.size()];
+      pipe_.prepare(s.item.payload, 0, s.story);
+      prepared_.store(++done, std::memory_order_release);
+      prepared_.notify_one();
+    }
+  }
+
+  pipeline& pipe_;
+  std::vector<slot> slots_;
+  std::uint64_t pushed_ = 0;  // the caller's
+  std::uint64_t popped_ = 0;  // the caller's
+  std::atomic<std::uint64_t> published_{0};  // pushed_, for the preparing thread
+  std::atomic<std::uint64_t> prepared_{0};   // the preparing thread's count
+  std::atomic<std::uint64_t> wake_{0};       // changes on every push and on stop
+  std::atomic<bool> stop_{false};
+  bool inline_;
+  std::thread worker_;
+};
+
+}  // namespace wirescan::app
