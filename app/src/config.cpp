@@ -323,7 +323,8 @@ config read_config(const YAML::Node& root) {
   const auto k = root["kafka"];
   r.only(k, "kafka",
          {"brokers", "group_id", "input_topics", "output_topic", "dead_letter_topic", "key", "delivery",
-          "drain_timeout_ms", "shutdown_delay_ms", "transactional_id", "transaction_interval_ms", "consumer", "producer"});
+          "drain_timeout_ms", "shutdown_delay_ms", "transactional_id", "transaction_interval_ms", "prepare_ahead", "consumer",
+          "producer"});
   if (k && k.IsMap()) {
     r.get(k["brokers"], "kafka.brokers", c.kafka.brokers);
     r.get(k["group_id"], "kafka.group_id", c.kafka.group_id);
@@ -361,6 +362,8 @@ config read_config(const YAML::Node& root) {
     r.get(k["transactional_id"], "kafka.transactional_id", c.kafka.transactional_id);
     r.positive<int>(k["transaction_interval_ms"], "kafka.transaction_interval_ms", c.kafka.transaction_interval_ms,
                     60000);
+    r.get(k["prepare_ahead"], "kafka.prepare_ahead", c.kafka.prepare_ahead);
+    if (c.kafka.prepare_ahead > 4096) r.problems.push_back("kafka.prepare_ahead: must be between 0 and 4096");
     read_properties(r, k["consumer"], "kafka.consumer", {"bootstrap.servers", "group.id", "enable.auto.offset.store"},
                     c.kafka.consumer);
     read_properties(r, k["producer"], "kafka.producer", {"bootstrap.servers", "transactional.id"}, c.kafka.producer);
@@ -430,6 +433,7 @@ std::string print_config(const config& c) {
   e << YAML::Key << "shutdown_delay_ms" << YAML::Value << c.kafka.shutdown_delay_ms;
   e << YAML::Key << "transactional_id" << YAML::Value << c.kafka.transactional_id;
   e << YAML::Key << "transaction_interval_ms" << YAML::Value << c.kafka.transaction_interval_ms;
+  e << YAML::Key << "prepare_ahead" << YAML::Value << c.kafka.prepare_ahead;
   for (const auto& [name, props] : {std::pair{"consumer", &c.kafka.consumer}, std::pair{"producer", &c.kafka.producer}}) {
     e << YAML::Key << name << YAML::Value << YAML::BeginMap;
     for (const auto& [pk, pv] : *props) e << YAML::Key << pk << YAML::Value << (is_secret_property(pk) ? "[redacted]" : pv);

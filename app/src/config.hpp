@@ -44,6 +44,9 @@ struct kafka_config {
   // transaction at once. Empty: "<group_id>-<hostname>".
   std::string transactional_id;
   int transaction_interval_ms = 100;  // exactly_once: how long one transaction collects stories
+  // Stories decoded and enriched ahead, on a thread of their own, while this thread runs the
+  // novelty stage and Kafka (app/src/staged.hpp); 0 does everything on one thread.
+  std::size_t prepare_ahead = 64;
   std::map<std::string, std::string> consumer;  // librdkafka pass-through
   std::map<std::string, std::string> producer;  // librdkafka pass-through
 };

@@ -15,6 +15,7 @@
 
 #include "http_server.hpp"
 #include "pipeline.hpp"
+#include "staged.hpp"
 #include "wirescan/ingest/kafka_consumer.hpp"
 #include "wirescan/ingest/topic_follower.hpp"
 #include "wirescan/obs/log.hpp"
@@ -44,6 +45,11 @@ struct in_flight {
   std::string event;  // kept only when the caller wants to see delivered events
   int parts = 1;      // deliveries still to come: the event or dead letter, and a novelty state record
   bool ok = true;     // false once any part failed: the story is never marked done
+};
+
+// A consumed story on its way through the staged pipeline, with its tracking record.
+struct staged_story : ingest::consumed_message {
+  in_flight* f = nullptr;
 };
 
 // A story's novelty state record travels with the in-flight pointer's low bit set.
@@ -232,6 +238,7 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
   std::map<std::pair<std::string, std::int32_t>, std::int64_t> txn_next;
   auto txn_started = clock_type::now();
   std::function<void()> finish_transaction;  // set once the consumer exists
+  std::function<void()> drain_staged;        // set once the pipeline exists
 
   ingest::kafka_consumer consumer(
       {cfg.kafka.brokers, cfg.kafka.group_id, cfg.kafka.input_topics, cfg.kafka.consumer, eos},
@@ -244,6 +251,9 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
            [&](const std::vector<ingest::topic_partition>& ps, bool lost) {
              m.rebalance(false);
              health.beat();  // a long flush here is work, not a stall
+             // The revoked partitions' stories still being prepared go out first (this
+             // member has processed them; the next one starts after their offsets).
+             if (drain_staged) drain_staged();
              if (eos) {
                // Commit (or abort) before the partitions move: their offsets live in it.
                if (txn_open) finish_transaction();
@@ -265,6 +275,8 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
            }});
   consumer_ptr = &consumer;
   finish_transaction = [&] {
+    // The transaction's offsets cover every story consumed so far, so each must be in it.
+    if (drain_staged) drain_staged();
     std::vector<core::source_position> next;
     for (const auto& [tp, off] : txn_next) next.push_back({tp.first, core::partition_id{tp.second}, core::offset{off}});
     try {
@@ -317,60 +329,16 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
   auto last_probe = clock_type::now();
   std::uint64_t consumed = 0;
 
-  while (!stop.load(std::memory_order_relaxed) && !failed) {
-    if (opts.stop_after != 0 && consumed >= opts.stop_after) {
-      if (track.completed() >= opts.stop_after) break;
-      poll_producers(10);
-      continue;
-    }
-    poll_producers(0);
-    if (eos && txn_open &&
-        clock_type::now() - txn_started >= std::chrono::milliseconds(cfg.kafka.transaction_interval_ms)) {
-      finish_transaction();
-      if (failed) break;
-    }
-    if (opts.reload != nullptr && opts.reload->exchange(false)) {
-      const auto problems = pipe.reload(cfg);
-      if (problems.empty()) {
-        obs::log().info("rules reloaded from {}", cfg.enrich.rules_dir);
-      } else {
-        obs::log().error("rules reload refused, keeping the old rules: {} problem(s), first: {}", problems.size(),
-                         problems.front());
-      }
-    }
-    auto msg = consumer.poll(std::chrono::milliseconds(eos ? 10 : 100));
-    // What the other instances decided so far, before this story is judged.
-    if (state) state->poll(apply_state);
-    health.beat();
-    health.set_assigned(consumer.assignment_size());
-    if (consumer.brokers_down() && clock_type::now() - last_probe > std::chrono::seconds(2)) {
-      last_probe = clock_type::now();
-      (void)consumer.probe_brokers(std::chrono::milliseconds(500));
-    }
-    health.set_brokers_up(!consumer.brokers_down());
-    m.set_ready(health.ready());
-    m.set_producer_queue(producer.queue_length());
-    m.set_in_flight(static_cast<double>(track.outstanding()));
-    if (clock_type::now() - last_log > std::chrono::seconds(10)) {
-      last_log = clock_type::now();
-      obs::log().info("consumed {}, published {}, dead-lettered {}, in flight {}, partitions {}", consumed,
-                      m.events_published(), m.dead_letters(), track.outstanding(), consumer.assignment_size());
-    }
-    if (!msg) continue;
-    ++consumed;
-    if (eos && !txn_open) {
-      producer.begin_transaction();
-      txn_open = true;
-      txn_started = clock_type::now();
-    }
-    if (eos) txn_next[{msg->pos.topic, msg->pos.partition.value}] = msg->pos.off.value + 1;
+  // After the story was prepared (decoded and enriched, on the staging thread): the novelty
+  // stage and the event here, then the event or dead letter (and the story's state record)
+  // to the producer. Stories come here in consumption order.
+  const auto emit = [&](staged_story& in, prepared& story) {
+    const staged_story* msg = &in;
+    in_flight* f = in.f;
+    const auto r = pipe.finish(story);
+    if (r.published_at) f->published_ms = r.published_at->value;
     const std::string partition = std::to_string(msg->pos.partition.value);
     const std::string offset = std::to_string(msg->pos.off.value);
-    auto& ps = track.state(msg->pos.topic, msg->pos.partition);
-    auto* f = track.begin(ps, msg->pos.off.value);
-    f->broker_ms = msg->broker_time.value;
-    const auto r = pipe.process(msg->payload);
-    if (r.published_at) f->published_ms = r.published_at->value;
     const std::vector<sinks::header> source{
         {"wirescan.source.topic", msg->pos.topic}, {"wirescan.source.partition", partition},
         {"wirescan.source.offset", offset}};
@@ -431,7 +399,7 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
           track.done(*f);
           delete f;
         }
-        continue;
+        return;
       }
       if (send() == sinks::produce_status::too_large) {
         // Bigger than the producer's message.max.bytes. An event that large goes to the dead
@@ -470,12 +438,89 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
       if (++delivery_failures[e.what()] == 1) obs::log().error("{}", e.what());
       failed = true;
     }
+  };
+  staged_pipeline<staged_story> staged(pipe, cfg.kafka.prepare_ahead);
+  const auto emit_front = [&](bool wait) {
+    auto* s = staged.front(wait);
+    if (s == nullptr) return false;
+    emit(s->item, s->story);
+    staged.pop();
+    return true;
+  };
+  // Before a commit, a revoke, a reload or the end: nothing consumed is left unemitted.
+  drain_staged = [&] {
+    while (!failed && emit_front(true)) {
+    }
+  };
+
+  while (!stop.load(std::memory_order_relaxed) && !failed) {
+    // Emit what the staging thread has ready, without waiting.
+    while (!failed && emit_front(false)) {
+    }
+    if (opts.stop_after != 0 && consumed >= opts.stop_after) {
+      drain_staged();
+      if (track.completed() >= opts.stop_after) break;
+      poll_producers(10);
+      continue;
+    }
+    poll_producers(0);
+    if (eos && txn_open &&
+        clock_type::now() - txn_started >= std::chrono::milliseconds(cfg.kafka.transaction_interval_ms)) {
+      finish_transaction();
+      if (failed) break;
+    }
+    if (opts.reload != nullptr && opts.reload->exchange(false)) {
+      drain_staged();  // the stories already consumed finish on the old rules
+      const auto problems = pipe.reload(cfg);
+      if (problems.empty()) {
+        obs::log().info("rules reloaded from {}", cfg.enrich.rules_dir);
+      } else {
+        obs::log().error("rules reload refused, keeping the old rules: {} problem(s), first: {}", problems.size(),
+                         problems.front());
+      }
+    }
+    // While stories are being prepared, fetching must not sleep: they are waited for below.
+    auto msg = consumer.poll(std::chrono::milliseconds(!staged.empty() ? 0 : eos ? 10 : 100));
+    // What the other instances decided so far, before this story is judged.
+    if (state) state->poll(apply_state);
+    health.beat();
+    health.set_assigned(consumer.assignment_size());
+    if (consumer.brokers_down() && clock_type::now() - last_probe > std::chrono::seconds(2)) {
+      last_probe = clock_type::now();
+      (void)consumer.probe_brokers(std::chrono::milliseconds(500));
+    }
+    health.set_brokers_up(!consumer.brokers_down());
+    m.set_ready(health.ready());
+    m.set_producer_queue(producer.queue_length());
+    m.set_in_flight(static_cast<double>(track.outstanding()));
+    if (clock_type::now() - last_log > std::chrono::seconds(10)) {
+      last_log = clock_type::now();
+      obs::log().info("consumed {}, published {}, dead-lettered {}, in flight {}, partitions {}", consumed,
+                      m.events_published(), m.dead_letters(), track.outstanding(), consumer.assignment_size());
+    }
+    if (!msg) {
+      (void)emit_front(true);  // nothing new: wait for the oldest story being prepared
+      continue;
+    }
+    ++consumed;
+    if (eos && !txn_open) {
+      producer.begin_transaction();
+      txn_open = true;
+      txn_started = clock_type::now();
+    }
+    if (eos) txn_next[{msg->pos.topic, msg->pos.partition.value}] = msg->pos.off.value + 1;
+    auto& ps = track.state(msg->pos.topic, msg->pos.partition);
+    auto* f = track.begin(ps, msg->pos.off.value);
+    f->broker_ms = msg->broker_time.value;
+    if (staged.full()) (void)emit_front(true);
+    staged.push(staged_story{std::move(*msg), f});
   }
 
   // Drain: no more fetching; deliver what is in flight, store and commit, leave the group.
   // Readiness turns off first, so no load balancer or probe counts on this instance.
   health.set_draining();
   m.set_ready(false);
+  drain_staged();
   if (cfg.kafka.shutdown_delay_ms > 0 && !failed) {
     // Unready but still delivering, so probes and load balancers see it before we leave.
     obs::log().info("unready; draining in {} ms", cfg.kafka.shutdown_delay_ms);
@@ -492,6 +537,7 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
   if (!eos) consumer.commit();
   consumer.close(std::chrono::milliseconds(drain_ms));
   consumer_ptr = nullptr;
+  drain_staged = nullptr;
   if (failed || !drained) {
     for (const auto& [error, n] : delivery_failures) {
       obs::log().error("{} deliver{} failed: {}", n, n == 1 ? "y" : "ies", error);
