@@ -21,8 +21,8 @@ import benchlib  # noqa: E402
 ROOT = benchlib.ROOT
 
 
-def run_wirescan(binary, work, brokers, src, dst, group, n):
-    w = benchlib.wirescan(binary, work, brokers, src, dst, group)
+def run_wirescan(binary, work, brokers, src, dst, group, n, kafka_yaml=""):
+    w = benchlib.wirescan(binary, work, brokers, src, dst, group, kafka_yaml)
     t = w.time_to_output(n)
     w.stop()
     return t
@@ -39,7 +39,8 @@ def main():
     b = benchlib.broker()
     work, brokers = b.work, b.bootstrap
     topics = ["bench.in"] + [f"bench.out.{k}.{r}" for r in range(a.rounds) for k in ("bare", "wirescan", "python")]
-    topics += [f"{t}-dead" for t in topics if ".wirescan." in t]
+    topics += [f"bench.out.wirescan1.{r}" for r in range(a.rounds)]
+    topics += [f"{t}-dead" for t in topics if ".wirescan" in t]
     b.create(topics, a.partitions)
     p = Producer({"bootstrap.servers": brokers, "linger.ms": 20, "compression.type": "lz4",
                   "enable.idempotence": True})
@@ -55,7 +56,9 @@ def main():
     p.flush(120)
     print(f"input: {a.stories} stories, {size / a.stories:.0f} bytes/story, {a.partitions} partitions; "
           f"{a.rounds} interleaved rounds, median shown\n", flush=True)
-    kinds = ["bare", "wirescan"] + ([] if a.no_python else ["python"])
+    # wirescan1: the same service with everything on one thread (kafka.prepare_ahead: 0), which
+    # is what the staging thread is measured against.
+    kinds = ["bare", "wirescan", "wirescan1"] + ([] if a.no_python else ["python"])
     times = {k: [] for k in kinds}
     for r in range(a.rounds):
         order = kinds[r % len(kinds):] + kinds[:r % len(kinds)]
@@ -69,6 +72,9 @@ def main():
                 out = subprocess.run([f"{ROOT}/bench/python_baseline.py", brokers, "bench.in", dst, group,
                                       str(a.stories)], capture_output=True, text=True, check=True).stdout
                 t = float(re.search(r"in ([\d.]+) s", out).group(1))
+            elif k == "wirescan1":
+                t = run_wirescan(f"{a.build}/wirescan", work, brokers, "bench.in", dst, group, a.stories,
+                                 "  prepare_ahead: 0\n")
             else:
                 t = run_wirescan(f"{a.build}/wirescan", work, brokers, "bench.in", dst, group, a.stories)
             times[k].append(t)
@@ -77,12 +83,14 @@ def main():
     rate = {k: a.stories / statistics.median(v) for k, v in times.items()}
     print("| pipe | stories/s (median) | MB/s | vs bare pipe |\n|---|---|---|---|")
     for k, label in (("bare", "bare librdkafka consume -> produce"), ("wirescan", "wirescan run (at_least_once)"),
+                     ("wirescan1", "wirescan run, one thread (prepare_ahead: 0)"),
                      ("python", "Python confluent-kafka + re")):
         if k in rate:
             print(f"| {label} | {rate[k]:.0f} | {rate[k] * size / a.stories / 1e6:.1f} | {rate[k] / rate['bare']:.2f} |")
     if "python" in rate:
         print(f"\nwirescan / Python baseline: {rate['wirescan'] / rate['python']:.1f}x")
     print(f"wirescan / bare pipe: {rate['wirescan'] / rate['bare']:.2f}")
+    print(f"wirescan / wirescan on one thread: {rate['wirescan'] / rate['wirescan1']:.2f}")
 
 
 if __name__ == "__main__":
