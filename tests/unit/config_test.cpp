@@ -107,3 +107,14 @@ TEST_CASE("a config of the wrong shape is a config error, never a crash (found b
   CHECK_THROWS_AS(parse_config("kafka:\n  consumer: 5\n", "x.yaml"), config_error);
   CHECK_NOTHROW(parse_config("log_level: debug\n", "x.yaml"));
 }
+
+TEST_CASE("kafka.prepare_ahead takes 0 (one thread) to 4096, and nothing else", "[config]") {
+  CHECK(load_config("").kafka.prepare_ahead == 64);
+  CHECK(load_config(write_config("kafka:\n  prepare_ahead: 0\n")).kafka.prepare_ahead == 0);
+  CHECK(load_config(write_config("kafka:\n  prepare_ahead: 4096\n")).kafka.prepare_ahead == 4096);
+  for (const char* bad : {"4097", "-1", "lots"}) {
+    INFO(bad);
+    CHECK_THROWS_WITH(load_config(write_config(std::string("kafka:\n  prepare_ahead: ") + bad + "\n")),
+                      Catch::Matchers::ContainsSubstring("kafka.prepare_ahead"));
+  }
+}
