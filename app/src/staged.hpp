@@ -14,6 +14,7 @@
 // stays in its slot until pop().
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <thread>
 #include <vector>
@@ -32,15 +33,20 @@ inline void cpu_relax() noexcept {
 #endif
 }
 
-// Polls `ready` for a few microseconds before the caller sleeps on a futex: a story takes
-// about 10 µs to prepare, and a sleep and wake-up per story cost more than the wait.
+// Polls `ready` for up to 50 µs before the caller sleeps on a futex. A story takes 10–15 µs
+// to prepare, and a sleep and a wake-up per story cost more than the wait: on the 2-core
+// machine, spinning at most 512 pauses before sleeping (about 20 µs there) ran the
+// two-thread pipeline at 68–69k stories/s, 50 µs at 76–83k (bench/inprocess).
 template <class Ready>
 bool spin_until(Ready&& ready) {
-  for (int i = 0; i < 512; ++i) {
-    if (ready()) return true;
-    cpu_relax();
+  const auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(50);
+  for (;;) {
+    for (int i = 0; i < 32; ++i) {
+      if (ready()) return true;
+      cpu_relax();
+    }
+    if (std::chrono::steady_clock::now() >= until) return ready();
   }
-  return ready();
 }
 
 }  // namespace detail
