@@ -33,13 +33,11 @@ inline void cpu_relax() noexcept {
 #endif
 }
 
-// Polls `ready` for up to 50 µs before the caller sleeps on a futex. A story takes 10–15 µs
-// to prepare, and a sleep and a wake-up per story cost more than the wait: on the 2-core
-// machine, spinning at most 512 pauses before sleeping (about 20 µs there) ran the
-// two-thread pipeline at 68–69k stories/s, 50 µs at 76–83k (bench/inprocess).
+// Polls `ready` for up to `bound` before the caller sleeps on a futex: a sleep and a wake-up
+// cost a few microseconds each, more than a short wait.
 template <class Ready>
-bool spin_until(Ready&& ready) {
-  const auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(50);
+bool spin_until(std::chrono::microseconds bound, Ready&& ready) {
+  const auto until = std::chrono::steady_clock::now() + bound;
   for (;;) {
     for (int i = 0; i < 32; ++i) {
       if (ready()) return true;
@@ -66,9 +64,8 @@ class staged_pipeline {
   }
   ~staged_pipeline() {
     if (inline_) return;
-    stop_.store(true, std::memory_order_release);
-    wake_.fetch_add(1, std::memory_order_release);
-    wake_.notify_one();
+    stop_.store(true, std::memory_order_seq_cst);
+    wake();
     worker_.join();
   }
   staged_pipeline(const staged_pipeline&) = delete;
@@ -85,22 +82,33 @@ class staged_pipeline {
     ++pushed_;
     if (inline_) {
       pipe_.prepare(s.item.payload, 0, s.story);
-      prepared_.store(pushed_, std::memory_order_relaxed);
+      prepared_.store(static_cast<std::uint32_t>(pushed_), std::memory_order_relaxed);
       return;
     }
-    published_.store(pushed_, std::memory_order_release);
-    wake_.fetch_add(1, std::memory_order_release);
-    wake_.notify_one();
+    published_.store(static_cast<std::uint32_t>(pushed_), std::memory_order_seq_cst);
+    // A sleeping preparer is woken once a few stories wait for it, not for every one (the
+    // futex call is the caller's cost, and the caller is the busier thread under load), and
+    // whenever the caller is about to wait for it (front). An awake one finds them itself.
+    const std::uint32_t waiting = static_cast<std::uint32_t>(pushed_) - prepared_.load(std::memory_order_relaxed);
+    if (waiting >= wake_batch) wake();
   }
 
   // The oldest input once it is prepared: nullptr when there is none, or when it is not
   // ready and wait is false. With wait, blocks until it is ready.
   slot* front(bool wait) {
     if (empty()) return nullptr;
+    const auto oldest = static_cast<std::uint32_t>(popped_);
     auto done = prepared_.load(std::memory_order_acquire);
-    while (done == popped_) {
+    while (done == oldest) {
       if (!wait) return nullptr;
-      if (detail::spin_until([&] { return prepared_.load(std::memory_order_acquire) != popped_; })) break;
+      wake();
+      // A story takes 10-15 µs to prepare: wait for it awake. On the 2-core machine a bound
+      // of about 20 µs still slept on many stories, and the two-thread pipeline ran at 68-69k
+      // stories/s; 50 µs at 76-83k (bench/inprocess).
+      if (detail::spin_until(std::chrono::microseconds(50),
+                             [&] { return prepared_.load(std::memory_order_acquire) != oldest; })) {
+        break;
+      }
       prepared_.wait(done, std::memory_order_acquire);
       done = prepared_.load(std::memory_order_acquire);
     }
@@ -121,14 +129,27 @@ class staged_pipeline {
   }
 
  private:
+  static constexpr std::uint32_t wake_batch = 8;
+
+  void wake() {
+    wake_.fetch_add(1, std::memory_order_seq_cst);
+    wake_.notify_one();  // no system call unless the preparer sleeps
+  }
+
   void work() {
-    std::uint64_t done = 0;
+    std::uint32_t done = 0;
     for (;;) {
-      const auto w = wake_.load(std::memory_order_acquire);
-      if (published_.load(std::memory_order_acquire) == done) {
+      const auto w = wake_.load(std::memory_order_seq_cst);
+      if (published_.load(std::memory_order_seq_cst) == done) {
         if (stop_.load(std::memory_order_acquire)) return;
-        if (detail::spin_until([&] { return published_.load(std::memory_order_acquire) != done; })) continue;
-        wake_.wait(w, std::memory_order_acquire);
+        // Idle: look again briefly, then sleep until woken. Spinning longer kept this thread
+        // busy between stories under load through a broker, on a core the broker's and
+        // librdkafka's threads needed.
+        if (detail::spin_until(std::chrono::microseconds(5),
+                               [&] { return published_.load(std::memory_order_acquire) != done; })) {
+          continue;
+        }
+        wake_.wait(w, std::memory_order_seq_cst);
         continue;
       }
       auto& s = slots_[done % slots_.size()];
@@ -142,9 +163,11 @@ class staged_pipeline {
   std::vector<slot> slots_;
   std::uint64_t pushed_ = 0;  // the caller's
   std::uint64_t popped_ = 0;  // the caller's
-  std::atomic<std::uint64_t> published_{0};  // pushed_, for the preparing thread
-  std::atomic<std::uint64_t> prepared_{0};   // the preparing thread's count
-  std::atomic<std::uint64_t> wake_{0};       // changes on every push and on stop
+  // 32-bit, so waiting on them is a futex on their own address. They wrap; only equality
+  // and differences below the ring's size are used.
+  std::atomic<std::uint32_t> published_{0};  // pushed_, for the preparing thread
+  std::atomic<std::uint32_t> prepared_{0};   // the preparing thread's count
+  std::atomic<std::uint32_t> wake_{0};       // changes whenever the preparer is woken, and on stop
   std::atomic<bool> stop_{false};
   bool inline_;
   std::thread worker_;
