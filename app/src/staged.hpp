@@ -58,9 +58,17 @@ class staged_pipeline {
   };
 
   // ahead: how many stories may be pushed and not yet popped. 0 runs prepare() inside
-  // push(), on the caller's thread, with no second thread at all.
-  staged_pipeline(pipeline& p, std::size_t ahead) : pipe_(p), slots_(ahead < 1 ? 1 : ahead), inline_(ahead == 0) {
-    if (!inline_) worker_ = std::thread([this] { work(); });
+  // push(), on the caller's thread, with no second thread at all. first: the first story's
+  // sequence number (tests start near 2^32, where the 32-bit counters wrap).
+  staged_pipeline(pipeline& p, std::size_t ahead, std::uint64_t first = 0)
+      : pipe_(p),
+        slots_(ahead < 1 ? 1 : ahead),
+        pushed_(first),
+        popped_(first),
+        published_(static_cast<std::uint32_t>(first)),
+        prepared_(static_cast<std::uint32_t>(first)),
+        inline_(ahead == 0) {
+    if (!inline_) worker_ = std::thread([this, first] { work(first); });
   }
   ~staged_pipeline() {
     if (inline_) return;
@@ -103,8 +111,8 @@ class staged_pipeline {
       if (!wait) return nullptr;
       wake();
       // A story takes 10-15 µs to prepare: wait for it awake. On the 2-core machine a bound
-      // of about 20 µs still slept on many stories, and the two-thread pipeline ran at 68-69k
-      // stories/s; 50 µs at 76-83k (bench/inprocess).
+      // of 512 pauses (about 5 µs there) slept on nearly every story, and the two-thread
+      // pipeline ran at 68-69k stories/s; 50 µs at 76-92k (bench/inprocess).
       if (detail::spin_until(std::chrono::microseconds(50),
                              [&] { return prepared_.load(std::memory_order_acquire) != oldest; })) {
         break;
@@ -136,17 +144,17 @@ class staged_pipeline {
     wake_.notify_one();  // no system call unless the preparer sleeps
   }
 
-  void work() {
-    std::uint32_t done = 0;
+  void work(std::uint64_t done) {  // 64-bit like pushed_, so both index the same slot past 2^32
     for (;;) {
       const auto w = wake_.load(std::memory_order_seq_cst);
-      if (published_.load(std::memory_order_seq_cst) == done) {
+      const auto done32 = static_cast<std::uint32_t>(done);
+      if (published_.load(std::memory_order_seq_cst) == done32) {
         if (stop_.load(std::memory_order_acquire)) return;
         // Idle: look again briefly, then sleep until woken. Spinning longer kept this thread
         // busy between stories under load through a broker, on a core the broker's and
         // librdkafka's threads needed.
         if (detail::spin_until(std::chrono::microseconds(5),
-                               [&] { return published_.load(std::memory_order_acquire) != done; })) {
+                               [&] { return published_.load(std::memory_order_acquire) != done32; })) {
           continue;
         }
         wake_.wait(w, std::memory_order_seq_cst);
@@ -154,19 +162,19 @@ class staged_pipeline {
       }
       auto& s = slots_[done % slots_.size()];
       pipe_.prepare(s.item.payload, 0, s.story);
-      prepared_.store(++done, std::memory_order_release);
+      prepared_.store(static_cast<std::uint32_t>(++done), std::memory_order_release);
       prepared_.notify_one();
     }
   }
 
   pipeline& pipe_;
   std::vector<slot> slots_;
-  std::uint64_t pushed_ = 0;  // the caller's
-  std::uint64_t popped_ = 0;  // the caller's
+  std::uint64_t pushed_;  // the caller's
+  std::uint64_t popped_;  // the caller's
   // 32-bit, so waiting on them is a futex on their own address. They wrap; only equality
   // and differences below the ring's size are used.
-  std::atomic<std::uint32_t> published_{0};  // pushed_, for the preparing thread
-  std::atomic<std::uint32_t> prepared_{0};   // the preparing thread's count
+  std::atomic<std::uint32_t> published_;  // pushed_, for the preparing thread
+  std::atomic<std::uint32_t> prepared_;   // the preparing thread's count
   std::atomic<std::uint32_t> wake_{0};       // changes whenever the preparer is woken, and on stop
   std::atomic<bool> stop_{false};
   bool inline_;

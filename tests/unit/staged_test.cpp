@@ -68,11 +68,11 @@ std::vector<outcome> one_thread(const std::vector<std::string>& stories) {
   return out;
 }
 
-std::vector<outcome> staged(const std::vector<std::string>& stories, std::size_t ahead) {
+std::vector<outcome> staged(const std::vector<std::string>& stories, std::size_t ahead, std::uint64_t first = 0) {
   app::config cfg;
   obs::metrics m;
   app::pipeline pipe(cfg, m, app::make_enricher(cfg));
-  app::staged_pipeline<input> st(pipe, ahead);
+  app::staged_pipeline<input> st(pipe, ahead, first);
   std::vector<outcome> out;
   std::vector<std::size_t> order;
   const auto finish = [&](auto& s) {
@@ -129,6 +129,10 @@ TEST_CASE("a staged pipeline gives one thread's events, in input order", "[stage
     require_same(staged(stories, 4096), expected);
   }
   SECTION("no second thread (prepare_ahead: 0)") { require_same(staged(stories, 0), expected); }
+  SECTION("across the 32-bit counters' wrap, with a ring whose size does not divide 2^32") {
+    require_same(staged(stories, 3, (std::uint64_t{1} << 32) - 40), expected);
+    require_same(staged(stories, 100, (std::uint64_t{1} << 32) - 5), expected);
+  }
 }
 
 TEST_CASE("a staged pipeline's thread stops cleanly with stories still in it", "[staged]") {
