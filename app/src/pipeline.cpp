@@ -81,11 +81,11 @@ processed pipeline::process(std::string_view bytes, std::size_t full_size) {
   return finish(current_);
 }
 
-void pipeline::prepare(std::string_view bytes, std::size_t full_size, prepared& p) {
+void pipeline::prepare(std::string_view bytes, std::size_t full_size, prepared& p, ingest::decoder& dec) {
   p.start = std::chrono::steady_clock::now();
   p.received = wall_now();
   metrics_.story_consumed();
-  auto decoded = decoder_.decode(bytes, p.received, full_size);
+  auto decoded = dec.decode(bytes, p.received, full_size);
   if (!decoded) {
     metrics_.story_rejected(decoded.error().reason);
     p.accepted = false;

@@ -72,9 +72,13 @@ class pipeline {
   processed process(std::string_view bytes, std::size_t full_size = 0);
 
   // The first half of process(): decode and enrich into p. It touches only the decoder, the
-  // rules and the (thread-safe) metrics, so it may run on another thread than finish(), one
-  // thread at a time, and never while reload() runs.
-  void prepare(std::string_view bytes, std::size_t full_size, prepared& p);
+  // rules (safe to share) and the (thread-safe) metrics, so it may run on another thread than
+  // finish(), and never while reload() runs.
+  void prepare(std::string_view bytes, std::size_t full_size, prepared& p) { prepare(bytes, full_size, p, decoder_); }
+  // The same with a decoder of the caller's (made from decode_config()), so two threads can
+  // prepare stories at once, each with its own.
+  void prepare(std::string_view bytes, std::size_t full_size, prepared& p, ingest::decoder& dec);
+  [[nodiscard]] const ingest::decoder_config& decode_config() const noexcept { return decoder_.config(); }
   // The second half: the novelty stage and the event. Stories must come in input order.
   // The result's views point into p and this pipeline, valid until either is reused.
   processed finish(prepared& p);

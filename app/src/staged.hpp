@@ -1,12 +1,18 @@
 #pragma once
 // A pipeline on two threads: a thread of its own decodes and enriches (pipeline::prepare)
-// up to `depth` stories ahead, while the caller's thread takes them back in input order for
+// up to `ahead` stories ahead, while the caller's thread takes them back in input order for
 // the novelty stage, the event and whatever comes after (Kafka's produce, say).
 //
 // Why: the two halves then run on two cores, and the novelty index's random probes no
 // longer evict the enricher's tables from the same core's cache (docs/performance.md).
-// Order is kept: stories are prepared and handed back first in, first out, so the novelty
-// index sees them in input order and a partition's events leave in its order.
+// Order is kept: stories are handed back first in, first out, so the novelty index sees them
+// in input order and a partition's events leave in its order.
+//
+// When the caller must wait for the oldest story and the preparing thread has not started
+// it, the caller prepares it itself (with a decoder of its own). At a few stories a second
+// the preparing thread then never runs at all and a story waits for no other thread to be
+// scheduled: with a hand-off per story, p99 latency through a busy 2-core machine rose from
+// about 5 to 10 ms at 1,000 stories/s (bench/latency.py).
 //
 // Single producer, single consumer: push(), front(), pop() and drain() are called from
 // one thread (the caller's); the preparing thread only runs prepare(). Item is the
@@ -55,20 +61,23 @@ class staged_pipeline {
   struct slot {
     Item item;
     prepared story;
+    std::atomic<std::uint64_t> ready{0};  // the story's sequence number + 1, once prepared
   };
 
   // ahead: how many stories may be pushed and not yet popped. 0 runs prepare() inside
   // push(), on the caller's thread, with no second thread at all. first: the first story's
-  // sequence number (tests start near 2^32, where the 32-bit counters wrap).
+  // sequence number (tests start near 2^32, where the 32-bit wake counter wraps).
   staged_pipeline(pipeline& p, std::size_t ahead, std::uint64_t first = 0)
       : pipe_(p),
         slots_(ahead < 1 ? 1 : ahead),
+        mine_(p.decode_config()),
+        theirs_(p.decode_config()),
         pushed_(first),
         popped_(first),
-        published_(static_cast<std::uint32_t>(first)),
-        prepared_(static_cast<std::uint32_t>(first)),
+        published_(first),
+        claimed_(first),
         inline_(ahead == 0) {
-    if (!inline_) worker_ = std::thread([this, first] { work(first); });
+    if (!inline_) worker_ = std::thread([this] { work(); });
   }
   ~staged_pipeline() {
     if (inline_) return;
@@ -83,44 +92,50 @@ class staged_pipeline {
   [[nodiscard]] bool empty() const noexcept { return pushed_ == popped_; }
   [[nodiscard]] bool full() const noexcept { return size() == slots_.size(); }
 
-  // Hands an input to the preparing thread. Precondition: !full().
+  // Hands an input over to be prepared. Precondition: !full().
   void push(Item item) {
     auto& s = slots_[pushed_ % slots_.size()];
     s.item = std::move(item);
-    ++pushed_;
+    const auto seq = pushed_++;
     if (inline_) {
-      pipe_.prepare(s.item.payload, 0, s.story);
-      prepared_.store(static_cast<std::uint32_t>(pushed_), std::memory_order_relaxed);
+      pipe_.prepare(s.item.payload, 0, s.story, mine_);
+      s.ready.store(seq + 1, std::memory_order_relaxed);
+      claimed_.store(pushed_, std::memory_order_relaxed);
       return;
     }
-    published_.store(static_cast<std::uint32_t>(pushed_), std::memory_order_seq_cst);
+    published_.store(pushed_, std::memory_order_seq_cst);
     // A sleeping preparer is woken once a few stories wait for it, not for every one (the
-    // futex call is the caller's cost, and the caller is the busier thread under load), and
-    // whenever the caller is about to wait for it (front). An awake one finds them itself.
-    const std::uint32_t waiting = static_cast<std::uint32_t>(pushed_) - prepared_.load(std::memory_order_relaxed);
-    if (waiting >= wake_batch) wake();
+    // futex call is the caller's cost, and the caller is the busier thread under load); a
+    // story the caller then needs first, it prepares itself (front). An awake preparer
+    // finds the stories on its own.
+    if (pushed_ - claimed_.load(std::memory_order_relaxed) >= wake_batch) wake();
   }
 
   // The oldest input once it is prepared: nullptr when there is none, or when it is not
-  // ready and wait is false. With wait, blocks until it is ready.
+  // ready and wait is false. With wait: prepared here if the preparing thread has not
+  // started it, else waited for.
   slot* front(bool wait) {
     if (empty()) return nullptr;
-    const auto oldest = static_cast<std::uint32_t>(popped_);
-    auto done = prepared_.load(std::memory_order_acquire);
-    while (done == oldest) {
-      if (!wait) return nullptr;
-      wake();
-      // A story takes 10-15 µs to prepare: wait for it awake. On the 2-core machine a bound
-      // of 512 pauses (about 5 µs there) slept on nearly every story, and the two-thread
-      // pipeline ran at 68-69k stories/s; 50 µs at 76-92k (bench/inprocess).
-      if (detail::spin_until(std::chrono::microseconds(50),
-                             [&] { return prepared_.load(std::memory_order_acquire) != oldest; })) {
-        break;
-      }
-      prepared_.wait(done, std::memory_order_acquire);
-      done = prepared_.load(std::memory_order_acquire);
+    const auto seq = popped_;
+    auto& s = slots_[seq % slots_.size()];
+    if (s.ready.load(std::memory_order_acquire) == seq + 1) return &s;
+    if (!wait) return nullptr;
+    auto expected = seq;
+    if (claimed_.compare_exchange_strong(expected, seq + 1, std::memory_order_acq_rel)) {
+      pipe_.prepare(s.item.payload, 0, s.story, mine_);
+      s.ready.store(seq + 1, std::memory_order_relaxed);
+      return &s;
     }
-    return &slots_[popped_ % slots_.size()];
+    // The preparing thread has it: a story takes 10-15 µs, so wait awake first. On the
+    // 2-core machine a bound of 512 pauses (about 5 µs there) slept on nearly every story,
+    // and the two-thread pipeline ran at 68-69k stories/s; 50 µs at 76-92k (bench/inprocess).
+    const auto ready = [&] { return s.ready.load(std::memory_order_acquire) == seq + 1; };
+    if (!detail::spin_until(std::chrono::microseconds(50), ready)) {
+      for (auto r = s.ready.load(std::memory_order_acquire); r != seq + 1; r = s.ready.load(std::memory_order_acquire)) {
+        s.ready.wait(r, std::memory_order_acquire);
+      }
+    }
+    return &s;
   }
 
   // Frees the oldest slot (after front() returned it).
@@ -137,45 +152,46 @@ class staged_pipeline {
   }
 
  private:
-  static constexpr std::uint32_t wake_batch = 8;
+  static constexpr std::uint64_t wake_batch = 8;
 
   void wake() {
     wake_.fetch_add(1, std::memory_order_seq_cst);
     wake_.notify_one();  // no system call unless the preparer sleeps
   }
 
-  void work(std::uint64_t done) {  // 64-bit like pushed_, so both index the same slot past 2^32
+  void work() {
     for (;;) {
       const auto w = wake_.load(std::memory_order_seq_cst);
-      const auto done32 = static_cast<std::uint32_t>(done);
-      if (published_.load(std::memory_order_seq_cst) == done32) {
+      auto seq = claimed_.load(std::memory_order_seq_cst);
+      if (seq == published_.load(std::memory_order_seq_cst)) {
         if (stop_.load(std::memory_order_acquire)) return;
         // Idle: look again briefly, then sleep until woken. Spinning longer kept this thread
         // busy between stories under load through a broker, on a core the broker's and
         // librdkafka's threads needed.
-        if (detail::spin_until(std::chrono::microseconds(5),
-                               [&] { return published_.load(std::memory_order_acquire) != done32; })) {
-          continue;
+        if (!detail::spin_until(std::chrono::microseconds(5), [&] {
+              return claimed_.load(std::memory_order_acquire) != published_.load(std::memory_order_acquire);
+            })) {
+          wake_.wait(w, std::memory_order_seq_cst);
         }
-        wake_.wait(w, std::memory_order_seq_cst);
         continue;
       }
-      auto& s = slots_[done % slots_.size()];
-      pipe_.prepare(s.item.payload, 0, s.story);
-      prepared_.store(static_cast<std::uint32_t>(++done), std::memory_order_release);
-      prepared_.notify_one();
+      if (!claimed_.compare_exchange_strong(seq, seq + 1, std::memory_order_acq_rel)) continue;  // the caller took it
+      auto& s = slots_[seq % slots_.size()];
+      pipe_.prepare(s.item.payload, 0, s.story, theirs_);
+      s.ready.store(seq + 1, std::memory_order_release);
+      s.ready.notify_one();  // no system call unless the caller sleeps on it
     }
   }
 
   pipeline& pipe_;
   std::vector<slot> slots_;
-  std::uint64_t pushed_;  // the caller's
-  std::uint64_t popped_;  // the caller's
-  // 32-bit, so waiting on them is a futex on their own address. They wrap; only equality
-  // and differences below the ring's size are used.
-  std::atomic<std::uint32_t> published_;  // pushed_, for the preparing thread
-  std::atomic<std::uint32_t> prepared_;   // the preparing thread's count
-  std::atomic<std::uint32_t> wake_{0};       // changes whenever the preparer is woken, and on stop
+  ingest::decoder mine_;    // the caller's, for stories it prepares itself
+  ingest::decoder theirs_;  // the preparing thread's
+  std::uint64_t pushed_;    // the caller's
+  std::uint64_t popped_;    // the caller's
+  std::atomic<std::uint64_t> published_;  // pushed_, for the preparing thread
+  std::atomic<std::uint64_t> claimed_;    // the next story to prepare: whoever moves it on prepares it
+  std::atomic<std::uint32_t> wake_{0};    // changes whenever the preparer is woken, and on stop
   std::atomic<bool> stop_{false};
   bool inline_;
   std::thread worker_;
