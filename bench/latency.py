@@ -20,6 +20,10 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import benchlib  # noqa: E402
 
 LOW_LATENCY = {"p.linger.ms": "0", "c.fetch.wait.max.ms": "10"}
+# wirescan1: the service with everything on one thread (kafka.prepare_ahead: 0), to show what
+# the staging thread costs or saves in latency.
+PIPES = ["bare", "wirescan", "wirescan1"]
+LABELS = {"bare": "bare pipe", "wirescan": "wirescan", "wirescan1": "one thread"}
 
 
 def generate(brokers, topic, stories, rate):
@@ -72,8 +76,8 @@ def svg(results, path):
     """Grouped bars: per rate, p50/p99/p99.9 of each pipe, log-scaled milliseconds."""
     import math
     rates = sorted({r for r, _ in results})
-    pipes = ["bare", "wirescan"]
-    colours = {"bare": "#8c8c8c", "wirescan": "#1f6fb4"}
+    pipes = [p for p in ("bare", "wirescan", "wirescan1") if any(k == p for _, k in results)]
+    colours = {"bare": "#8c8c8c", "wirescan": "#1f6fb4", "wirescan1": "#9ecae1"}
     w, h, left, bottom, top = 760, 360, 60, 50, 40
     top_ms = max(max(v) for v in results.values()) * 1.5
     y = lambda ms: top + (h - top - bottom) * (1 - math.log10(max(ms, 0.5) / 0.5) / math.log10(top_ms / 0.5))
@@ -103,8 +107,8 @@ def svg(results, path):
         parts.append(f'<text x="{left + gi * group_w + group_w / 2:.1f}" y="{h - bottom + 32}" text-anchor="middle" '
                      f'font-size="13">{rate:,} stories/s</text>')
     for pi, pipe in enumerate(pipes):
-        parts.append(f'<rect x="{w - 200 + pi * 95}" y="30" width="12" height="12" fill="{colours[pipe]}"/>'
-                     f'<text x="{w - 184 + pi * 95}" y="40">{"bare pipe" if pipe == "bare" else "wirescan"}</text>')
+        parts.append(f'<rect x="{w - 330 + pi * 110}" y="30" width="12" height="12" fill="{colours[pipe]}"/>'
+                     f'<text x="{w - 314 + pi * 110}" y="40">{LABELS[pipe]}</text>')
     parts.append("</svg>\n")
     with open(path, "w") as f:
         f.write("".join(parts))
@@ -130,7 +134,7 @@ def main():
             first = int(rate * a.warmup)
             stories = list(benchlib.corpus(n))
             for r in range(a.rounds):
-                for k in (["bare", "wirescan"] if r % 2 == 0 else ["wirescan", "bare"]):
+                for k in PIPES[r % 3:] + PIPES[:r % 3]:
                     src, dst, group = f"lat.in.{rate}.{k}.{r}", f"lat.out.{rate}.{k}.{r}", f"lat-{rate}-{k}-{r}"
                     b.create([src, dst, f"{dst}-dead"], a.partitions, {"message.timestamp.type": "LogAppendTime"})
                     if k == "bare":
@@ -143,7 +147,8 @@ def main():
                         proc.wait(120)
                     else:
                         w = benchlib.wirescan(f"{a.build}/wirescan", b.work, b.bootstrap, src, dst, group,
-                                              "  consumer: {fetch.wait.max.ms: '10'}\n  producer: {linger.ms: '0'}\n",
+                                              "  consumer: {fetch.wait.max.ms: '10'}\n  producer: {linger.ms: '0'}\n"
+                                              + ("  prepare_ahead: 0\n" if k == "wirescan1" else ""),
                                               a.wirescan_yaml + "\n" if a.wirescan_yaml else "")
                         w.wait_ready()
                         behind = generate(b.bootstrap, src, stories, rate)
@@ -164,11 +169,13 @@ def main():
           f"{a.rounds} interleaved rounds, median shown (ms, broker LogAppendTime)\n")
     print("| rate | pipe | p50 | p99 | p99.9 |\n|---|---|---|---|---|")
     for rate in rates:
-        for k in ("bare", "wirescan"):
+        for k, label in (("bare", "bare librdkafka pipe"), ("wirescan", "wirescan run"),
+                         ("wirescan1", "wirescan run, one thread (prepare_ahead: 0)")):
             v = med[(rate, k)]
-            print(f"| {rate:,}/s | {'bare librdkafka pipe' if k == 'bare' else 'wirescan run'} | {v[0]:g} | {v[1]:g} | {v[2]:g} |")
+            print(f"| {rate:,}/s | {label} | {v[0]:g} | {v[1]:g} | {v[2]:g} |")
     for rate in rates:
-        print(f"\n{rate:,}/s: wirescan p99 - bare p99 = {med[(rate, 'wirescan')][1] - med[(rate, 'bare')][1]:g} ms")
+        print(f"\n{rate:,}/s: wirescan p99 - bare p99 = {med[(rate, 'wirescan')][1] - med[(rate, 'bare')][1]:g} ms; "
+              f"one thread's p99 - bare p99 = {med[(rate, 'wirescan1')][1] - med[(rate, 'bare')][1]:g} ms")
     svg(med, a.svg)
     print(f"\nchart: {os.path.relpath(a.svg, benchlib.ROOT)}")
 
