@@ -9,7 +9,7 @@
 // in input order and a partition's events leave in its order.
 //
 // When the caller must wait for the oldest story and the preparing thread has not started
-// it, the caller prepares it itself (with a decoder of its own). At a few stories a second
+// it, the caller prepares it itself (with the pipeline's own decoder). At a few stories a second
 // the preparing thread then never runs at all and a story waits for no other thread to be
 // scheduled: with a hand-off per story, p99 latency through a busy 2-core machine rose from
 // about 5 to 10 ms at 1,000 stories/s (bench/latency.py).
@@ -70,7 +70,6 @@ class staged_pipeline {
   staged_pipeline(pipeline& p, std::size_t ahead, std::uint64_t first = 0)
       : pipe_(p),
         slots_(ahead < 1 ? 1 : ahead),
-        mine_(p.decode_config()),
         theirs_(p.decode_config()),
         pushed_(first),
         popped_(first),
@@ -98,7 +97,7 @@ class staged_pipeline {
     s.item = std::move(item);
     const auto seq = pushed_++;
     if (inline_) {
-      pipe_.prepare(s.item.payload, 0, s.story, mine_);
+      pipe_.prepare(s.item.payload, 0, s.story);
       s.ready.store(seq + 1, std::memory_order_relaxed);
       claimed_.store(pushed_, std::memory_order_relaxed);
       return;
@@ -122,7 +121,7 @@ class staged_pipeline {
     if (!wait) return nullptr;
     auto expected = seq;
     if (claimed_.compare_exchange_strong(expected, seq + 1, std::memory_order_acq_rel)) {
-      pipe_.prepare(s.item.payload, 0, s.story, mine_);
+      pipe_.prepare(s.item.payload, 0, s.story);  // with the pipeline's own decoder
       s.ready.store(seq + 1, std::memory_order_relaxed);
       return &s;
     }
@@ -185,8 +184,7 @@ class staged_pipeline {
 
   pipeline& pipe_;
   std::vector<slot> slots_;
-  ingest::decoder mine_;    // the caller's, for stories it prepares itself
-  ingest::decoder theirs_;  // the preparing thread's
+  ingest::decoder theirs_;  // the preparing thread's; the caller uses the pipeline's own
   std::uint64_t pushed_;    // the caller's
   std::uint64_t popped_;    // the caller's
   std::atomic<std::uint64_t> published_;  // pushed_, for the preparing thread
