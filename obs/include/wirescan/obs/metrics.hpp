@@ -98,7 +98,7 @@ class metrics {
   prometheus::Gauge* rules_phrases_;
   prometheus::Gauge* current_rules_ = nullptr;
   prometheus::Counter* delivery_errors_;
-  prometheus::Family<prometheus::Counter>* mentions_;
+  std::array<prometheus::Counter*, 4> mentions_{};  // by core::asset_class
   prometheus::Family<prometheus::Counter>* shocks_;
   std::array<prometheus::Counter*, 4> novelty_kinds_{};
   std::array<prometheus::Counter*, 4> novelty_suppressed_{};
