@@ -9,6 +9,9 @@
 #include <string>
 #include <vector>
 
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
 #include "eval_command.hpp"
 
 namespace wirescan::bench {
@@ -39,6 +42,27 @@ inline std::vector<corpus_story> load_corpus(const std::string& data) {
     const int n = 3 + static_cast<int>(rng() % 6);
     for (int k = 0; k < n; ++k) body += headlines[rng() % headlines.size()] + ". ";
     out.push_back({h, std::move(body)});
+  }
+  return out;
+}
+
+// Each story as the JSON a wire feed sends: id "s<n>", headline, body and fixed metadata.
+inline std::vector<std::string> corpus_payloads(const std::vector<corpus_story>& corpus) {
+  std::vector<std::string> out;
+  out.reserve(corpus.size());
+  for (std::size_t i = 0; i < corpus.size(); ++i) {
+    rapidjson::StringBuffer b;
+    rapidjson::Writer<rapidjson::StringBuffer> w(b);
+    w.StartObject();
+    w.Key("id"); w.String(("s" + std::to_string(i)).c_str());
+    w.Key("headline"); w.String(corpus[i].headline.c_str());
+    w.Key("body"); w.String(corpus[i].body.c_str());
+    w.Key("source"); w.String("bench");
+    w.Key("published_at"); w.String("2026-11-28T10:00:00Z");
+    w.Key("url"); w.String("https://news.example/s");
+    w.Key("language"); w.String("en");
+    w.EndObject();
+    out.emplace_back(b.GetString(), b.GetSize());
   }
   return out;
 }

@@ -17,8 +17,6 @@
 #include <malloc.h>
 #include <unistd.h>
 
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
 #include <simdjson.h>
 
 #include "corpus.hpp"
@@ -71,23 +69,9 @@ int main(int argc, char** argv) {
   const int rounds = argc > 1 ? std::atoi(argv[1]) : 5;
   const std::string data = argc > 2 ? argv[2] : WIRESCAN_SHARED_DATA;
   const auto corpus = wirescan::bench::load_corpus(data);
-  std::vector<std::string> stories;
+  const auto stories = wirescan::bench::corpus_payloads(corpus);
   std::size_t bytes = 0;
-  for (std::size_t i = 0; i < corpus.size(); ++i) {
-    rapidjson::StringBuffer b;
-    rapidjson::Writer<rapidjson::StringBuffer> w(b);
-    w.StartObject();
-    w.Key("id"); w.String(("s" + std::to_string(i)).c_str());
-    w.Key("headline"); w.String(corpus[i].headline.c_str());
-    w.Key("body"); w.String(corpus[i].body.c_str());
-    w.Key("source"); w.String("bench");
-    w.Key("published_at"); w.String("2026-11-28T10:00:00Z");
-    w.Key("url"); w.String("https://news.example/s");
-    w.Key("language"); w.String("en");
-    w.EndObject();
-    stories.emplace_back(b.GetString(), b.GetSize());
-    bytes += b.GetSize();
-  }
+  for (const auto& s : stories) bytes += s.size();
 
   wirescan::app::config cfg;
   // The index holds the whole corpus and its tables are sized for it (they are sized for

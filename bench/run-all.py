@@ -2,7 +2,7 @@
 """Runs every benchmark and writes its output into docs/performance.md, between the markers
 `<!-- bench:NAME begin -->` and `<!-- bench:NAME end -->`; the prose around them is kept.
 
-  bench/run-all.py [--only inprocess,novelty,rules,broker,latency,scaling] [--quick] [--record-baseline]
+  bench/run-all.py [--only inprocess,parts,novelty,rules,broker,latency,scaling] [--quick] [--record-baseline]
 
 --quick runs fewer rounds and smaller inputs (a smoke test of the script, not figures to keep).
 --record-baseline also writes the in-process ratios to bench/baseline.json, under this machine's
@@ -32,6 +32,7 @@ def steps(quick):
     r = "2" if quick else "5"
     return {
         "inprocess": [f"{ROOT}/build/bench/inprocess", r],
+        "parts": [f"{ROOT}/build/bench/story_parts", r],
         "novelty": [f"{ROOT}/build/bench/novelty_parts", r],
         "rules": [f"{ROOT}/build/bench/rules_scaling"],
         "broker": [f"{ROOT}/bench/broker_bench.py", "--stories", "10000" if quick else "50000", "--rounds", r],
@@ -51,7 +52,7 @@ def replace_block(text, name, body):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--only", default="inprocess,novelty,rules,broker,latency,scaling")
+    ap.add_argument("--only", default="inprocess,parts,novelty,rules,broker,latency,scaling")
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--record-baseline", action="store_true")
     a = ap.parse_args()

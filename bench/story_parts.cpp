@@ -1,0 +1,105 @@
+// Where one story's time goes, part by part, on the in-process corpus (bench/corpus.hpp):
+// decode, the Vectorscan pass alone (headline and body), the whole enricher (which includes
+// that pass), counting the findings in the metrics, and writing the event. Interleaved
+// rounds, median ns a story. Run it before optimising one part, to see what the part is worth.
+//
+//   bench/story_parts [ROUNDS] [SHARED_DATA_DIR]
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "corpus.hpp"
+#include "pipeline.hpp"
+
+using clk = std::chrono::steady_clock;
+
+namespace {
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const int rounds = argc > 1 ? std::atoi(argv[1]) : 5;
+  const std::string data = argc > 2 ? argv[2] : WIRESCAN_SHARED_DATA;
+  const auto corpus = wirescan::bench::load_corpus(data);
+  const auto stories = wirescan::bench::corpus_payloads(corpus);
+
+  wirescan::app::config cfg;
+  cfg.novelty.enabled = false;
+  wirescan::obs::metrics metrics;
+  const auto enricher = wirescan::app::make_enricher(cfg);
+  const auto& rules = *enricher->rules();
+  const wirescan::app::pipeline pipe(cfg, metrics, enricher);
+  wirescan::ingest::decoder decoder(pipe.decode_config());
+  const auto now = wirescan::app::wall_now();
+  wirescan::sinks::event_writer writer;
+
+  // Decoded once, so the later parts run on the same stories without decoding again.
+  std::vector<wirescan::core::story> decoded;
+  std::vector<wirescan::core::findings> found;
+  for (const auto& s : stories) {
+    auto d = decoder.decode(s, now);
+    if (!d) {
+      std::fprintf(stderr, "corpus story refused: %s\n", d.error().detail.c_str());
+      return 1;
+    }
+    decoded.push_back(std::move(*d));
+  }
+  found.resize(decoded.size());
+
+  std::vector<double> t_decode, t_scan, t_enrich, t_count, t_write;
+  std::size_t guard = 0;
+  const auto per_story = [&](clk::time_point t0) {
+    return std::chrono::duration<double, std::nano>(clk::now() - t0).count() / static_cast<double>(stories.size());
+  };
+  std::vector<wirescan::enrich::rule_set::match> ms;
+  for (int r = 0; r < rounds; ++r) {
+    auto t0 = clk::now();
+    for (const auto& s : stories) {
+      auto d = decoder.decode(s, now);
+      guard += d ? d->headline.size() : 0;
+    }
+    t_decode.push_back(per_story(t0));
+    t0 = clk::now();
+    for (const auto& s : decoded) {
+      ms.clear();
+      rules.scan(s.headline, ms);
+      rules.scan(s.body, ms);
+      guard += ms.size();
+    }
+    t_scan.push_back(per_story(t0));
+    t0 = clk::now();
+    for (std::size_t i = 0; i < decoded.size(); ++i) found[i] = enricher->enrich(decoded[i]);
+    t_enrich.push_back(per_story(t0));
+    t0 = clk::now();
+    for (const auto& f : found) metrics.count_findings(f);
+    t_count.push_back(per_story(t0));
+    t0 = clk::now();
+    for (std::size_t i = 0; i < decoded.size(); ++i) {
+      guard += writer.write(decoded[i], found[i], wirescan::core::timing{0, 0, 0}).size();
+    }
+    t_write.push_back(per_story(t0));
+  }
+  const double dec = median(t_decode), scan = median(t_scan), enr = median(t_enrich), cnt = median(t_count),
+               wr = median(t_write);
+  const double total = dec + enr + cnt + wr;
+  std::printf("%zu stories; %d interleaved rounds, median ns a story\n\n", stories.size(), rounds);
+  std::printf("| part | ns/story | share |\n|---|---|---|\n");
+  std::printf("| decode (simdjson On-Demand, checks, copies) | %.0f | %.0f%% |\n", dec, 100 * dec / total);
+  std::printf("| enrich, all of it | %.0f | %.0f%% |\n", enr, 100 * enr / total);
+  std::printf("| of which the Vectorscan pass (headline + body) | %.0f | %.0f%% |\n", scan, 100 * scan / total);
+  std::printf("| of which the rest: cashtags, names, tickers, shocks, score | %.0f | %.0f%% |\n", enr - scan,
+              100 * (enr - scan) / total);
+  std::printf("| count the findings (metrics) | %.0f | %.0f%% |\n", cnt, 100 * cnt / total);
+  std::printf("| write the event | %.0f | %.0f%% |\n", wr, 100 * wr / total);
+  std::printf("| sum | %.0f | |\n", total);
+  std::printf("\n(checksum %zu)\n", guard);
+  return 0;
+}
