@@ -5,7 +5,6 @@
 #include <cctype>
 #include <charconv>
 #include <cmath>
-#include <cstdio>
 #include <cstring>
 #include <optional>
 #include <set>
@@ -121,9 +120,16 @@ std::string_view lede(std::string_view body, std::size_t max) {
 // single capital letter ("U.S.", "J.P.") or a common abbreviation.
 std::vector<std::pair<std::uint32_t, std::uint32_t>> sentences(std::string_view t) {
   std::vector<std::pair<std::uint32_t, std::uint32_t>> out;
+  // Most bytes end nothing: look only at those that might.
+  static constexpr auto may_end = [] {
+    std::array<bool, 256> f{};
+    for (const char c : {'.', '!', '?', '\n'}) f[static_cast<unsigned char>(c)] = true;
+    return f;
+  }();
   std::uint32_t start = 0;
   for (std::uint32_t i = 0; i < t.size(); ++i) {
     const char c = t[i];
+    if (!may_end[static_cast<unsigned char>(c)]) continue;
     bool end = c == '\n';
     if ((c == '.' || c == '!' || c == '?') && (i + 1 == t.size() || t[i + 1] == ' ' || t[i + 1] == '\n')) {
       end = true;
@@ -192,20 +198,9 @@ constexpr double stage_factor(core::stage s) {
 }
 
 std::string fmt2(double v) {
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "%.2f", v);
-  return buf;
-}
-
-// "coin" also finds Bitcoin, bitcoin and stablecoin. glibc's memmem: string_view::find stops at
-// every first letter of a needle (each 'c' and 't' of a body), which cost 5% of the pipeline.
-bool has_crypto_context(std::string_view h, std::string_view b) {
-  for (const std::string_view w : {"crypto", "Crypto", "coin", "token", "blockchain", "DeFi"}) {
-    for (const std::string_view t : {h, b}) {
-      if (::memmem(t.data(), t.size(), w.data(), w.size()) != nullptr) return true;
-    }
-  }
-  return false;
+  char buf[32];
+  const auto r = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed, 2);  // snprintf's "%.2f", without the locale
+  return {buf, r.ptr};
 }
 
 // A by_numbers trigger's direction: the first two figures in its span, the new one first
@@ -283,12 +278,19 @@ core::findings enricher::enrich(const core::story& s) const {
   const std::string_view body_view = s.body;
   const std::string_view lede_text = lede(body_view.substr(0, body_view.find('\n')), cfg_.body_scan_bytes);
   const core::story_field fields[2] = {core::story_field::headline, core::story_field::body};
-  // Looked up only when a cashtag's asset class is ambiguous (most stories have none).
-  int crypto_context_state = -1;
-  const auto crypto_context = [&] {
-    if (crypto_context_state < 0) crypto_context_state = has_crypto_context(s.headline, texts[1]) ? 1 : 0;
-    return crypto_context_state == 1;
-  };
+  // One Vectorscan pass per field (names, products, symbols, actors, triggers, cues), before the
+  // cashtags: a crypto cue anywhere in the story decides an ambiguous cashtag's asset class.
+  std::array<std::vector<match>, 2> scanned;
+  bool crypto_context = false;
+  if (rs != nullptr) {
+    for (int k = 0; k < 2; ++k) {
+      if (texts[k].empty()) continue;
+      rs->scan(texts[k], scanned[k]);
+      crypto_context = crypto_context || std::any_of(scanned[k].begin(), scanned[k].end(), [&](const match& m) {
+                         return rs->patterns[m.id].kind == pattern_kind::crypto_cue;
+                       });
+    }
+  }
 
   // 1. Cashtags.
   std::vector<std::pair<core::story_field, std::pair<std::uint32_t, std::uint32_t>>> tag_spans;
@@ -313,7 +315,7 @@ core::findings enricher::enrich(const core::story& s) const {
       const auto alias = rs->alias_by_symbol.find(sym);
       const bool prefer_crypto = t.stocktwits_crypto ||
                                  (alias != rs->alias_by_symbol.end() && rs->aliases[alias->second].prefer_crypto) ||
-                                 crypto_context();
+                                 crypto_context;
       if (const auto* info = rs->lookup(sym, prefer_crypto ? core::asset_class::crypto : core::asset_class::equity)) {
         m.asset = info->asset;
         m.name = info->name;
@@ -330,7 +332,7 @@ core::findings enricher::enrich(const core::story& s) const {
     return f;
   }
 
-  // 2. One Vectorscan pass per field: names, products, symbols, actors, triggers, cues.
+  // 2. What the Vectorscan pass found, field by field.
   struct sentence_shock {
     core::policy_shock shock;
     std::uint32_t from;
@@ -339,12 +341,10 @@ core::findings enricher::enrich(const core::story& s) const {
   std::vector<core::policy_shock> shocks;
   bool urgent = false;
   std::string urgency_word;
-  std::vector<match> ms;
   for (int k = 0; k < 2; ++k) {
     const std::string_view text = texts[k];
     if (text.empty()) continue;
-    ms.clear();
-    rs->scan(text, ms);
+    auto& ms = scanned[k];
     normalise(*rs, ms);
     if (k == 0) add_signals(*rs, text, ms, f.signals);
     const auto overlaps_tag = [&](const match& m) {

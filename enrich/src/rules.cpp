@@ -425,6 +425,14 @@ core::result<std::shared_ptr<const rule_set>, std::vector<std::string>> compile(
   b.add_regex("\\((?:NASDAQ|Nasdaq|NYSE|NYSE American|NYSE Arca|AMEX|Cboe|OTC|TSX|LSE|HKEX)\\s?:\\s?[A-Z]{1,5}(?:\\.[A-Z])?\\)",
               false, pattern_kind::exchange_symbol, 0, "built-in: exchange-qualified symbol");
   b.add_regex("<[A-Z]{1,5}\\.(?:N|O|OQ|K|A|P)>", false, pattern_kind::exchange_symbol, 1, "built-in: Reuters code");
+  // Words that make an ambiguous cashtag ($SOL, $LINK) the crypto asset, found inside other
+  // words too ("Bitcoin", "stablecoin"). In the one pass, rather than a search per word and
+  // field after it: twelve memmem passes cost 8% of the enricher.
+  for (const char* cue : {"crypto", "Crypto", "coin", "token", "blockchain", "DeFi"}) {
+    b.add_regex(cue, false, pattern_kind::crypto_cue, 0, std::string("built-in: crypto cue '") + cue + "'");
+    b.rs.patterns.back().word_start = false;
+    b.rs.patterns.back().word_end = false;
+  }
   if (!b.problems.empty()) return core::unexpected{std::move(b.problems)};
   std::vector<const char*> exprs;
   std::vector<unsigned> ids;

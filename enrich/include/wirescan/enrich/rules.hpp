@@ -32,6 +32,7 @@ enum class pattern_kind : std::uint8_t {
   policymaker,   // "governor", "Fed's Barkin": the speaker sits on the deciding body
   commentary_subject,  // "inflation", "markets", "traders" opening a sentence: what it is about
   decider,             // "regulators", "the watchdog", "prosecutors": a deciding body named generically
+  crypto_cue,          // built in: "crypto", "coin", "token", ... anywhere, even inside a word ("Bitcoin")
 };
 
 struct actor_rule {
