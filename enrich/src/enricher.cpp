@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cctype>
 #include <charconv>
 #include <cmath>
@@ -153,6 +154,47 @@ std::vector<std::pair<std::uint32_t, std::uint32_t>> sentences(std::string_view 
   }
   if (start < t.size()) out.emplace_back(start, static_cast<std::uint32_t>(t.size()));
   return out;
+}
+
+// Eight bytes at a time (SWAR): the bytes of a word that are ASCII letters of one case, as bit 7
+// of each byte. A byte at or above 0x80 is never one; below it, adding 0x80 - first sets bit 7 at
+// or above `first`, and no byte carries into the next.
+template <char first, char last>
+std::uint64_t ascii_range_bits(std::uint64_t w) noexcept {
+  constexpr std::uint64_t ones = 0x0101010101010101ULL;
+  const std::uint64_t x = w & (ones * 0x7F);
+  return (x + ones * (0x80 - first)) & ~(x + ones * (0x80 - last - 1)) & ~w & (ones * 0x80);
+}
+
+std::uint64_t load8(const char* p) noexcept {
+  std::uint64_t w;
+  std::memcpy(&w, p, sizeof w);
+  return w;
+}
+
+// How many bytes of t are a-z. Byte by byte this loop was 11% of the enricher's instructions
+// (callgrind, bench corpus); it runs on every headline and body.
+std::size_t ascii_lower_count(std::string_view t) noexcept {
+  constexpr std::uint64_t ones = 0x0101010101010101ULL;
+  std::size_t n = 0;
+  std::size_t i = 0;
+  for (; i + 8 <= t.size(); i += 8) n += ((ascii_range_bits<'a', 'z'>(load8(t.data() + i)) >> 7) * ones) >> 56;
+  for (; i < t.size(); ++i) n += static_cast<unsigned char>(t[i] - 'a') < 26 ? 1 : 0;
+  return n;
+}
+
+// The first A-Z byte of t at or after `from` (t.size() if none).
+std::size_t next_ascii_upper(std::string_view t, std::size_t from) noexcept {
+  std::size_t i = from;
+  if constexpr (std::endian::native == std::endian::little) {
+    for (; i + 8 <= t.size(); i += 8) {
+      if (const auto bits = ascii_range_bits<'A', 'Z'>(load8(t.data() + i)); bits != 0) {
+        return i + static_cast<std::size_t>(std::countr_zero(bits)) / 8;
+      }
+    }
+  }
+  while (i < t.size() && static_cast<unsigned char>(t[i] - 'A') >= 26) ++i;
+  return i;
 }
 
 // Keeps, per pattern and start, the longest match; then drops a trigger contained in a
@@ -439,15 +481,14 @@ core::findings enricher::enrich(const core::story& s) const {
 
     // Bare S&P 500 tickers used as names ("Choosing MSFT as partner"), only in mixed-case
     // text (in an ALL-CAPS headline every word looks like a ticker) and never everyday words.
-    if (std::count_if(text.begin(), text.end(), [](char c) { return c >= 'a' && c <= 'z'; }) * 3 >
-        static_cast<std::ptrdiff_t>(text.size())) {
+    if (ascii_lower_count(text) * 3 > text.size()) {
       static const std::set<std::string_view> stop{
           "ALL", "NOW", "ARE", "CAN", "KEY", "LOW", "HAS", "COST", "WELL", "CAT", "DAY", "HOLD", "BIG", "FAST",
           "PEAK", "TECH", "BALL", "FOR", "AND", "THE", "BEN", "GDP", "CPI", "PPI", "CEO", "CFO", "COO", "CTO", "EPS", "IPO",
           "ETF", "USA", "SEC", "FED", "LLC", "ESG", "USD", "EUR", "YOY", "PCE", "JOBS", "OPEN", "PLAY", "GOLD",
           "TRUE", "BEST", "CASH", "NICE", "RARE", "SAFE", "HUM", "ICE", "AME", "FOX", "NWS", "TAP", "LIN", "ALLE",
           "POOL", "ROL", "MAS", "EXE", "DOC", "PODD", "HAL", "WAT", "CARR", "IT", "ON", "DD", "EL", "MO", "ES"};
-      for (std::size_t i = 0; i < text.size();) {
+      for (std::size_t i = next_ascii_upper(text, 0); i < text.size(); i = next_ascii_upper(text, i)) {
         if (text[i] < 'A' || text[i] > 'Z' || (i > 0 && (std::isalnum(static_cast<unsigned char>(text[i - 1])) ||
                                                          text[i - 1] == '$' || text[i - 1] == '<' || text[i - 1] == '.'))) {
           ++i;
