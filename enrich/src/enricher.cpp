@@ -219,13 +219,22 @@ void normalise(const rule_set& rs, std::vector<match>& ms) {
         const auto& b = rs.triggers[rs.patterns[m.id].index];
         return a.category == b.category && a.dir != b.dir;
       }
+      // Two actors on the same words ("Dutch central bank": the adjective's institution form
+      // and the central bank's own phrase): the one naming the authority says more.
+      if (kind == pattern_kind::actor && o.from == m.from && o.to == m.to) {
+        return rs.actors[rs.patterns[m.id].index].authority.empty() &&
+               !rs.actors[rs.patterns[o.id].index].authority.empty();
+      }
       if (!contains) return false;
       if (kind == pattern_kind::trigger) return true;
       return o.id == m.id || kind == pattern_kind::actor || kind == pattern_kind::name;
     });
     if (!covered) kept.push_back(m);
   }
-  std::sort(kept.begin(), kept.end(), [](const match& a, const match& b) { return a.from < b.from; });
+  // Stable: matches that start together stay in pattern order whatever else the text holds.
+  // std::sort kept them so only below 17 matches (an insertion sort), so a long story could
+  // change which of two actors on the same words a shock named.
+  std::stable_sort(kept.begin(), kept.end(), [](const match& a, const match& b) { return a.from < b.from; });
   ms = std::move(kept);
 }
 

@@ -109,6 +109,22 @@ TEST_CASE("a company's own policy, a speech and a data release are not policy sh
   CHECK(run("Wheat extends losses since Russia's invasion of Ukraine").policy_shocks.empty());
 }
 
+TEST_CASE("an authority named in words is the shock's actor, however long the story", "[enrich]") {
+  // "Dutch central bank" is both the adjective's institution form (NL) and the central bank's
+  // own phrase (NL, DNB): the authority says more, in a headline or deep in a busy body.
+  const std::string text =
+      "The Dutch central bank fined cryptocurrency exchange Binance for offering services without proper registration";
+  CHECK(only_shock(text).actors == std::vector<std::string>{"NL", "DNB"});
+  std::string body = "Putin arrived in Tehran for talks with his Iranian and Turkish counterparts on Russia's blockade. ";
+  body += "Chinese, US and EU officials met in Geneva. " + text + ".";
+  INFO(body);
+  const auto f = run("Markets wrap", body);
+  const auto fine = std::find_if(f.policy_shocks.begin(), f.policy_shocks.end(),
+                                 [](const core::policy_shock& s) { return s.category == "regulatory_action"; });
+  REQUIRE(fine != f.policy_shocks.end());
+  CHECK(fine->actors == std::vector<std::string>{"NL", "DNB"});
+}
+
 TEST_CASE("stage cues set the stage next to their trigger", "[enrich]") {
   CHECK(run("Trump threatens 25% tariffs on Mexican imports").policy_shocks.at(0).stg == core::stage::threatened);
   CHECK(run("India weighs curbs on rice exports, sources say").policy_shocks.at(0).stg == core::stage::considered);
