@@ -331,12 +331,14 @@ core::findings enricher::enrich(const core::story& s) const {
   const core::story_field fields[2] = {core::story_field::headline, core::story_field::body};
   // One Vectorscan pass per field (names, products, symbols, actors, triggers, cues), before the
   // cashtags: a crypto cue anywhere in the story decides an ambiguous cashtag's asset class.
+  // The policy vocabulary only matters in the headline and the lede, so in the body it is
+  // searched only there: the rest of a long body costs the names' pass alone.
   std::array<std::vector<match>, 2> scanned;
   bool crypto_context = false;
   if (rs != nullptr) {
     for (int k = 0; k < 2; ++k) {
       if (texts[k].empty()) continue;
-      rs->scan(texts[k], scanned[k]);
+      rs->scan(texts[k], scanned[k], k == 0 ? std::string_view::npos : lede_text.size());
       crypto_context = crypto_context || std::any_of(scanned[k].begin(), scanned[k].end(), [&](const match& m) {
                          return rs->patterns[m.id].kind == pattern_kind::crypto_cue;
                        });

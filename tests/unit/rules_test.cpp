@@ -1,5 +1,7 @@
 // Rule loading from text (load_rules_from): malformed rule files are problems, never crashes.
+#include <algorithm>
 #include <string>
+#include <vector>
 
 #include <catch2/catch_test_macros.hpp>
 
@@ -53,4 +55,35 @@ TEST_CASE("a policy pattern that can match without bound is refused, naming it",
   REQUIRE_FALSE(unbounded.has_value());
   CHECK(mentions(unbounded.error(), "'tariffs on [a-z]+ goods': can match without bound"));
   CHECK(mentions(unbounded.error(), "negations: 'rules? out [a-z]*': can match without bound"));
+}
+
+TEST_CASE("the policy vocabulary is searched up to a point, names through the whole text", "[rules]") {
+  const auto r = load_rules_from(rule_sources{
+      "actors:\n  - {code: US, phrases: [United States]}\ntriggers:\n  tariff:\n"
+      "    - {direction: tightening, phrases: [raises tariffs]}\n  monetary_policy:\n"
+      "    - {direction: easing, phrases: [\"(cuts?|slashes) ([^.]{0,20} )?rates\"]}\n",
+      "aliases:\n  - {symbol: NVDA, names: [Nvidia], name: Nvidia}\n", "NVDA\tequity\tNVIDIA Corp\tnasdaq\n", "mem"});
+  REQUIRE(r.has_value());
+  const auto& rs = *r.value();
+  using wirescan::enrich::pattern_kind;
+  const std::string text = "United States raises tariffs. The bank cuts its lending rates. Later United States raises "
+                           "tariffs on Nvidia.";
+  const auto found = [&](std::size_t until) {
+    std::vector<wirescan::enrich::rule_set::match> ms;
+    rs.scan(text, ms, until);
+    std::vector<std::string> out;
+    for (const auto& m : ms) out.push_back(text.substr(m.from, m.to - m.from));
+    std::sort(out.begin(), out.end());
+    return out;
+  };
+  const auto all = found(std::string::npos);
+  CHECK(all == std::vector<std::string>{"Nvidia", "United States", "United States", "cuts its lending rates",
+                                        "raises tariffs", "raises tariffs"});
+  // Up to the middle of "cuts its lending rates": the phrase that starts before the point is
+  // found whole; the second sentence's actor and trigger, after it, are not; the name is.
+  const auto until = text.find("lending");
+  CHECK(found(until) == std::vector<std::string>{"Nvidia", "United States", "cuts its lending rates", "raises tariffs"});
+  CHECK(found(text.size()) == all);
+  CHECK(found(0) == std::vector<std::string>{"Nvidia"});
+  CHECK(rs.context_reach >= std::string("slashes ").size() + 21 + std::string("rates").size());
 }

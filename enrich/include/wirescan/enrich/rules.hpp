@@ -1,8 +1,9 @@
 #pragma once
 // The compiled rule set: actors, policy triggers, stage/negation/hedge/urgency cues,
 // products, company aliases and the symbol table, loaded from a rules folder (YAML and a
-// TSV) and compiled into one Vectorscan database, so matching costs one pass over a story
-// whatever the number of rules.
+// TSV) and compiled into Vectorscan, so matching costs one pass over a text whatever the
+// number of rules (two over a long body: names through all of it, the policy vocabulary
+// through its lede).
 //
 // A rule_set is immutable once built and shared by shared_ptr<const rule_set>: readers on
 // any thread may use it while a reload builds the next one. Scanning needs per-thread
@@ -108,8 +109,13 @@ struct rule_set {
     std::uint32_t from;
     std::uint32_t to;
   };
-  // Every match in text (leftmost start per end), in end order. Thread-safe.
-  void scan(std::string_view text, std::vector<match>& out) const;
+  // Every match in text (leftmost start per end), unordered. Thread-safe. The policy
+  // vocabulary (actors, triggers, their cues) only where it starts before context_until, and
+  // the text is scanned for it only that far (plus context_reach): the rest of a long body
+  // costs only the names' pass. A text with no such limit inside it is scanned once for all.
+  void scan(std::string_view text, std::vector<match>& out,
+            std::size_t context_until = std::string_view::npos) const;
+  std::size_t context_reach = 0;  // the longest a policy-vocabulary match can be
 
   [[nodiscard]] const symbol_info* lookup(const std::string& symbol, core::asset_class prefer) const;
 };
