@@ -495,7 +495,8 @@ core::result<std::shared_ptr<const rule_set>, std::vector<std::string>> compile(
     hs_free_compile_error(err);  // the loop below names the bad pattern
     return ok;
   };
-  auto parts = std::async(std::launch::async, [&] {
+  // Deferred as well: where no thread can be made, get() compiles them here instead of throwing.
+  auto parts = std::async(std::launch::async | std::launch::deferred, [&] {
     return compile_set(part_exprs[0], part_flags[0], part_ids[0], &db->mentions) &&
            compile_set(part_exprs[1], part_flags[1], part_ids[1], &db->context);
   });
@@ -529,7 +530,7 @@ void rule_set::scan(std::string_view text, std::vector<match>& out, std::size_t 
   thread_local scratch_holder scratch;
   // hs_alloc_scratch validates the whole database each time, which costs more than the
   // scan itself at 10,000 patterns: call it only when the databases change (a reload). One
-  // scratch serves both once grown for each.
+  // scratch serves all three once grown for each.
   if (scratch.sized_for != db.get()) {
     for (auto* d : {db->all, db->mentions, db->context}) {
       if (d != nullptr && hs_alloc_scratch(d, &scratch.s) != HS_SUCCESS) throw std::bad_alloc();
