@@ -3,6 +3,8 @@
 // Bodies are synthesised only by concatenating 3 to 8 other real headlines (no invented text),
 // so story sizes resemble short wire items. One seed, so every bench reads the same stories.
 
+#include <algorithm>
+#include <chrono>
 #include <fstream>
 #include <iterator>
 #include <random>
@@ -65,6 +67,18 @@ inline std::vector<std::string> corpus_payloads(const std::vector<corpus_story>&
     out.emplace_back(b.GetString(), b.GetSize());
   }
   return out;
+}
+
+// Nanoseconds a story since t0, over n stories.
+inline double ns_per(std::chrono::steady_clock::time_point t0, std::size_t n) {
+  return std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - t0).count() /
+         static_cast<double>(n);
+}
+
+// The median of a bench's interleaved rounds.
+inline double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
 }
 
 }  // namespace wirescan::bench

@@ -24,6 +24,7 @@
 #include "staged.hpp"
 
 using clk = std::chrono::steady_clock;
+using wirescan::bench::median;
 
 namespace {
 
@@ -48,10 +49,6 @@ double run_staged(wirescan::app::pipeline& pipe, const std::vector<std::string>&
   return static_cast<double>(stories.size()) / std::chrono::duration<double>(clk::now() - t0).count();
 }
 
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
-}
 
 }  // namespace
 

@@ -22,19 +22,8 @@
 #include "wirescan/novelty/index.hpp"
 
 using clk = std::chrono::steady_clock;
-
-namespace {
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
-}
-
-double ns_per(clk::time_point t0, std::size_t n) {
-  return std::chrono::duration<double, std::nano>(clk::now() - t0).count() / static_cast<double>(n);
-}
-
-}  // namespace
+using wirescan::bench::median;
+using wirescan::bench::ns_per;
 
 int main(int argc, char** argv) {
   const int rounds = argc > 1 ? std::atoi(argv[1]) : 5;

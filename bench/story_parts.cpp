@@ -22,15 +22,8 @@
 #include "pipeline.hpp"
 
 using clk = std::chrono::steady_clock;
-
-namespace {
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
-}
-
-}  // namespace
+using wirescan::bench::median;
+using wirescan::bench::ns_per;
 
 int main(int argc, char** argv) {
   const int rounds = argc > 1 ? std::atoi(argv[1]) : 5;
@@ -80,16 +73,11 @@ int main(int argc, char** argv) {
     long_stories.push_back(std::move(st));
   }
   std::vector<double> t_long_enrich, t_long_scan, t_long_scan_all;
-  const auto per_long = [&](clk::time_point t0) {
-    return std::chrono::duration<double, std::nano>(clk::now() - t0).count() /
-           static_cast<double>(long_stories.size());
-  };
 
   std::vector<double> t_decode, t_scan, t_enrich, t_count, t_write;
   std::size_t guard = 0;
-  const auto per_story = [&](clk::time_point t0) {
-    return std::chrono::duration<double, std::nano>(clk::now() - t0).count() / static_cast<double>(stories.size());
-  };
+  const auto per_story = [&](clk::time_point t0) { return ns_per(t0, stories.size()); };
+  const auto per_long = [&](clk::time_point t0) { return ns_per(t0, long_stories.size()); };
   std::vector<wirescan::enrich::rule_set::match> ms;
   for (int r = 0; r < rounds; ++r) {
     auto t0 = clk::now();
