@@ -96,6 +96,7 @@ void pipeline::prepare(std::string_view bytes, std::size_t full_size, prepared& 
   p.story = std::move(decoded.value());
   p.findings = enricher_->enrich(p.story);
   metrics_.count_findings(p.findings);
+  if (lexicon_) novelty::make_fingerprint(p.story, p.findings, *lexicon_, p.fingerprint);
 }
 
 processed pipeline::finish(prepared& p) {
@@ -105,8 +106,7 @@ processed pipeline::finish(prepared& p) {
     return out;
   }
   if (novelty_) {
-    novelty::make_fingerprint(p.story, p.findings, *lexicon_, fingerprint_);
-    novelty_->assess(p.story, fingerprint_, novelty::story_time(p.story, p.received), verdict_);
+    novelty_->assess(p.story, p.fingerprint, novelty::story_time(p.story, p.received), verdict_);
     const auto& rec = verdict_;
     p.findings.novelty = rec.verdict;
     out.novelty = rec.verdict.kind;

@@ -1,9 +1,9 @@
 #pragma once
 // The one processing path every input mode shares: bytes → decode → enrich → serialise.
 // `wirescan enrich` and `wirescan run` both go through it, so file mode and Kafka mode
-// cannot drift apart. A story's work comes in two halves: prepare() (decode and enrich,
-// which keep no state between stories) and finish() (the novelty stage, whose index
-// depends on story order, and the event). process() does both; a staged_pipeline
+// cannot drift apart. A story's work comes in two halves: prepare() (decode, enrich and the
+// novelty fingerprint, which keep no state between stories) and finish() (the novelty
+// index's verdict, which depends on story order, and the event). process() does both; a staged_pipeline
 // (staged.hpp) runs prepare() on a thread of its own, a few stories ahead of finish().
 // Not thread-safe beyond that split: one pipeline per processing path.
 
@@ -54,6 +54,9 @@ struct prepared {
   core::reject rejection;  // when not accepted
   core::story story;
   core::findings findings;
+  // The headline's novelty fingerprint, when the novelty stage runs: pure, like the enricher,
+  // so it is made here rather than in finish(), where the index's order-bound work is.
+  novelty::fingerprint fingerprint;
   core::epoch_ms received{0};
   std::chrono::steady_clock::time_point start;
 };
@@ -71,8 +74,8 @@ class pipeline {
   // full_size: the real length when bytes is only a prefix (see ingest::line_reader).
   processed process(std::string_view bytes, std::size_t full_size = 0);
 
-  // The first half of process(): decode and enrich into p. It touches only the decoder, the
-  // rules (safe to share) and the (thread-safe) metrics, so it may run on another thread than
+  // The first half of process(): decode, enrich and fingerprint into p. It touches only the
+  // decoder, the rules and the novelty lexicon (safe to share) and the (thread-safe) metrics, so it may run on another thread than
   // finish(), and never while reload() runs.
   void prepare(std::string_view bytes, std::size_t full_size, prepared& p) { prepare(bytes, full_size, p, decoder_); }
   // The same with a decoder of the caller's (made from decode_config()), so two threads can
@@ -99,7 +102,6 @@ class pipeline {
   std::optional<novelty::index> novelty_;
   bool share_state_;
   // Reused from story to story, so the stage allocates nothing once they have grown.
-  novelty::fingerprint fingerprint_;
   novelty::record verdict_;
   std::string record_;
   std::string record_key_;
