@@ -12,7 +12,9 @@
 // it, the caller prepares it itself (with the pipeline's own decoder). At a few stories a second
 // the preparing thread then never runs at all and a story waits for no other thread to be
 // scheduled: with a hand-off per story, p99 latency through a busy 2-core machine rose from
-// about 5 to 10 ms at 1,000 stories/s (bench/latency.py).
+// about 5 to 10 ms at 1,000 stories/s (bench/latency.py). When the preparing thread has the
+// oldest, the caller prepares the next ones nobody has started instead of waiting idle, so
+// under load both threads prepare and the caller's share is what its own half leaves over.
 //
 // Single producer, single consumer: push(), front(), pop() and drain() are called from
 // one thread (the caller's); the preparing thread only runs prepare(). Item is the
@@ -111,24 +113,29 @@ class staged_pipeline {
   }
 
   // The oldest input once it is prepared: nullptr when there is none, or when it is not
-  // ready and wait is false. With wait: prepared here if the preparing thread has not
-  // started it, else waited for.
+  // ready and wait is false. With wait: while the preparing thread has the oldest, the caller
+  // prepares the next stories nobody has started (the oldest too, if nobody has), then waits.
   slot* front(bool wait) {
     if (empty()) return nullptr;
     const auto seq = popped_;
     auto& s = slots_[seq % slots_.size()];
-    if (s.ready.load(std::memory_order_acquire) == seq + 1) return &s;
+    const auto ready = [&] { return s.ready.load(std::memory_order_acquire) == seq + 1; };
+    if (ready()) return &s;
     if (!wait) return nullptr;
-    auto expected = seq;
-    if (claimed_.compare_exchange_strong(expected, seq + 1, std::memory_order_acq_rel)) {
-      pipe_.prepare(s.item.payload, 0, s.story);  // with the pipeline's own decoder
-      s.ready.store(seq + 1, std::memory_order_relaxed);
-      return &s;
+    // Waiting idle would leave one core's worth of preparing to the other thread, while the
+    // caller's own half of a story (novelty verdict, event) is the smaller one. Each story it
+    // takes costs the oldest at most one story's preparing time.
+    for (auto next = claimed_.load(std::memory_order_acquire); !ready() && next != pushed_;
+         next = claimed_.load(std::memory_order_acquire)) {
+      if (!claimed_.compare_exchange_strong(next, next + 1, std::memory_order_acq_rel)) continue;
+      auto& t = slots_[next % slots_.size()];
+      pipe_.prepare(t.item.payload, 0, t.story);  // with the pipeline's own decoder
+      t.ready.store(next + 1, std::memory_order_release);
+      ++prepared_here_;
     }
     // The preparing thread has it: a story takes 10-15 µs, so wait awake first. On the
     // 2-core machine a bound of 512 pauses (about 5 µs there) slept on nearly every story,
     // and the two-thread pipeline ran at 68-69k stories/s; 50 µs at 76-92k (bench/inprocess).
-    const auto ready = [&] { return s.ready.load(std::memory_order_acquire) == seq + 1; };
     if (!detail::spin_until(std::chrono::microseconds(50), ready)) {
       for (auto r = s.ready.load(std::memory_order_acquire); r != seq + 1; r = s.ready.load(std::memory_order_acquire)) {
         s.ready.wait(r, std::memory_order_acquire);
@@ -136,6 +143,9 @@ class staged_pipeline {
     }
     return &s;
   }
+
+  // How many stories the caller prepared itself, in front(), rather than the preparing thread.
+  [[nodiscard]] std::uint64_t prepared_here() const noexcept { return prepared_here_; }
 
   // Frees the oldest slot (after front() returned it).
   void pop() { ++popped_; }
@@ -187,6 +197,7 @@ class staged_pipeline {
   ingest::decoder theirs_;  // the preparing thread's; the caller uses the pipeline's own
   std::uint64_t pushed_;    // the caller's
   std::uint64_t popped_;    // the caller's
+  std::uint64_t prepared_here_ = 0;  // the caller's
   std::atomic<std::uint64_t> published_;  // pushed_, for the preparing thread
   std::atomic<std::uint64_t> claimed_;    // the next story to prepare: whoever moves it on prepares it
   std::atomic<std::uint32_t> wake_{0};    // changes whenever the preparer is woken, and on stop
