@@ -57,7 +57,9 @@ bool spin_until(std::chrono::microseconds bound, Ready&& ready) {
 
 }  // namespace detail
 
-template <class Item>
+// Pipe is a pipeline, or anything with its prepare() overloads and decode_config() (the
+// tests' stand-in, which decides how long a story takes).
+template <class Item, class Pipe = pipeline>
 class staged_pipeline {
  public:
   struct slot {
@@ -69,7 +71,7 @@ class staged_pipeline {
   // ahead: how many stories may be pushed and not yet popped. 0 runs prepare() inside
   // push(), on the caller's thread, with no second thread at all. first: the first story's
   // sequence number (tests start near 2^32, where the 32-bit wake counter wraps).
-  staged_pipeline(pipeline& p, std::size_t ahead, std::uint64_t first = 0)
+  staged_pipeline(Pipe& p, std::size_t ahead, std::uint64_t first = 0)
       : pipe_(p),
         slots_(ahead < 1 ? 1 : ahead),
         theirs_(p.decode_config()),
@@ -192,7 +194,7 @@ class staged_pipeline {
     }
   }
 
-  pipeline& pipe_;
+  Pipe& pipe_;
   std::vector<slot> slots_;
   ingest::decoder theirs_;  // the preparing thread's; the caller uses the pipeline's own
   std::uint64_t pushed_;    // the caller's

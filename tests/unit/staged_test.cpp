@@ -1,9 +1,12 @@
 // The staged pipeline (decode + enrich on a thread of their own, the novelty stage and the
 // event on the caller's): the same events as one thread, in the same order.
 
+#include <atomic>
+#include <chrono>
 #include <fstream>
 #include <regex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <catch2/catch_test_macros.hpp>
@@ -100,6 +103,43 @@ std::vector<outcome> staged(const std::vector<std::string>& stories, std::size_t
   return out;
 }
 
+// A stand-in pipeline: a story's "preparation" records its payload as the id and who did it.
+// Story "0" on the staging thread does not finish until the test lets it, so the test knows
+// the staging thread holds the oldest story.
+struct gated_pipe {
+  app::config cfg;
+  std::atomic<bool> holding{false};   // the staging thread is inside story "0"
+  std::atomic<bool> release{false};
+  std::atomic<int> by_caller{0};
+  std::atomic<int> by_thread{0};
+
+  [[nodiscard]] const ingest::decoder_config& decode_config() const noexcept { return cfg.decode; }
+  void prepare(std::string_view payload, std::size_t, app::prepared& p) {  // the caller's
+    p.accepted = true;
+    p.story.id = std::string(payload);
+    ++by_caller;
+  }
+  void prepare(std::string_view payload, std::size_t, app::prepared& p, ingest::decoder&) {  // the staging thread's
+    if (payload == "0") {
+      holding = true;
+      while (!release) std::this_thread::yield();
+    }
+    p.accepted = true;
+    p.story.id = std::string(payload);
+    ++by_thread;
+  }
+};
+
+template <class Pred>
+bool within(std::chrono::seconds limit, Pred&& pred) {
+  const auto until = std::chrono::steady_clock::now() + limit;
+  while (!pred()) {
+    if (std::chrono::steady_clock::now() > until) return false;
+    std::this_thread::yield();
+  }
+  return true;
+}
+
 void require_same(const std::vector<outcome>& a, const std::vector<outcome>& b) {
   REQUIRE(a.size() == b.size());
   for (std::size_t i = 0; i < a.size(); ++i) {
@@ -151,4 +191,32 @@ TEST_CASE("a staged pipeline's thread stops cleanly with stories still in it", "
   // The pipeline is whole afterwards.
   const auto r = pipe.process(line);
   CHECK(r.accepted);
+}
+
+TEST_CASE("while the staging thread holds the oldest story, the caller prepares the ones behind it", "[staged]") {
+  gated_pipe gp;
+  std::vector<std::string> seen;
+  {
+    app::staged_pipeline<input, gated_pipe> st(gp, 16);
+    // The eighth story waiting wakes the staging thread, which takes the oldest and is held in it.
+    for (std::size_t i = 0; i < 9; ++i) st.push({std::to_string(i), i});
+    REQUIRE(within(std::chrono::seconds(10), [&] { return gp.holding.load(); }));
+    for (std::size_t i = 9; i < 12; ++i) st.push({std::to_string(i), i});
+    // Let story "0" go once the caller has prepared the eleven behind it, or after a while:
+    // a caller that only waited would prepare none, and the check below says so.
+    std::thread releaser([&] {
+      (void)within(std::chrono::seconds(5), [&] { return gp.by_caller.load() == 11; });
+      gp.release = true;
+    });
+    auto* front = st.front(true);
+    releaser.join();
+    REQUIRE(front != nullptr);
+    CHECK(front->story.story.id == "0");
+    CHECK(gp.by_caller.load() == 11);
+    CHECK(st.prepared_here() == 11);
+    st.drain([&](auto& s) { seen.push_back(s.story.story.id); });
+  }
+  CHECK(gp.by_thread.load() == 1);
+  REQUIRE(seen.size() == 12);
+  for (std::size_t i = 0; i < seen.size(); ++i) CHECK(seen[i] == std::to_string(i));
 }
