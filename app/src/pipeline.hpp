@@ -3,8 +3,9 @@
 // `wirescan enrich` and `wirescan run` both go through it, so file mode and Kafka mode
 // cannot drift apart. A story's work comes in two halves: prepare() (decode, enrich and the
 // novelty fingerprint, which keep no state between stories) and finish() (the novelty
-// index's verdict, which depends on story order, and the event). process() does both; a staged_pipeline
-// (staged.hpp) runs prepare() on a thread of its own, a few stories ahead of finish().
+// index's verdict, which depends on story order, and the event). process() does both; a
+// staged_pipeline (staged.hpp) runs prepare() on a thread of its own, a few stories ahead of
+// finish(), and on the caller's while it waits.
 // Not thread-safe beyond that split: one pipeline per processing path.
 
 #include <chrono>
@@ -75,8 +76,8 @@ class pipeline {
   processed process(std::string_view bytes, std::size_t full_size = 0);
 
   // The first half of process(): decode, enrich and fingerprint into p. It touches only the
-  // decoder, the rules and the novelty lexicon (safe to share) and the (thread-safe) metrics, so it may run on another thread than
-  // finish(), and never while reload() runs.
+  // decoder, the rules and the novelty lexicon (safe to share) and the (thread-safe) metrics,
+  // so it may run on another thread than finish(), and never while reload() runs.
   void prepare(std::string_view bytes, std::size_t full_size, prepared& p) { prepare(bytes, full_size, p, decoder_); }
   // The same with a decoder of the caller's (made from decode_config()), so two threads can
   // prepare stories at once, each with its own.
