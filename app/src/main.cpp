@@ -148,7 +148,7 @@ int main(int argc, char** argv) {
     if (print) std::fputs(wirescan::app::print_config(*cfg).c_str(), stdout);
     std::fprintf(stderr, "wirescan: config %s is valid; rules %s: %zu phrases, %zu symbols (version %s)\n",
                  config_path.c_str(), cfg->enrich.rules_dir.c_str(), enricher->rules()->phrase_count,
-                 enricher->rules()->symbols.size(), enricher->rules()->version.c_str());
+                 enricher->rules()->symbols.listed(), enricher->rules()->version.c_str());
     return exit_ok;
   }
 

@@ -357,7 +357,10 @@ core::findings enricher::enrich(const core::story& s) const {
       continue;
     }
     std::vector<extended_cashtag> tags;
-    const auto known = [rs](std::string_view sym) { return rs->symbols.count(upper(sym)) > 0; };
+    const auto known = [rs](std::string_view sym) {
+      const auto* e = rs->symbols.find(upper(sym));
+      return e != nullptr && !e->infos.empty();
+    };
     extract_cashtags_extended(k == 0 ? std::string_view(s.headline) : std::string_view(s.body), tags, known);
     for (const auto& t : tags) {
       const std::string sym = upper(t.tag.symbol);
@@ -365,16 +368,16 @@ core::findings enricher::enrich(const core::story& s) const {
       m.spans.push_back({fields[k], t.tag.start, t.tag.end});
       tag_spans.push_back({fields[k], {t.tag.start, t.tag.end}});
       if (!m.name.empty()) continue;
-      const auto alias = rs->alias_by_symbol.find(sym);
-      const bool prefer_crypto = t.stocktwits_crypto ||
-                                 (alias != rs->alias_by_symbol.end() && rs->aliases[alias->second].prefer_crypto) ||
-                                 crypto_context;
-      if (const auto* info = rs->lookup(sym, prefer_crypto ? core::asset_class::crypto : core::asset_class::equity)) {
+      const auto* known_as = rs->symbols.find(sym);
+      const alias_rule* alias =
+          known_as != nullptr && known_as->alias != symbol_table::no_alias ? &rs->aliases[known_as->alias] : nullptr;
+      const bool prefer_crypto = t.stocktwits_crypto || (alias != nullptr && alias->prefer_crypto) || crypto_context;
+      if (const auto* info = symbol_table::pick(known_as, prefer_crypto ? core::asset_class::crypto : core::asset_class::equity)) {
         m.asset = info->asset;
         m.name = info->name;
-      } else if (alias != rs->alias_by_symbol.end()) {
-        m.asset = rs->aliases[alias->second].asset;
-        m.name = rs->aliases[alias->second].name;
+      } else if (alias != nullptr) {
+        m.asset = alias->asset;
+        m.name = alias->name;
       }
     }
   }
@@ -511,14 +514,14 @@ core::findings enricher::enrich(const core::story& s) const {
         // "PEP Group" is a name, not PepsiCo's ticker.
         const bool bounded = (j == text.size() || !std::isalnum(static_cast<unsigned char>(text[j]))) &&
                              !(j + 1 < text.size() && text[j] == ' ' && std::isupper(static_cast<unsigned char>(text[j + 1])));
-        if (bounded && tok.size() >= 3 && tok.size() <= 5 && !stop.count(tok) &&
-            std::binary_search(rs->sp500.begin(), rs->sp500.end(), std::string(tok))) {
+        const auto* listed = bounded && tok.size() >= 3 && tok.size() <= 5 ? rs->symbols.find(tok) : nullptr;
+        if (listed != nullptr && listed->sp500 && !stop.count(tok)) {
           const match as{0, static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(j)};
           if (!overlaps_tag(as)) {
             auto& men = mention_for(f.mentions, std::string(tok), core::mention_via::ticker);
             men.spans.push_back({fields[k], as.from, as.to});
             if (men.name.empty()) {
-              if (const auto* info = rs->lookup(std::string(tok), core::asset_class::equity)) {
+              if (const auto* info = symbol_table::pick(listed, core::asset_class::equity)) {
                 men.name = info->name;
                 men.asset = info->asset;
               }

@@ -44,6 +44,10 @@ struct builder {
   std::vector<std::string> expressions;
   std::vector<unsigned> flags;
   std::vector<std::string> listed;  // other NASDAQ and NYSE equities, for derive_listed_names
+  // What becomes rs.symbols once every file is read: every asset class a symbol is listed
+  // under, and the alias for a symbol.
+  std::unordered_map<std::string, std::vector<symbol_info>> symbols;
+  std::unordered_map<std::string, std::size_t> alias_by_symbol;
   rule_set rs;
 
   // Case-sensitive when marked with a leading '=' or written without lower-case letters
@@ -299,7 +303,7 @@ void load_aliases(builder& b, const YAML::Node& root, const std::string& file) {
     }
     alias_rule rule{a["symbol"].as<std::string>(), *asset, a["name"] ? a["name"].as<std::string>() : "",
                     prefer == "crypto"};
-    b.rs.alias_by_symbol[rule.symbol] = b.rs.aliases.size();
+    b.alias_by_symbol[rule.symbol] = b.rs.aliases.size();
     b.rs.aliases.push_back(rule);
     const bool caseless = a["caseless"] && a["caseless"].as<bool>();
     for (const auto& n : b.strings(a["names"], where + ".names")) {
@@ -330,7 +334,7 @@ void load_symbols(builder& b, const std::string& text, const std::string& file) 
       b.problems.push_back(file + ":" + std::to_string(line_no) + ": expected symbol<TAB>asset_class<TAB>name");
       continue;
     }
-    b.rs.symbols[cols[0]].push_back({cols[2], *asset});
+    b.symbols[cols[0]].push_back({cols[2], *asset});
     if (cols.size() >= 4 && cols[3] == "sp500") b.rs.sp500.push_back(cols[0]);
     if (cols.size() >= 4 && (cols[3] == "nasdaq" || cols[3] == "nyse-other") && *asset == core::asset_class::equity) {
       b.listed.push_back(cols[0]);
@@ -354,8 +358,8 @@ void derive_sp500_names(builder& b) {
                                    " Co.", " Holdings", " Group", " plc", " Ltd.", " & Co.", " (Class A)", " (Class B)",
                                    " (Class C)", " Incorporated", " Technologies"};
   for (const auto& sym : b.rs.sp500) {
-    if (b.rs.alias_by_symbol.count(sym)) continue;
-    const auto& infos = b.rs.symbols[sym];
+    if (b.alias_by_symbol.count(sym)) continue;
+    const auto& infos = b.symbols[sym];
     if (infos.empty()) continue;
     std::string name = infos.front().name;
     for (bool again = true; again;) {
@@ -371,7 +375,7 @@ void derive_sp500_names(builder& b) {
     const bool one_word = name.find(' ') == std::string::npos;
     if (name.size() < 3 || (one_word && (name.size() < 5 || common.count(name)))) continue;
     alias_rule rule{sym, infos.front().asset, infos.front().name, false, true};
-    b.rs.alias_by_symbol[sym] = b.rs.aliases.size();
+    b.alias_by_symbol[sym] = b.rs.aliases.size();
     b.rs.aliases.push_back(rule);
     b.add_regex(regex_escape(name), false, pattern_kind::name, static_cast<std::uint32_t>(b.rs.aliases.size() - 1),
                 "symbols.tsv: S&P 500 name '" + name + "'");
@@ -392,13 +396,13 @@ void derive_listed_names(builder& b) {
   // the name of the NYSE listing TA, but "AT&T Inc" in a headline means T.
   std::set<std::string> taken;
   for (const auto& sym : b.rs.sp500) {
-    for (const auto& i : b.rs.symbols[sym]) taken.insert(i.name);
+    for (const auto& i : b.symbols[sym]) taken.insert(i.name);
   }
   for (const auto& a : b.rs.aliases) taken.insert(a.name);
   std::map<std::string, std::vector<std::string>> by_base;
   for (const auto& sym : b.listed) {
-    if (b.rs.alias_by_symbol.count(sym)) continue;
-    const auto& infos = b.rs.symbols[sym];
+    if (b.alias_by_symbol.count(sym)) continue;
+    const auto& infos = b.symbols[sym];
     const auto info = std::find_if(infos.begin(), infos.end(), [](const symbol_info& i) { return i.asset == core::asset_class::equity; });
     if (info == infos.end()) continue;
     std::string name = info->name;
@@ -427,12 +431,30 @@ void derive_listed_names(builder& b) {
     const auto& sym = *std::min_element(syms.begin(), syms.end(), [](const auto& x, const auto& y) { return x.size() < y.size(); });
     if (!std::all_of(syms.begin(), syms.end(), [&](const std::string& x) { return x == sym || (x.starts_with(sym) && x[sym.size()] != '.'); })) continue;
     if (std::count(syms.begin(), syms.end(), sym) != 1) continue;
-    const auto& infos = b.rs.symbols[sym];
+    const auto& infos = b.symbols[sym];
     const auto& info = *std::find_if(infos.begin(), infos.end(), [](const symbol_info& i) { return i.asset == core::asset_class::equity; });
-    b.rs.alias_by_symbol[sym] = b.rs.aliases.size();
+    b.alias_by_symbol[sym] = b.rs.aliases.size();
     b.rs.listed_names.emplace(base, static_cast<std::uint32_t>(b.rs.aliases.size()));
     b.rs.aliases.push_back({sym, core::asset_class::equity, info.name, false, true});
   }
+}
+
+// The symbol table the enricher looks symbols up in, from what the files said about them.
+void freeze_symbols(builder& b) {
+  std::map<std::string, symbol_table::entry> by_symbol;  // in symbol order: the same files give the same table
+  const auto at = [&](const std::string& sym) -> symbol_table::entry& {
+    auto& e = by_symbol[sym];
+    e.symbol = sym;
+    return e;
+  };
+  for (auto& [sym, infos] : b.symbols) at(sym).infos = std::move(infos);
+  for (const auto& [sym, alias] : b.alias_by_symbol) at(sym).alias = static_cast<std::uint32_t>(alias);
+  for (const auto& sym : b.rs.sp500) at(sym).sp500 = true;
+  std::vector<symbol_table::entry> entries;
+  entries.reserve(by_symbol.size());
+  for (auto& [sym, e] : by_symbol) entries.push_back(std::move(e));
+  b.rs.symbols = symbol_table(std::move(entries));
+  b.symbols.clear();
 }
 
 // Found wherever they are in a text: they name what a story mentions. Everything else is the
@@ -568,15 +590,6 @@ void rule_set::scan(std::string_view text, std::vector<match>& out, std::size_t 
   hs_scan(db->context, text.data(), static_cast<unsigned>(scanned), 0, scratch.s, on_match, &ctx);
 }
 
-const symbol_info* rule_set::lookup(const std::string& symbol, core::asset_class prefer) const {
-  const auto it = symbols.find(symbol);
-  if (it == symbols.end() || it->second.empty()) return nullptr;
-  for (const auto& s : it->second) {
-    if (s.asset == prefer) return &s;
-  }
-  return &it->second.front();
-}
-
 core::result<std::shared_ptr<const rule_set>, std::vector<std::string>> load_rules(const std::string& dir) {
   std::vector<std::string> problems;
   rule_sources src;
@@ -619,6 +632,7 @@ core::result<std::shared_ptr<const rule_set>, std::vector<std::string>> load_rul
   std::sort(b.rs.sp500.begin(), b.rs.sp500.end());
   derive_sp500_names(b);
   derive_listed_names(b);
+  freeze_symbols(b);
   std::ostringstream v;
   v << std::hex << h;
   b.rs.version = v.str().substr(0, 12);

@@ -87,3 +87,62 @@ TEST_CASE("the policy vocabulary is searched up to a point, names through the wh
   CHECK(found(0) == std::vector<std::string>{"Nvidia"});
   CHECK(rs.context_reach >= std::string("slashes ").size() + 21 + std::string("rates").size());
 }
+
+TEST_CASE("the symbol table finds every symbol it holds and nothing else", "[rules][symbols]") {
+  using wirescan::core::asset_class;
+  using wirescan::enrich::symbol_table;
+  // Enough symbols that probe runs form and wrap around the end of the slots.
+  std::vector<symbol_table::entry> entries;
+  for (int i = 0; i < 5000; ++i) {
+    symbol_table::entry e;
+    e.symbol = "S" + std::to_string(i);
+    e.infos.push_back({"equity " + std::to_string(i), asset_class::equity});
+    if (i % 3 == 0) e.infos.push_back({"coin " + std::to_string(i), asset_class::crypto});
+    entries.push_back(std::move(e));
+  }
+  entries.push_back({"ACME", {}, 7, true});  // an alias's symbol the lists do not have
+  const symbol_table t(std::move(entries));
+  CHECK(t.listed() == 5000);
+  for (int i = 0; i < 5000; ++i) {
+    const auto sym = "S" + std::to_string(i);
+    const auto* e = t.find(sym);
+    REQUIRE(e != nullptr);
+    CHECK(e->symbol == sym);
+    CHECK(t.lookup(sym, asset_class::crypto)->name == (i % 3 == 0 ? "coin " : "equity ") + std::to_string(i));
+    CHECK(t.lookup(sym, asset_class::equity)->name == "equity " + std::to_string(i));
+  }
+  CHECK(t.find("S5000") == nullptr);
+  CHECK(t.find("s1") == nullptr);  // case matters
+  CHECK(t.find("") == nullptr);
+  const auto* acme = t.find("ACME");
+  REQUIRE(acme != nullptr);
+  CHECK(acme->alias == 7);
+  CHECK(acme->sp500);
+  CHECK(t.lookup("ACME", asset_class::equity) == nullptr);  // known, but not listed
+  CHECK(symbol_table{}.find("S1") == nullptr);
+}
+
+TEST_CASE("loading rules puts listings, aliases and S&P 500 membership under one symbol", "[rules][symbols]") {
+  const auto r = load_rules_from(rule_sources{
+      policy, "aliases:\n  - {symbol: SOL, names: [Solana], name: Solana, asset_class: crypto, prefer: crypto}\n",
+      "NVDA\tequity\tNVIDIA Corp\tsp500\nSOL\tequity\tEmeren Group\tnyse-other\nSOL\tcrypto\tSolana\tcrypto-assets\n"
+      "ZZZ\tequity\tZed Widgets\tnasdaq\n",
+      "mem"});
+  REQUIRE(r.has_value());
+  const auto& rs = *r.value();
+  CHECK(rs.symbols.listed() == 3);
+  const auto* nvda = rs.symbols.find("NVDA");
+  REQUIRE(nvda != nullptr);
+  CHECK(nvda->sp500);
+  REQUIRE(nvda->infos.size() == 1);
+  CHECK(nvda->infos.front().name == "NVIDIA Corp");
+  const auto* sol = rs.symbols.find("SOL");
+  REQUIRE(sol != nullptr);
+  CHECK_FALSE(sol->sp500);
+  REQUIRE(sol->alias != wirescan::enrich::symbol_table::no_alias);
+  CHECK(rs.aliases[sol->alias].prefer_crypto);
+  CHECK(rs.lookup("SOL", wirescan::core::asset_class::crypto)->name == "Solana");
+  CHECK(rs.lookup("SOL", wirescan::core::asset_class::equity)->name == "Emeren Group");
+  CHECK(rs.symbols.find("ZZZ")->alias == wirescan::enrich::symbol_table::no_alias);
+  CHECK(rs.symbols.find("NVDAX") == nullptr);
+}

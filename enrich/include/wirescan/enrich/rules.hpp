@@ -21,6 +21,7 @@
 
 #include "wirescan/core/event.hpp"
 #include "wirescan/core/result.hpp"
+#include "wirescan/enrich/symbol_table.hpp"
 
 namespace wirescan::enrich {
 
@@ -70,11 +71,6 @@ struct alias_rule {
   bool derived = false;  // from the symbol lists rather than the curated alias file
 };
 
-struct symbol_info {
-  std::string name;
-  core::asset_class asset;
-};
-
 struct pattern_info {
   pattern_kind kind;
   std::uint32_t index;  // into the vector of its kind (actors, triggers, ...) or the stage
@@ -91,9 +87,8 @@ struct rule_set {
   std::vector<product_rule> products;
   std::vector<alias_rule> aliases;
   std::vector<pattern_info> patterns;  // by Vectorscan pattern id
-  // Symbol table: every asset class a symbol is listed under.
-  std::unordered_map<std::string, std::vector<symbol_info>> symbols;
-  std::unordered_map<std::string, std::size_t> alias_by_symbol;
+  // Every symbol the symbol lists or the aliases know: its listings, its alias, S&P 500 or not.
+  symbol_table symbols;
   std::vector<std::string> sp500;  // S&P 500 constituents: bare tickers count for these
   // Other NASDAQ and NYSE companies' names without the suffix ("StepStone Group") -> index into aliases, looked up in
   // the words before a legal_suffix match.
@@ -117,7 +112,9 @@ struct rule_set {
             std::size_t context_until = std::string_view::npos) const;
   std::size_t context_reach = 0;  // the longest a policy-vocabulary match can be
 
-  [[nodiscard]] const symbol_info* lookup(const std::string& symbol, core::asset_class prefer) const;
+  [[nodiscard]] const symbol_info* lookup(std::string_view symbol, core::asset_class prefer) const noexcept {
+    return symbols.lookup(symbol, prefer);
+  }
 };
 
 // Loads dir/policy.yaml, dir/aliases.yaml and dir/symbols.tsv. On failure returns every
