@@ -88,3 +88,31 @@ TEST_CASE("a reject report is valid JSON even when the story bytes are not UTF-8
   CHECK(d["raw_bytes"].GetUint() == raw.size());
   CHECK(d["raw_truncated"].GetBool());
 }
+
+TEST_CASE("a string is escaped wherever its quote, backslash or control character falls", "[event]") {
+  // The writer copies strings that need no escape in one piece and checks them eight bytes at
+  // a time, then the last few one by one: put each such character at every offset of the
+  // first words and of the tail.
+  for (const char c : {'"', '\\', '\n', '\t', '\x01', '\x1f'}) {
+    for (std::size_t at = 0; at < 17; ++at) {
+      for (std::size_t after = 0; after < 9; ++after) {
+        core::story s;
+        s.id = "s-1";
+        s.headline = std::string(at, 'a') + c + std::string(after, 'b');
+        sinks::event_writer w;
+        const std::string json(w.write(s, {}, {}));
+        REQUIRE(test::json_parse_error(json).empty());
+        CHECK(std::string(parse(json)["story"]["headline"].GetString()) == s.headline);
+      }
+    }
+  }
+  // Without one the bytes go out as they are, multi-byte UTF-8, DEL and space included.
+  for (std::size_t n = 0; n < 20; ++n) {
+    core::story s;
+    s.id = "s-2";
+    s.headline = std::string(n, 'x') + " \xE2\x80\x94 \x7f/\x20";
+    sinks::event_writer w;
+    const std::string json(w.write(s, {}, {}));
+    CHECK(json.find("\"headline\":\"" + s.headline + "\"") != std::string::npos);
+  }
+}
