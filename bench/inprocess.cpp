@@ -53,7 +53,6 @@ double run_staged(wirescan::app::pipeline& pipe, const std::vector<std::string>&
   return rate;
 }
 
-
 }  // namespace
 
 // Resident set size, from /proc/self/statm.
