@@ -12,11 +12,14 @@
 #include <string>
 
 #include "wirescan/core/hash.hpp"
+#include "wirescan/core/swar.hpp"
 #include "wirescan/enrich/cashtag.hpp"
 
 namespace wirescan::enrich {
 namespace {
 
+using core::ascii_range_bits;
+using core::load8;
 using match = rule_set::match;
 
 std::string upper(std::string_view s) {
@@ -156,26 +159,10 @@ std::vector<std::pair<std::uint32_t, std::uint32_t>> sentences(std::string_view 
   return out;
 }
 
-// Eight bytes at a time (SWAR): the bytes of a word that are ASCII letters of one case, as bit 7
-// of each byte. A byte at or above 0x80 is never one; below it, adding 0x80 - first sets bit 7 at
-// or above `first`, and no byte carries into the next.
-template <char first, char last>
-std::uint64_t ascii_range_bits(std::uint64_t w) noexcept {
-  constexpr std::uint64_t ones = 0x0101010101010101ULL;
-  const std::uint64_t x = w & (ones * 0x7F);
-  return (x + ones * (0x80 - first)) & ~(x + ones * (0x80 - last - 1)) & ~w & (ones * 0x80);
-}
-
-std::uint64_t load8(const char* p) noexcept {
-  std::uint64_t w;
-  std::memcpy(&w, p, sizeof w);
-  return w;
-}
-
 // How many bytes of t are a-z. Byte by byte this loop was 11% of the enricher's instructions
 // (callgrind, bench corpus); it runs on every headline and body.
 std::size_t ascii_lower_count(std::string_view t) noexcept {
-  constexpr std::uint64_t ones = 0x0101010101010101ULL;
+  constexpr std::uint64_t ones = core::swar_ones;
   std::size_t n = 0;
   std::size_t i = 0;
   for (; i + 8 <= t.size(); i += 8) n += ((ascii_range_bits<'a', 'z'>(load8(t.data() + i)) >> 7) * ones) >> 56;

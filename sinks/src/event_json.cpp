@@ -8,6 +8,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "wirescan/core/swar.hpp"
 #include "wirescan/core/utf8.hpp"
 
 namespace wirescan::sinks {
@@ -16,15 +17,13 @@ namespace {
 // Whether any byte of s needs a JSON escape: a control character, '"' or '\\'. Eight bytes
 // at a time; bytes from 0x80 up are never flagged (UTF-8 goes out as it is).
 bool needs_escape(const char* s, std::size_t n) noexcept {
-  constexpr std::uint64_t ones = 0x0101010101010101ULL;
-  constexpr std::uint64_t highs = 0x8080808080808080ULL;
-  const auto has_zero = [](std::uint64_t v) { return ((v - ones) & ~v & highs) != 0; };
   std::size_t i = 0;
   for (; i + 8 <= n; i += 8) {
-    std::uint64_t v;
-    std::memcpy(&v, s + i, 8);
-    // A byte below 0x20 (the borrow can flag a later byte only after a true one).
-    if (((v - 0x20 * ones) & ~v & highs) != 0 || has_zero(v ^ ('"' * ones)) || has_zero(v ^ ('\\' * ones))) return true;
+    const std::uint64_t w = core::load8(s + i);
+    if ((core::ascii_range_bits<0x00, 0x1F>(w) | core::ascii_range_bits<'"', '"'>(w) |
+         core::ascii_range_bits<'\\', '\\'>(w)) != 0) {
+      return true;
+    }
   }
   for (; i < n; ++i) {
     const auto c = static_cast<unsigned char>(s[i]);
