@@ -327,6 +327,7 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
   const std::string schema_header(core::event_schema_v1);
   auto last_log = clock_type::now();
   auto last_probe = clock_type::now();
+  auto last_state_poll = clock_type::now();
   std::uint64_t consumed = 0;
 
   // After the story was prepared (decoded and enriched, on the staging thread): the novelty
@@ -481,8 +482,16 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
     }
     // While stories are being prepared, fetching must not sleep: they are waited for below.
     auto msg = consumer.poll(std::chrono::milliseconds(!staged.empty() ? 0 : eos ? 10 : 100));
-    // What the other instances decided so far, before this story is judged.
-    if (state) state->poll(apply_state);
+    // What the other instances decided so far, before this story is judged: read when idle and
+    // at most a millisecond apart while stories flow, not once per story (an empty consume
+    // each). The records come in batches anyway: the state producer lingers 20 ms.
+    if (state) {
+      const auto now = clock_type::now();
+      if (!msg || now - last_state_poll >= std::chrono::milliseconds(1)) {
+        state->poll(apply_state);
+        last_state_poll = now;
+      }
+    }
     health.beat();
     health.set_assigned(consumer.assignment_size());
     if (consumer.brokers_down() && clock_type::now() - last_probe > std::chrono::seconds(2)) {
