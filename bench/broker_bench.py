@@ -21,8 +21,8 @@ import benchlib  # noqa: E402
 ROOT = benchlib.ROOT
 
 
-def run_wirescan(binary, work, brokers, src, dst, group, n, kafka_yaml=""):
-    w = benchlib.wirescan(binary, work, brokers, src, dst, group, kafka_yaml)
+def run_wirescan(binary, work, brokers, src, dst, group, n, kafka_yaml="", top_yaml=""):
+    w = benchlib.wirescan(binary, work, brokers, src, dst, group, kafka_yaml, top_yaml)
     t = w.time_to_output(n)
     w.stop()
     return t
@@ -42,7 +42,7 @@ def main():
     b = benchlib.broker()
     work, brokers = b.work, b.bootstrap
     topics = ["bench.in"] + [f"bench.out.{k}.{r}" for r in range(a.rounds) for k in ("bare", "wirescan", "python")]
-    topics += [f"bench.out.wirescan1.{r}" for r in range(a.rounds)]
+    topics += [f"bench.out.{k}.{r}" for r in range(a.rounds) for k in ("wirescan1", "wirescan_local", "wirescan_plain")]
     topics += [f"{t}-dead" for t in topics if ".wirescan" in t]
     b.create(topics, a.partitions)
     p = Producer({"bootstrap.servers": brokers, "linger.ms": 20, "compression.type": "lz4",
@@ -61,8 +61,11 @@ def main():
           f"{a.rounds} interleaved rounds, median shown"
           + ("" if a.no_python else f"; Python reads the first {min(a.python_stories, a.stories)}") + "\n", flush=True)
     # wirescan1: the same service with everything on one thread (kafka.prepare_ahead: 0), which
-    # is what the staging thread is measured against.
-    kinds = ["bare", "wirescan", "wirescan1"] + ([] if a.no_python else ["python"])
+    # is what the staging thread is measured against. wirescan_local: the novelty stage without
+    # its state topic (novelty.persist: false), so no second record per story; wirescan_plain:
+    # no novelty stage at all. Together they show what each part costs through the broker.
+    kinds = ["bare", "wirescan", "wirescan1", "wirescan_local", "wirescan_plain"] + ([] if a.no_python else ["python"])
+    top_yaml = {"wirescan_local": "novelty: {persist: false}\n", "wirescan_plain": "novelty: {enabled: false}\n"}
     times = {k: [] for k in kinds}
     count = {k: min(a.python_stories, a.stories) if k == "python" else a.stories for k in kinds}
     for r in range(a.rounds):
@@ -82,14 +85,17 @@ def main():
                 t = run_wirescan(f"{a.build}/wirescan", work, brokers, "bench.in", dst, group, a.stories,
                                  "  prepare_ahead: 0\n")
             else:
-                t = run_wirescan(f"{a.build}/wirescan", work, brokers, "bench.in", dst, group, a.stories)
+                t = run_wirescan(f"{a.build}/wirescan", work, brokers, "bench.in", dst, group, a.stories, "",
+                                 top_yaml.get(k, ""))
             times[k].append(t)
-            print(f"round {r + 1}: {k:9s} {count[k] / t:10.0f} stories/s", file=sys.stderr, flush=True)
+            print(f"round {r + 1}: {k:14s} {count[k] / t:10.0f} stories/s", file=sys.stderr, flush=True)
     b.stop()
     rate = {k: count[k] / statistics.median(v) for k, v in times.items()}
     print("| pipe | stories/s (median) | MB/s | vs bare pipe |\n|---|---|---|---|")
     for k, label in (("bare", "bare librdkafka consume -> produce"), ("wirescan", "wirescan run (at_least_once)"),
                      ("wirescan1", "wirescan run, one thread (prepare_ahead: 0)"),
+                     ("wirescan_local", "wirescan run, no state topic (novelty.persist: false)"),
+                     ("wirescan_plain", "wirescan run, no novelty stage (novelty.enabled: false)"),
                      ("python", "Python confluent-kafka + re")):
         if k in rate:
             print(f"| {label} | {rate[k]:.0f} | {rate[k] * size / a.stories / 1e6:.1f} | {rate[k] / rate['bare']:.2f} |")
@@ -97,6 +103,9 @@ def main():
         print(f"\nwirescan / Python baseline: {rate['wirescan'] / rate['python']:.1f}x")
     print(f"wirescan / bare pipe: {rate['wirescan'] / rate['bare']:.2f}")
     print(f"wirescan / wirescan on one thread: {rate['wirescan'] / rate['wirescan1']:.2f}")
+    print(f"wirescan / wirescan without its state topic: {rate['wirescan'] / rate['wirescan_local']:.2f}")
+    print(f"wirescan without its state topic / without the novelty stage: "
+          f"{rate['wirescan_local'] / rate['wirescan_plain']:.2f}")
 
 
 if __name__ == "__main__":
