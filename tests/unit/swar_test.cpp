@@ -1,6 +1,7 @@
 #include <catch2/catch_test_macros.hpp>
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
 
 #include "wirescan/core/swar.hpp"
@@ -9,16 +10,17 @@ using namespace wirescan::core;
 
 namespace {
 
-// Bit 7 of byte i set exactly where byte i of the eight is in [first, last]: the byte-by-byte
-// answer the word-at-a-time one must equal.
+// 0x80 in each byte of the eight that is in [first, last], 0 in the others, read back as a word
+// the way load8 reads the bytes: the byte-by-byte answer the word-at-a-time one must equal, on
+// either byte order.
 template <unsigned char first, unsigned char last>
 std::uint64_t by_bytes(const std::array<char, 8>& b) {
-  std::uint64_t bits = 0;
-  for (int i = 0; i < 8; ++i) {
+  std::array<char, 8> flags{};
+  for (std::size_t i = 0; i < 8; ++i) {
     const auto c = static_cast<unsigned char>(b[i]);
-    if (c >= first && c <= last) bits |= std::uint64_t{0x80} << (8 * i);
+    if (c >= first && c <= last) flags[i] = static_cast<char>(0x80);
   }
-  return bits;
+  return load8(flags.data());
 }
 
 template <unsigned char first, unsigned char last>
