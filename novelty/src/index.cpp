@@ -583,4 +583,36 @@ core::result<record, std::string> decode(std::string_view bytes) {
   return r;
 }
 
+void begin_batch(std::uint64_t instance, std::string& out) {
+  out.resize(9);
+  writer w{out.data()};
+  w.u(batch_version, 1);
+  w.u(instance, 8);
+}
+
+void append_to_batch(std::string_view encoded_record, std::string& out) {
+  const auto at = out.size();
+  out.resize(at + 4 + encoded_record.size());
+  writer w{out.data() + at};
+  w.str(encoded_record);
+}
+
+core::result<batch, std::string> split_batch(std::string_view bytes) {
+  reader in{bytes};
+  if (in.u(1) != batch_version) return core::unexpected{std::string("not a batch")};
+  batch b;
+  b.instance = in.u(8);
+  if (!in.ok) return core::unexpected{std::string("truncated batch header")};
+  while (!in.in.empty()) {
+    const auto n = in.u(4);
+    if (!in.ok || n == 0 || n > in.in.size()) return core::unexpected{std::string("batch record length past its end")};
+    const auto rec = in.in.substr(0, n);
+    if (is_batch(rec)) return core::unexpected{std::string("batch inside a batch")};
+    b.records.push_back(rec);
+    in.in.remove_prefix(n);
+  }
+  if (b.records.empty()) return core::unexpected{std::string("empty batch")};
+  return b;
+}
+
 }  // namespace wirescan::novelty

@@ -334,6 +334,61 @@ TEST_CASE("a state record survives encode and decode and teaches another index",
   CHECK(old->fp.sequence.empty());
 }
 
+TEST_CASE("a batch of state records carries each story's record and its writer, and rejects broken framing",
+          "[novelty]") {
+  fixture fx;
+  novelty::index here({}, 7);
+  novelty::index there({}, 8);
+  const auto a = novelty::encode(fx.assess(here, fx.story("r-1", "Reuters", "China moves to restrict Nvidia H200 chips"), t0));
+  const auto b = novelty::encode(fx.assess(here, fx.story("r-2", "Reuters", "Fed holds rates steady"), t0 + minute));
+  std::string bytes = "left from the batch before";
+  novelty::begin_batch(here.instance(), bytes);
+  novelty::append_to_batch(a, bytes);
+  novelty::append_to_batch(b, bytes);
+  CHECK(novelty::is_batch(bytes));
+  CHECK_FALSE(novelty::is_batch(a));
+  CHECK(bytes.size() == 1 + 8 + 4 + a.size() + 4 + b.size());
+  const auto split = novelty::split_batch(bytes);
+  REQUIRE(split);
+  CHECK(split->instance == 7);
+  REQUIRE(split->records.size() == 2);
+  CHECK(split->records[0] == a);
+  CHECK(split->records[1] == b);
+  // A single record is not a batch, nor is a record decoded as one.
+  CHECK_FALSE(novelty::split_batch(a));
+  CHECK_FALSE(novelty::decode(bytes));
+  // Every cut inside a record's length or bytes is refused; cuts on a record's boundary are
+  // valid batches of fewer records (a header alone is not).
+  const std::size_t after_a = 9 + 4 + a.size();
+  for (std::size_t cut = 0; cut < bytes.size(); ++cut) {
+    const auto part = novelty::split_batch(std::string_view(bytes).substr(0, cut));
+    if (cut == after_a) {
+      REQUIRE(part);
+      CHECK(part->records.size() == 1);
+    } else {
+      CHECK_FALSE(part);
+    }
+  }
+  std::string empty_record;
+  novelty::begin_batch(1, empty_record);
+  novelty::append_to_batch("", empty_record);
+  CHECK_FALSE(novelty::split_batch(empty_record));
+  std::string nested;
+  novelty::begin_batch(1, nested);
+  novelty::append_to_batch(bytes, nested);
+  CHECK_FALSE(novelty::split_batch(nested));
+  // What another instance learns from the batch: both stories.
+  for (const auto rec : split->records) {
+    const auto r = novelty::decode(rec);
+    REQUIRE(r);
+    there.apply(r.value(), t0 + minute);
+  }
+  CHECK(there.stats().entries == 2);
+  const auto dup = fx.assess(there, fx.story("x-9", "AP", "Fed holds rates steady"), t0 + 2 * minute);
+  CHECK(dup.verdict.kind == core::novelty_kind::duplicate);
+  CHECK(dup.verdict.duplicate_of == "r-2");
+}
+
 TEST_CASE("a broken novelty vocabulary is refused with every problem", "[novelty]") {
   const auto r = novelty::parse_lexicon("stopwords: the\nsynonyms: [[solo], [a, b], [b, c]]\nextra: 1\n", "", "n.yaml");
   REQUIRE_FALSE(r);

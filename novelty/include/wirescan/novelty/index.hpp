@@ -60,6 +60,25 @@ struct record {
 void encode(const record& r, std::string& out);  // into out's buffer
 [[nodiscard]] core::result<record, std::string> decode(std::string_view bytes);
 
+// Several stories' records in one state-topic record (version 3, what `run` writes by default),
+// so the topic carries one Kafka record per batch rather than one per story: librdkafka's and
+// the broker's per-record work is paid once a batch, on the way out and on every instance's way
+// back in. A version byte, the instance that wrote the batch (so it can skip its own without
+// decoding them), then each story's record as encode() writes it, after its 4-byte length.
+inline constexpr std::uint8_t batch_version = 3;
+void begin_batch(std::uint64_t instance, std::string& out);
+void append_to_batch(std::string_view encoded_record, std::string& out);
+[[nodiscard]] inline bool is_batch(std::string_view bytes) noexcept {
+  return !bytes.empty() && static_cast<std::uint8_t>(bytes[0]) == batch_version;
+}
+struct batch {
+  std::uint64_t instance = 0;
+  std::vector<std::string_view> records;  // into the bytes split_batch was given; not yet decoded
+};
+// The batch's framing checked (a version 3 header, at least one record, every length inside the
+// bytes, no batch inside a batch); its records are still to be decoded one by one.
+[[nodiscard]] core::result<batch, std::string> split_batch(std::string_view bytes);
+
 struct index_stats {
   std::size_t entries = 0;
   std::size_t clusters = 0;
@@ -87,6 +106,7 @@ class index {
   void apply(const record& r, std::int64_t now_ms);
 
   [[nodiscard]] index_stats stats() const;
+  [[nodiscard]] std::uint64_t instance() const noexcept { return instance_; }
   [[nodiscard]] const index_config& config() const noexcept { return cfg_; }
 
  private:
