@@ -97,7 +97,7 @@ void read_properties(reader& r, const YAML::Node& node, const std::string& where
 void read_novelty(reader& r, const YAML::Node& n, config& c) {
   r.only(n, "novelty",
          {"enabled", "window_minutes", "max_entries", "rewrite_threshold", "duplicate_threshold", "decay", "persist",
-          "state_topic", "suppress"});
+          "state_topic", "state_batch", "suppress"});
   if (!n || !n.IsMap()) return;
   auto& nv = c.novelty;
   r.get(n["enabled"], "novelty.enabled", nv.enabled);
@@ -113,6 +113,7 @@ void read_novelty(reader& r, const YAML::Node& n, config& c) {
   }
   r.get(n["persist"], "novelty.persist", nv.persist);
   r.get(n["state_topic"], "novelty.state_topic", nv.state_topic);
+  r.positive<std::size_t>(n["state_batch"], "novelty.state_batch", nv.state_batch, 10000);
   const auto sup = n["suppress"];
   r.only(sup, "novelty.suppress", {"kafka", "file"});
   if (!sup || !sup.IsMap()) return;
@@ -459,6 +460,7 @@ std::string print_config(const config& c) {
   e << YAML::Key << "decay" << YAML::Value << c.novelty.decay;
   e << YAML::Key << "persist" << YAML::Value << c.novelty.persist;
   e << YAML::Key << "state_topic" << YAML::Value << c.novelty.topic(c.kafka.group_id);
+  e << YAML::Key << "state_batch" << YAML::Value << c.novelty.state_batch;
   e << YAML::Key << "suppress" << YAML::Value << YAML::BeginMap;
   e << YAML::Key << "kafka" << YAML::Value << YAML::Flow << c.novelty.suppress_kafka;
   e << YAML::Key << "file" << YAML::Value << YAML::Flow << c.novelty.suppress_file;

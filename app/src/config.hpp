@@ -61,6 +61,7 @@ struct novelty_config {
   double decay = 0.75;               // score = 100 x decay^similar_count
   bool persist = true;               // run: share and keep state through state_topic
   std::string state_topic;           // empty: "<kafka.group_id>.novelty"; created when missing
+  std::size_t state_batch = 64;      // stories per state record; 1: one record per story, keyed by story
   std::vector<std::string> suppress_kafka;  // kinds not published to kafka.output_topic
   std::vector<std::string> suppress_file;   // kinds not written by `wirescan enrich`
   [[nodiscard]] std::string topic(const std::string& group_id) const {

@@ -51,14 +51,27 @@ pipeline::pipeline(const config& cfg, obs::metrics& m, std::shared_ptr<const enr
 
 bool pipeline::apply_state(std::string_view record_bytes) {
   if (!novelty_) return true;
-  auto r = novelty::decode(record_bytes);
-  if (!r) {
+  const auto now_ms = wall_now().value;
+  const auto apply_one = [&](std::string_view bytes) {
+    auto r = novelty::decode(bytes);
+    metrics_.novelty_state_record(r.has_value());
+    if (r) novelty_->apply(r.value(), now_ms);
+    return r.has_value();
+  };
+  if (!novelty::is_batch(record_bytes)) return apply_one(record_bytes);
+  const auto b = novelty::split_batch(record_bytes);
+  if (!b) {
     metrics_.novelty_state_record(false);
     return false;
   }
-  novelty_->apply(r.value(), wall_now().value);
-  metrics_.novelty_state_record(true);
-  return true;
+  // This process's own stories are in its index already (index::apply would skip each anyway).
+  if (b->instance == novelty_->instance()) {
+    metrics_.novelty_state_record(true, static_cast<double>(b->records.size()));
+    return true;
+  }
+  bool all = true;
+  for (const auto rec : b->records) all = apply_one(rec) && all;
+  return all;
 }
 
 std::vector<std::string> pipeline::reload(const config& cfg) {

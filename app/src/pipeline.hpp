@@ -87,8 +87,9 @@ class pipeline {
   // The result's views point into p and this pipeline, valid until either is reused.
   processed finish(prepared& p);
 
-  // Takes in a record from the novelty state topic (another instance's story, or this
-  // service's before a restart). Returns false for bytes that are not a record.
+  // Takes in a record from the novelty state topic (another instance's stories, or this
+  // service's before a restart): one story's, or a batch of them. Returns false when the bytes,
+  // or any story's record in the batch, are not one; the valid ones are applied all the same.
   bool apply_state(std::string_view record_bytes);
 
   [[nodiscard]] const novelty::index* novelty_index() const noexcept { return novelty_ ? &*novelty_ : nullptr; }

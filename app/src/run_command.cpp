@@ -11,6 +11,7 @@
 #include <string>
 #include <thread>
 
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include "http_server.hpp"
@@ -52,8 +53,22 @@ struct staged_story : ingest::consumed_message {
   in_flight* f = nullptr;
 };
 
-// A story's novelty state record travels with the in-flight pointer's low bit set.
+// A delivery token is a pointer with its low bits saying what was delivered: a story's event
+// or dead letter (no bit), its own novelty state record (novelty.state_batch: 1), or a batch
+// of stories' state records.
 constexpr std::uintptr_t state_part = 1;
+constexpr std::uintptr_t state_batch_part = 2;
+constexpr std::uintptr_t part_mask = 3;
+static_assert(alignof(in_flight) > part_mask);
+
+// Stories' novelty state records gathered into one state-topic record (novelty::begin_batch);
+// each story counts it as one of its parts until the batch is delivered.
+struct state_batch {
+  std::string bytes;
+  std::vector<in_flight*> stories;
+  clock_type::time_point started;
+};
+static_assert(alignof(state_batch) > part_mask);
 
 class tracker {
  public:
@@ -134,8 +149,8 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
   bool failed = false;
 
   std::map<std::string, long> delivery_failures;  // error text -> stories it failed
-  const sinks::kafka_producer::delivery_fn on_delivery = [&](std::uint64_t token, std::string_view error, bool fatal) {
-    auto* raw = reinterpret_cast<in_flight*>(token & ~std::uint64_t{state_part});
+  // One part of a story delivered (or failed): its event or dead letter, or its state record.
+  const auto part_delivered = [&](in_flight* raw, bool state_record, std::string_view error, bool fatal) {
     const bool last = --raw->parts == 0;
     const std::unique_ptr<in_flight> f(last ? raw : nullptr);
     if (!error.empty()) raw->ok = false;
@@ -157,7 +172,7 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
       failed = true;
       return;
     }
-    if ((token & state_part) == 0) {
+    if (!state_record) {
       const auto now_ms = wall_now().value;
       if (raw->broker_ms > 0) m.observe_broker_to_emit(static_cast<double>(now_ms - raw->broker_ms) / 1e3);
       if (raw->published_ms > 0) m.observe_end_to_end(static_cast<double>(now_ms - raw->published_ms) / 1e3);
@@ -171,6 +186,15 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
       }
     }
     if (last && raw->ok) track.done(*raw);
+  };
+  const sinks::kafka_producer::delivery_fn on_delivery = [&](std::uint64_t token, std::string_view error, bool fatal) {
+    if ((token & part_mask) == state_batch_part) {
+      const std::unique_ptr<state_batch> b(reinterpret_cast<state_batch*>(token & ~std::uint64_t{part_mask}));
+      for (auto* f : b->stories) part_delivered(f, true, error, fatal);
+      return;
+    }
+    part_delivered(reinterpret_cast<in_flight*>(token & ~std::uint64_t{part_mask}), (token & state_part) != 0, error,
+                   fatal);
   };
   sinks::kafka_producer producer({cfg.kafka.brokers, cfg.kafka.producer, eos ? txn_id : std::string{}}, on_delivery);
 
@@ -215,11 +239,15 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
   // State records go through a producer of their own (at_least_once): batched with a linger,
   // so they neither add requests to nor wait behind the events, whose latency is what desks
   // see (bench/latency.py: event p99 at 5,000 stories/s went from 48 ms to 23 ms).
-  // exactly_once keeps them in the events' transaction.
+  // exactly_once keeps them in the events' transaction. A batch of stories' records is
+  // produced at most state_batch_age after its first story, so with the linger a story's state
+  // leaves within 20 ms of it, as when each story had a record of its own and a 20 ms linger.
+  constexpr auto state_batch_age = std::chrono::milliseconds(5);
+  constexpr std::size_t state_batch_bytes = 64 * 1024;
   std::optional<sinks::kafka_producer> state_producer;
   if (share_state && !eos) {
     auto props = cfg.kafka.producer;
-    props["linger.ms"] = "20";
+    props["linger.ms"] = cfg.novelty.state_batch > 1 ? "15" : "20";
     state_producer.emplace(sinks::producer_config{cfg.kafka.brokers, props, {}}, on_delivery);
   }
   sinks::kafka_producer& state_out = state_producer ? *state_producer : producer;
@@ -324,6 +352,39 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
     obs::log().info("novelty state: {} stories in the window restored from {} in {} ms", st.entries, state_topic,
                     std::chrono::duration_cast<std::chrono::milliseconds>(clock_type::now() - started).count());
   }
+  // The stories' state records gathered so far, produced as one record (novelty.state_batch);
+  // its key only has to be unique, the records inside carry their stories' keys.
+  auto batch = std::make_unique<state_batch>();
+  std::uint64_t batches_produced = 0;
+  const auto produce_state_batch = [&] {
+    if (batch->stories.empty()) return;
+    const auto key = fmt::format("{:016x}\x1f{}", pipe.novelty_index()->instance(), ++batches_produced);
+    const std::vector<sinks::header> none;
+    for (;;) {
+      const auto st = state_out.produce(state_topic, key, batch->bytes, none,
+                                       reinterpret_cast<std::uintptr_t>(batch.get()) | state_batch_part);
+      if (st == sinks::produce_status::queued) {
+        (void)batch.release();  // the delivery report owns it now
+        batch = std::make_unique<state_batch>();
+        return;
+      }
+      if (st == sinks::produce_status::too_large) break;
+      m.producer_queue_full();
+      poll_producers(50);
+    }
+    // Over the producer's message.max.bytes: like a failed delivery for each of its stories.
+    const std::string error = fmt::format("a novelty state batch of {} bytes exceeds the producer's message.max.bytes "
+                                          "(lower novelty.state_batch)",
+                                          batch->bytes.size());
+    for (auto* f : batch->stories) {
+      f->ok = false;
+      if (--f->parts == 0) delete f;
+      m.delivery_error();
+    }
+    if (++delivery_failures[error] == 1) obs::log().error("{}", error);
+    failed = true;
+    batch->stories.clear();
+  };
   const std::string schema_header(core::event_schema_v1);
   auto last_log = clock_type::now();
   auto last_probe = clock_type::now();
@@ -379,7 +440,19 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
       }
     };
     try {
-      if (!r.state_record.empty()) {
+      if (!r.state_record.empty() && cfg.novelty.state_batch > 1) {
+        // Gathered first, so a story counts as done only once its batch is delivered too.
+        if (batch->stories.empty()) {
+          novelty::begin_batch(pipe.novelty_index()->instance(), batch->bytes);
+          batch->started = clock_type::now();
+        }
+        novelty::append_to_batch(r.state_record, batch->bytes);
+        batch->stories.push_back(f);
+        ++f->parts;
+        if (batch->stories.size() >= cfg.novelty.state_batch || batch->bytes.size() >= state_batch_bytes) {
+          produce_state_batch();
+        }
+      } else if (!r.state_record.empty()) {
         // Produced first, so a story counts as done only once its state record is delivered too.
         const std::vector<sinks::header> none;
         for (;;) {
@@ -448,10 +521,12 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
     staged.pop();
     return true;
   };
-  // Before a commit, a revoke, a reload or the end: nothing consumed is left unemitted.
+  // Before a commit, a revoke, a reload or the end: nothing consumed is left unemitted, and
+  // no state record is left unproduced.
   drain_staged = [&] {
     while (!failed && emit_front(true)) {
     }
+    produce_state_batch();
   };
 
   while (!stop.load(std::memory_order_relaxed) && !failed) {
@@ -481,7 +556,11 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
       }
     }
     // While stories are being prepared, fetching must not sleep: they are waited for below.
-    auto msg = consumer.poll(std::chrono::milliseconds(!staged.empty() ? 0 : eos ? 10 : 100));
+    // Nor while a state batch is open: with nothing to fetch it goes out now, not after a wait.
+    auto msg = consumer.poll(std::chrono::milliseconds(!staged.empty() || !batch->stories.empty() ? 0 : eos ? 10 : 100));
+    if (!batch->stories.empty() && (!msg || clock_type::now() - batch->started >= state_batch_age)) {
+      produce_state_batch();
+    }
     // What the other instances decided so far, before this story is judged: read when idle and
     // at most a millisecond apart while stories flow, not once per story (an empty consume
     // each). The records come in batches anyway: the state producer lingers 20 ms.

@@ -62,8 +62,9 @@ class metrics {
   // of stories it could not remember (full of stories still in the window).
   void novelty_assessed(core::novelty_kind k, std::size_t entries, std::uint64_t unremembered);
   void novelty_suppressed(core::novelty_kind k) { novelty_suppressed_[static_cast<std::size_t>(k)]->Increment(); }
-  // A record read from the state topic: applied, or not a record (counted, skipped).
-  void novelty_state_record(bool ok) { (ok ? state_applied_ : state_invalid_)->Increment(); }
+  // Stories' records read from the state topic: applied, or not records (counted, skipped).
+  void novelty_state_record(bool ok, double stories = 1) { (ok ? state_applied_ : state_invalid_)->Increment(stories); }
+  [[nodiscard]] double novelty_state_records(bool ok) const { return (ok ? state_applied_ : state_invalid_)->Value(); }
   [[nodiscard]] double novelty_stories(core::novelty_kind k) const { return novelty_kinds_[static_cast<std::size_t>(k)]->Value(); }
   [[nodiscard]] double novelty_suppressed_count(core::novelty_kind k) const {
     return novelty_suppressed_[static_cast<std::size_t>(k)]->Value();
