@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
 #include <functional>
 #include <chrono>
 #include <deque>
@@ -243,7 +244,17 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
   // produced at most state_batch_age after its first story, so with the linger a story's state
   // leaves within 20 ms of it, as when each story had a record of its own and a 20 ms linger.
   constexpr auto state_batch_age = std::chrono::milliseconds(5);
-  constexpr std::size_t state_batch_bytes = 64 * 1024;
+  // A batch also stays under the producer's message.max.bytes, less room for its key and
+  // Kafka's record overhead, so a small limit makes smaller batches rather than failures (a
+  // story's record over it alone fails as too large, as it did when each story had one).
+  std::size_t state_batch_bytes = 64 * 1024;
+  if (const auto it = cfg.kafka.producer.find("message.max.bytes"); it != cfg.kafka.producer.end()) {
+    std::size_t limit = 0;
+    const auto& v = it->second;
+    if (std::from_chars(v.data(), v.data() + v.size(), limit).ec == std::errc{}) {
+      state_batch_bytes = std::min(state_batch_bytes, limit > 2048 ? limit - 1024 : limit / 2);
+    }
+  }
   std::optional<sinks::kafka_producer> state_producer;
   if (share_state && !eos) {
     auto props = cfg.kafka.producer;
@@ -442,6 +453,9 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
     try {
       if (!r.state_record.empty() && cfg.novelty.state_batch > 1) {
         // Gathered first, so a story counts as done only once its batch is delivered too.
+        if (!batch->stories.empty() && batch->bytes.size() + 4 + r.state_record.size() > state_batch_bytes) {
+          produce_state_batch();
+        }
         if (batch->stories.empty()) {
           novelty::begin_batch(pipe.novelty_index()->instance(), batch->bytes);
           batch->started = clock_type::now();
@@ -449,9 +463,7 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
         novelty::append_to_batch(r.state_record, batch->bytes);
         batch->stories.push_back(f);
         ++f->parts;
-        if (batch->stories.size() >= cfg.novelty.state_batch || batch->bytes.size() >= state_batch_bytes) {
-          produce_state_batch();
-        }
+        if (batch->stories.size() >= cfg.novelty.state_batch) produce_state_batch();
       } else if (!r.state_record.empty()) {
         // Produced first, so a story counts as done only once its state record is delivered too.
         const std::vector<sinks::header> none;

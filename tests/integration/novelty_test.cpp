@@ -92,6 +92,36 @@ TEST_CASE("a duplicate arriving at another instance, and one arriving after a re
   REQUIRE(signal_and_wait(third, SIGTERM, 30) == 0);
 }
 
+TEST_CASE("novelty state batches stay under a small message.max.bytes: smaller batches, not failures",
+          "[kafka][novelty]") {
+  // 40 stories' state records (about 150 bytes each) are over 6,000 bytes together, so under a
+  // 4,096-byte limit they need at least three records on the state topic, whatever the timing.
+  const std::string state = unique_name("novelty-state");
+  setup_options o;
+  o.input_partitions = 1;
+  o.producer = {{"message.max.bytes", "4096"}};
+  o.top_level_yaml = "novelty: {state_topic: " + state + "}\n";
+  setup s(o);
+  auto proc = start_wirescan({"run", "--config", s.config_path});
+  REQUIRE(wait_for_log(proc, "novelty state: [0-9]+ stories in the window restored", 60));
+  std::vector<std::pair<int, std::string>> stories;
+  for (int i = 0; i < 40; ++i) {
+    stories.emplace_back(0, wire_story("m-" + std::to_string(i), "Reuters",
+                                       "Story number " + std::to_string(i) + " about chip export controls"));
+  }
+  produce(s.in, stories);
+  CHECK(consume(s.out, 40, 30s, 500ms).size() == 40);
+  REQUIRE(signal_and_wait(proc, SIGTERM, 30) == 0);
+  CHECK(committed_offsets(s.group, s.in, 1).at(0) == 40);
+  const auto records = consume(state, 40, 5s, 500ms);
+  CHECK(records.size() >= 3);
+  std::size_t largest = 0;
+  for (const auto& r : records) largest = std::max(largest, r.value.size());
+  CHECK(largest <= 4096 - 1024);
+  const auto log = read_file(proc.log_path);
+  CHECK(log.find("stopped cleanly: consumed 40, published 40") != std::string::npos);
+}
+
 TEST_CASE("duplicates suppressed for Kafka are not published, yet their offsets are committed", "[kafka][novelty]") {
   setup_options o;
   o.input_partitions = 1;
