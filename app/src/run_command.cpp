@@ -266,6 +266,17 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
     producer.poll(timeout_ms);
     if (state_producer) state_producer->poll(0);
   };
+  // A state record (one story's, or a batch) to the state producer; a full local queue is
+  // backpressure, served until there is room. Returns queued or too_large.
+  const auto produce_state = [&](std::string_view key, std::string_view bytes, std::uintptr_t token) {
+    const std::vector<sinks::header> none;
+    for (;;) {
+      const auto st = state_out.produce(state_topic, key, bytes, none, token);
+      if (st != sinks::produce_status::queue_full) return st;
+      m.producer_queue_full();
+      poll_producers(50);
+    }
+  };
   const auto flush_producers = [&](int timeout_ms) {
     const bool events = producer.flush(timeout_ms);
     return (!state_producer || state_producer->flush(timeout_ms)) && events;
@@ -370,18 +381,11 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
   const auto produce_state_batch = [&] {
     if (batch->stories.empty()) return;
     const auto key = fmt::format("{:016x}\x1f{}", pipe.novelty_index()->instance(), ++batches_produced);
-    const std::vector<sinks::header> none;
-    for (;;) {
-      const auto st = state_out.produce(state_topic, key, batch->bytes, none,
-                                       reinterpret_cast<std::uintptr_t>(batch.get()) | state_batch_part);
-      if (st == sinks::produce_status::queued) {
-        (void)batch.release();  // the delivery report owns it now
-        batch = std::make_unique<state_batch>();
-        return;
-      }
-      if (st == sinks::produce_status::too_large) break;
-      m.producer_queue_full();
-      poll_producers(50);
+    if (produce_state(key, batch->bytes, reinterpret_cast<std::uintptr_t>(batch.get()) | state_batch_part) ==
+        sinks::produce_status::queued) {
+      (void)batch.release();  // the delivery report owns it now
+      batch = std::make_unique<state_batch>();
+      return;
     }
     // Over the producer's message.max.bytes: like a failed delivery for each of its stories.
     const std::string error = fmt::format("a novelty state batch of {} bytes exceeds the producer's message.max.bytes "
@@ -466,18 +470,11 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
         if (batch->stories.size() >= cfg.novelty.state_batch) produce_state_batch();
       } else if (!r.state_record.empty()) {
         // Produced first, so a story counts as done only once its state record is delivered too.
-        const std::vector<sinks::header> none;
-        for (;;) {
-          const auto st = state_out.produce(state_topic, r.state_key, r.state_record, none,
-                                           reinterpret_cast<std::uintptr_t>(f) | state_part);
-          if (st == sinks::produce_status::queued) {
-            ++f->parts;
-            break;
-          }
-          if (st == sinks::produce_status::too_large) throw std::runtime_error("novelty state record too large");
-          m.producer_queue_full();
-          poll_producers(50);
+        if (produce_state(r.state_key, r.state_record, reinterpret_cast<std::uintptr_t>(f) | state_part) ==
+            sinks::produce_status::too_large) {
+          throw std::runtime_error("novelty state record too large");
         }
+        ++f->parts;
       }
       if (suppressed) {
         // Not published, by configuration; done once its state record (if any) is delivered.
@@ -570,14 +567,13 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
     // While stories are being prepared, fetching must not sleep: they are waited for below.
     // Nor while a state batch is open: with nothing to fetch it goes out now, not after a wait.
     auto msg = consumer.poll(std::chrono::milliseconds(!staged.empty() || !batch->stories.empty() ? 0 : eos ? 10 : 100));
-    if (!batch->stories.empty() && (!msg || clock_type::now() - batch->started >= state_batch_age)) {
-      produce_state_batch();
-    }
-    // What the other instances decided so far, before this story is judged: read when idle and
-    // at most a millisecond apart while stories flow, not once per story (an empty consume
-    // each). The records come in batches anyway: up to 64 stories each, behind a 15 ms linger.
+    // Only with state shared (then the follower exists): one clock read for both checks.
     if (state) {
       const auto now = clock_type::now();
+      if (!batch->stories.empty() && (!msg || now - batch->started >= state_batch_age)) produce_state_batch();
+      // What the other instances decided so far, before this story is judged: read when idle and
+      // at most a millisecond apart while stories flow, not once per story (an empty consume
+      // each). The records come in batches anyway: up to 64 stories each, behind a 15 ms linger.
       if (!msg || now - last_state_poll >= std::chrono::milliseconds(1)) {
         state->poll(apply_state);
         last_state_poll = now;
