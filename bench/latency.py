@@ -66,6 +66,18 @@ def append_times(brokers, topic, n, key_of, timeout=120):
     return out
 
 
+def in_service(body):
+    """wirescan's own share of each story's latency, from wirescan_in_service_seconds (consumed
+    to handed to the producer, every story of the run): (mean ms, the bucket bound p99 is under)."""
+    name = "wirescan_in_service_seconds"
+    count = benchlib.metric(body, f"{name}_count")
+    if count == 0:
+        return float("nan"), float("nan")
+    buckets = [(float(le), float(v)) for le, v in re.findall(rf'^{name}_bucket{{le="([^"]+)"}} (\S+)$', body, re.M)]
+    p99 = next(le for le, v in sorted(buckets) if v >= 0.99 * count)
+    return benchlib.metric(body, f"{name}_sum") / count * 1e3, p99 * 1e3
+
+
 def percentiles(xs):
     xs = sorted(xs)
     pick = lambda q: xs[min(len(xs) - 1, int(q * len(xs)))]
@@ -128,6 +140,7 @@ def main():
     b = benchlib.broker()
     rates = [int(r) for r in a.rates.split(",")]
     runs = {}
+    inside = {}  # (rate, pipe) -> [(mean ms, p99 bound ms)] per round
     try:
         for rate in rates:
             n = int(rate * (a.seconds + a.warmup))
@@ -153,6 +166,7 @@ def main():
                         w.wait_ready()
                         behind = generate(b.bootstrap, src, stories, rate)
                         w.time_to_output(n, timeout=120)
+                        inside.setdefault((rate, k), []).append(in_service(w.metrics()))
                         w.stop()
                     ins = append_times(b.bootstrap, src, n, int)
                     outs = append_times(b.bootstrap, dst, n, lambda key: int(key.lstrip("s")))
@@ -176,6 +190,11 @@ def main():
     for rate in rates:
         print(f"\n{rate:,}/s: wirescan p99 - bare p99 = {med[(rate, 'wirescan')][1] - med[(rate, 'bare')][1]:g} ms; "
               f"one thread's p99 - bare p99 = {med[(rate, 'wirescan1')][1] - med[(rate, 'bare')][1]:g} ms")
+        own = {k: (statistics.median(x[0] for x in inside[(rate, k)]), statistics.median(x[1] for x in inside[(rate, k)]))
+               for k in ("wirescan", "wirescan1")}
+        print(f"  inside wirescan (wirescan_in_service_seconds: consumed to handed to the producer, every story of the run): "
+              f"mean {own['wirescan'][0]:.3f} ms, p99 under {own['wirescan'][1]:g} ms; "
+              f"one thread mean {own['wirescan1'][0]:.3f} ms, p99 under {own['wirescan1'][1]:g} ms")
     svg(med, a.svg)
     print(f"\nchart: {os.path.relpath(a.svg, benchlib.ROOT)}")
 

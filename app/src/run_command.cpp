@@ -41,12 +41,13 @@ struct partition_state {
 struct in_flight {
   partition_state* ps;
   std::int64_t offset;
-  std::int64_t published_ms = -1;  // story published_at, for end-to-end latency
-  std::int64_t broker_ms = -1;     // input message timestamp
+  std::int64_t published_ms = -1;     // story published_at, for end-to-end latency
+  std::int64_t broker_ms = -1;        // input message timestamp
+  clock_type::time_point consumed{};  // handed over by the consumer, for the time in service
   bool dead_letter = false;
-  std::string event;  // kept only when the caller wants to see delivered events
-  int parts = 1;      // deliveries still to come: the event or dead letter, and a novelty state record
-  bool ok = true;     // false once any part failed: the story is never marked done
+  std::string event{};  // kept only when the caller wants to see delivered events
+  int parts = 1;        // deliveries still to come: the event or dead letter, and a novelty state record
+  bool ok = true;       // false once any part failed: the story is never marked done
 };
 
 // A consumed story on its way through the staged pipeline, with its tracking record.
@@ -86,7 +87,7 @@ class tracker {
   in_flight* begin(partition_state& ps, std::int64_t offset) {
     ps.pending.emplace_back(offset, false);
     ++outstanding_;
-    return new in_flight{&ps, offset, -1, -1, false, {}};
+    return new in_flight{.ps = &ps, .offset = offset};
   }
 
   // Marks a story done and stores the partition's new low watermark, if it moved.
@@ -484,6 +485,7 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
         }
         return;
       }
+      m.observe_in_service(std::chrono::duration<double>(clock_type::now() - f->consumed).count());
       if (send() == sinks::produce_status::too_large) {
         // Bigger than the producer's message.max.bytes. An event that large goes to the dead
         // letters as oversized; a dead letter that large keeps its first reject_raw_limit bytes,
@@ -608,6 +610,7 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
     auto& ps = track.state(msg->pos.topic, msg->pos.partition);
     auto* f = track.begin(ps, msg->pos.off.value);
     f->broker_ms = msg->broker_time.value;
+    f->consumed = clock_type::now();
     if (staged.full()) (void)emit_front(true);
     staged.push(staged_story{std::move(*msg), f});
   }

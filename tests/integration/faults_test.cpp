@@ -15,18 +15,6 @@
 using namespace wirescan::test;
 using namespace wirescan::test::it;
 
-namespace {
-
-// A counter or gauge's value in a /metrics body (the first series whose line starts with
-// name_and_labels); -1 when absent.
-double metric(const std::string& body, const std::string& name_and_labels) {
-  const auto at = body.find("\n" + name_and_labels + " ");
-  if (at == std::string::npos) return -1;
-  return std::stod(body.substr(at + name_and_labels.size() + 2));
-}
-
-}  // namespace
-
 TEST_CASE("every hostile input through the broker becomes an event or a dead letter with its reason and bytes",
           "[kafka][hostile]") {
   const auto cases = load_hostile_cases();

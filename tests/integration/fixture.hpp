@@ -159,6 +159,13 @@ inline std::pair<int, std::string> http_get(int port, const std::string& path) {
   return {std::stoi("0" + read_file(dir + "/code")), read_file(dir + "/body")};
 }
 
+// A counter's, gauge's or histogram line's value in a /metrics body (the first series whose
+// line starts with name_and_labels); -1 when absent.
+inline double metric(const std::string& body, const std::string& name_and_labels) {
+  const auto at = body.find("\n" + name_and_labels + " ");
+  if (at == std::string::npos) return -1;
+  return std::stod(body.substr(at + name_and_labels.size() + 2));
+}
 
 // Polls GET path every 100 ms until it answers code; false after timeout.
 inline bool wait_http(int port, const std::string& path, int code, std::chrono::milliseconds timeout) {

@@ -184,6 +184,11 @@ TEST_CASE("readyz turns ready after assignment; healthz and metrics answer on th
   CHECK(metrics.find("wirescan_rejects_total{reason=\"malformed_json\"} 0") != std::string::npos);
   CHECK(metrics.find("wirescan_ready 1") != std::string::npos);
   CHECK(metrics.find("wirescan_broker_to_emit_seconds_count 3000") != std::string::npos);
+  // Each story's time in service (consumed to produced) lies inside its broker append to
+  // delivery, so the sums nest; and it is there at all (above zero).
+  CHECK(metric(metrics, "wirescan_in_service_seconds_count") == 3000);
+  CHECK(metric(metrics, "wirescan_in_service_seconds_sum") > 0);
+  CHECK(metric(metrics, "wirescan_in_service_seconds_sum") < metric(metrics, "wirescan_broker_to_emit_seconds_sum"));
   {
     // The exposition passes Prometheus's own linter.
     const std::string file = make_temp_dir() + "/metrics.txt";

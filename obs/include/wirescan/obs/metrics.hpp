@@ -53,6 +53,8 @@ class metrics {
   void set_ready(bool ready) { ready_->Set(ready ? 1 : 0); }
   void observe_end_to_end(double seconds) { end_to_end_->Observe(seconds); }
   void observe_broker_to_emit(double seconds) { broker_to_emit_->Observe(seconds); }
+  // A story's time inside wirescan: consumed to its event or dead letter handed to the producer.
+  void observe_in_service(double seconds) { in_service_->Observe(seconds); }
   // Sets wirescan_rules_info{version} to 1 (and drops the previous version's series).
   void rules_loaded(const std::string& version, std::size_t phrases);
   [[nodiscard]] double rule_reloads(bool ok) const { return (ok ? reload_ok_ : reload_failed_)->Value(); }
@@ -93,6 +95,7 @@ class metrics {
   prometheus::Gauge* ready_;
   prometheus::Histogram* end_to_end_;
   prometheus::Histogram* broker_to_emit_;
+  prometheus::Histogram* in_service_;
   prometheus::Counter* reload_ok_;
   prometheus::Counter* reload_failed_;
   prometheus::Family<prometheus::Gauge>* rules_info_;
