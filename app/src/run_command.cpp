@@ -569,9 +569,10 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
     // While stories are being prepared, fetching must not sleep: they are waited for below.
     // Nor while a state batch is open: with nothing to fetch it goes out now, not after a wait.
     auto msg = consumer.poll(std::chrono::milliseconds(!staged.empty() || !batch->stories.empty() ? 0 : eos ? 10 : 100));
-    // Only with state shared (then the follower exists): one clock read for both checks.
-    if (state) {
-      const auto now = clock_type::now();
+    // One clock read an iteration: the state batch's age, the state reader's pace, the log's
+    // pace and the story's time in service all start from it.
+    const auto now = clock_type::now();
+    if (state) {  // only with state shared (then the follower exists)
       if (!batch->stories.empty() && (!msg || now - batch->started >= state_batch_age)) produce_state_batch();
       // What the other instances decided so far, before this story is judged: read when idle and
       // at most a millisecond apart while stories flow, not once per story (an empty consume
@@ -591,8 +592,8 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
     m.set_ready(health.ready());
     m.set_producer_queue(producer.queue_length());
     m.set_in_flight(static_cast<double>(track.outstanding()));
-    if (clock_type::now() - last_log > std::chrono::seconds(10)) {
-      last_log = clock_type::now();
+    if (now - last_log > std::chrono::seconds(10)) {
+      last_log = now;
       obs::log().info("consumed {}, published {}, dead-lettered {}, in flight {}, partitions {}", consumed,
                       m.events_published(), m.dead_letters(), track.outstanding(), consumer.assignment_size());
     }
@@ -610,7 +611,7 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
     auto& ps = track.state(msg->pos.topic, msg->pos.partition);
     auto* f = track.begin(ps, msg->pos.off.value);
     f->broker_ms = msg->broker_time.value;
-    f->consumed = clock_type::now();
+    f->consumed = now;
     if (staged.full()) (void)emit_front(true);
     staged.push(staged_story{std::move(*msg), f});
   }
