@@ -584,11 +584,15 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
     }
     health.beat();
     health.set_assigned(consumer.assignment_size());
-    if (consumer.brokers_down() && clock_type::now() - last_probe > std::chrono::seconds(2)) {
+    // Down when either client says every broker is: librdkafka does not always tell the
+    // consumer (seen with the broker stopped 0.2 s after an assignment: the producer reported
+    // all brokers down, the consumer only lost its group session 10 s later). A broker that
+    // answers the probe clears both.
+    if ((consumer.brokers_down() || producer.brokers_down()) && clock_type::now() - last_probe > std::chrono::seconds(2)) {
       last_probe = clock_type::now();
-      (void)consumer.probe_brokers(std::chrono::milliseconds(500));
+      if (consumer.probe_brokers(std::chrono::milliseconds(500))) producer.brokers_reached();
     }
-    health.set_brokers_up(!consumer.brokers_down());
+    health.set_brokers_up(!consumer.brokers_down() && !producer.brokers_down());
     m.set_ready(health.ready());
     m.set_producer_queue(producer.queue_length());
     m.set_in_flight(static_cast<double>(track.outstanding()));

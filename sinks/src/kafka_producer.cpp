@@ -1,5 +1,6 @@
 #include "wirescan/sinks/kafka_producer.hpp"
 
+#include <atomic>
 #include <stdexcept>
 
 #include <librdkafka/rdkafka.h>
@@ -12,10 +13,12 @@ namespace wirescan::sinks {
 struct kafka_producer::impl : RdKafka::DeliveryReportCb, RdKafka::EventCb {
   delivery_fn on_delivery;
   std::unique_ptr<RdKafka::Producer> producer;
+  std::atomic<bool> all_down{false};
 
   void dr_cb(RdKafka::Message& m) override {
     const auto token = static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(m.msg_opaque()));
     if (m.err() == RdKafka::ERR_NO_ERROR) {
+      all_down.store(false, std::memory_order_relaxed);
       on_delivery(token, {}, false);
     } else {
       const bool fatal = m.err() == RdKafka::ERR__FATAL || m.err() == RdKafka::ERR_TOPIC_AUTHORIZATION_FAILED;
@@ -27,6 +30,7 @@ struct kafka_producer::impl : RdKafka::DeliveryReportCb, RdKafka::EventCb {
     if (e.type() == RdKafka::Event::EVENT_LOG) {
       obs::log().log(obs::level_from_syslog(static_cast<int>(e.severity())), "kafka producer: {} {}", e.fac(), e.str());
     } else if (e.type() == RdKafka::Event::EVENT_ERROR) {
+      if (e.err() == RdKafka::ERR__ALL_BROKERS_DOWN) all_down.store(true, std::memory_order_relaxed);
       obs::log().warn("kafka producer: {} ({})", e.str(), RdKafka::err2str(e.err()));
     }
   }
@@ -83,6 +87,9 @@ produce_status kafka_producer::produce(const std::string& topic, std::string_vie
   if (e == RdKafka::ERR_MSG_SIZE_TOO_LARGE) return produce_status::too_large;
   throw std::runtime_error("produce to " + topic + ": " + RdKafka::err2str(e));
 }
+
+bool kafka_producer::brokers_down() const { return impl_->all_down.load(std::memory_order_relaxed); }
+void kafka_producer::brokers_reached() { impl_->all_down.store(false, std::memory_order_relaxed); }
 
 std::vector<std::string> kafka_producer::unusable_topics(const std::vector<std::string>& topics, int timeout_ms) {
   std::vector<std::string> problems;

@@ -78,6 +78,11 @@ class kafka_producer {
 
   [[nodiscard]] int queue_length() const;
 
+  // True after librdkafka reported every broker of this producer down, until a delivery
+  // succeeds or brokers_reached() says the cluster answered another client.
+  [[nodiscard]] bool brokers_down() const;
+  void brokers_reached();
+
   // Transactions (transactional_id set). Each throws transaction_error on failure.
   void init_transactions(int timeout_ms);
   // Adds the consumer's next offsets (topic, partition, offset of the next story) to the
