@@ -17,8 +17,11 @@ build: deps
 demo: build
 	./$(BUILD)/wirescan demo
 
+# Tests run TEST_JOBS at a time: most of the suite waits on a broker, wirescan or Prometheus,
+# not on the CPU (tests/CMakeLists.txt says which tests run alone).
+TEST_JOBS ?= 3
 test: build
-	ctest --test-dir $(BUILD) --output-on-failure
+	ctest --test-dir $(BUILD) --output-on-failure -j $(TEST_JOBS)
 
 # The whole unit, e2e and integration suite again, built with ASan+UBSan (a real broker too).
 # Warnings are not errors here: GCC 12 with -fsanitize reports -Wmaybe-uninitialized inside
@@ -26,7 +29,7 @@ test: build
 sanitize: deps
 	@cmake -S . -B build-asan -G Ninja -DWIRESCAN_SANITIZE=address,undefined -DWIRESCAN_WERROR=OFF >/dev/null
 	@cmake --build build-asan
-	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --test-dir build-asan --output-on-failure
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --test-dir build-asan --output-on-failure -j $(TEST_JOBS)
 
 # Each libFuzzer target for FUZZ_SECONDS (clang; scripts/fuzz.sh).
 FUZZ_SECONDS ?= 30

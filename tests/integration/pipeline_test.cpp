@@ -88,7 +88,7 @@ TEST_CASE("kill -9 mid-stream and a restart lose nothing (at_least_once)", "[kaf
   WARN("kill -9 restart: " << events.size() - ids.size() << " duplicate(s) of 20000");
 }
 
-TEST_CASE("a broker stopped for 20 s mid-stream is survived without loss", "[kafka]") {
+TEST_CASE("a broker stopped for 20 s mid-stream is survived without loss", "[kafka][outage]") {
   setup s;
   produce(s.in, stories(10'000, false));
   auto proc = start_wirescan({"run", "--config", s.config_path});
@@ -206,7 +206,7 @@ TEST_CASE("readyz turns ready after assignment; healthz and metrics answer on th
   CHECK(read_file(proc.log_path).find("stopped cleanly") != std::string::npos);
 }
 
-TEST_CASE("readyz turns unready while the broker is down, ready again after, and unready first at shutdown; healthz stays up", "[kafka]") {
+TEST_CASE("readyz turns unready while the broker is down, ready again after, and unready first at shutdown; healthz stays up", "[kafka][outage]") {
   setup s("  shutdown_delay_ms: 3000\n");
   produce(s.in, stories(500, false));
   auto proc = start_wirescan({"run", "--config", s.config_path});
