@@ -403,7 +403,9 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
   };
   const std::string schema_header(core::event_schema_v1);
   auto last_log = clock_type::now();
-  auto last_probe = clock_type::now();
+  // Long enough ago that the first suspicion of a broker outage is probed at once.
+  auto last_probe = clock_type::now() - std::chrono::seconds(3);
+  bool probe_unanswered = false;  // the last probe of the brokers went unanswered
   auto last_state_poll = clock_type::now();
   std::uint64_t consumed = 0;
 
@@ -584,15 +586,21 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
     }
     health.beat();
     health.set_assigned(consumer.assignment_size());
-    // Down when either client says every broker is: librdkafka does not always tell the
-    // consumer (seen with the broker stopped 0.2 s after an assignment: the producer reported
-    // all brokers down, the consumer only lost its group session 10 s later). A broker that
+    // librdkafka does not always tell the consumer that every broker is down (seen with the
+    // broker stopped 0.2 s after an assignment: only the producer was told, and the consumer
+    // lost its group session 10 s later), so the events' producer is asked too. But an idle
+    // producer is also told so when the broker closes its idle connection (librdkafka #5142),
+    // so its word counts only once a probe, tried at once, goes unanswered. A broker that
     // answers the probe clears both.
-    if ((consumer.brokers_down() || producer.brokers_down()) && clock_type::now() - last_probe > std::chrono::seconds(2)) {
+    const bool suspect = consumer.brokers_down() || producer.brokers_down();
+    if (!suspect) {
+      probe_unanswered = false;
+    } else if (clock_type::now() - last_probe > std::chrono::seconds(2)) {
       last_probe = clock_type::now();
-      if (consumer.probe_brokers(std::chrono::milliseconds(500))) producer.brokers_reached();
+      probe_unanswered = !consumer.probe_brokers(std::chrono::milliseconds(500));
+      if (!probe_unanswered) producer.brokers_reached();
     }
-    health.set_brokers_up(!consumer.brokers_down() && !producer.brokers_down());
+    health.set_brokers_up(!consumer.brokers_down() && !(producer.brokers_down() && probe_unanswered));
     m.set_ready(health.ready());
     m.set_producer_queue(producer.queue_length());
     m.set_in_flight(static_cast<double>(track.outstanding()));
