@@ -20,6 +20,8 @@ demo: build
 # Tests run TEST_JOBS at a time: most of the suite waits on a broker, wirescan or Prometheus,
 # not on the CPU (tests/CMakeLists.txt says which tests run alone).
 TEST_JOBS ?= 3
+# Under ASan the tests use the CPU far more (the staged pipeline's test alone 2 minutes): one a core.
+SANITIZE_JOBS ?= 2
 test: build
 	ctest --test-dir $(BUILD) --output-on-failure -j $(TEST_JOBS)
 
@@ -29,7 +31,7 @@ test: build
 sanitize: deps
 	@cmake -S . -B build-asan -G Ninja -DWIRESCAN_SANITIZE=address,undefined -DWIRESCAN_WERROR=OFF >/dev/null
 	@cmake --build build-asan
-	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --test-dir build-asan --output-on-failure -j $(TEST_JOBS)
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --test-dir build-asan --output-on-failure -j $(SANITIZE_JOBS)
 
 # Each libFuzzer target for FUZZ_SECONDS (clang; scripts/fuzz.sh).
 FUZZ_SECONDS ?= 30

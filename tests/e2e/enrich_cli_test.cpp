@@ -314,7 +314,8 @@ TEST_CASE("with basic auth configured, /metrics needs the credentials and the pr
   auto proc = start_wirescan({"demo", "--json", "--keep-running", "--config", dir + "/wirescan.yaml", "--feed",
                               std::string(WIRESCAN_SOURCE_DIR) + "/data/sample-feed.jsonl"});
   int port = -1;
-  for (int i = 0; i < 100 && port < 0; ++i) {
+  // Up to 60 s: start-up (compiling the rules) under ASan, beside other tests, took over 10.
+  for (int i = 0; i < 600 && port < 0; ++i) {
     const auto log = read_file(proc.log_path);
     if (const auto at = log.find("/readyz on port "); at != std::string::npos) port = std::stoi(log.substr(at + 16));
     std::this_thread::sleep_for(std::chrono::milliseconds(100));

@@ -141,7 +141,8 @@ inline long consumed_by(const std::string& log) {
 
 // The HTTP port a running instance logged ("serving ... on port N").
 inline int http_port(const background& b) {
-  for (int i = 0; i < 100; ++i) {
+  // Up to 60 s: start-up (compiling the rules) under ASan, beside other tests, took over 10.
+  for (int i = 0; i < 600; ++i) {
     const auto log = read_file(b.log_path);
     const auto at = log.find("/readyz on port ");
     if (at != std::string::npos) return std::stoi(log.substr(at + 16));

@@ -173,7 +173,7 @@ TEST_CASE("readyz turns ready after assignment; healthz and metrics answer on th
   (void)consume(s.out, 3'000, 60s, 0ms);
   // Readers can see events a moment before wirescan's producer has their acks.
   std::pair<int, std::string> got;
-  for (int i = 0; i < 50; ++i) {
+  for (int i = 0; i < 300; ++i) {
     got = http_get(port, "/metrics");
     if (got.second.find("wirescan_events_published_total 3000") != std::string::npos) break;
     std::this_thread::sleep_for(100ms);
