@@ -595,8 +595,8 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
     const bool suspect = consumer.brokers_down() || producer.brokers_down();
     if (!suspect) {
       probe_unanswered = false;
-    } else if (clock_type::now() - last_probe > std::chrono::seconds(2)) {
-      last_probe = clock_type::now();
+    } else if (now - last_probe > std::chrono::seconds(2)) {
+      last_probe = now;
       probe_unanswered = !consumer.probe_brokers(std::chrono::milliseconds(500));
       if (!probe_unanswered) producer.brokers_reached();
     }

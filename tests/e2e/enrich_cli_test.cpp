@@ -20,6 +20,7 @@
 #include "schema.hpp"
 
 using wirescan::test::event_schema_violation;
+using wirescan::test::http_port;
 using wirescan::test::make_temp_dir;
 using wirescan::test::read_file;
 using wirescan::test::run_wirescan;
@@ -313,13 +314,7 @@ TEST_CASE("with basic auth configured, /metrics needs the credentials and the pr
   std::ofstream(dir + "/wirescan.yaml") << "http:\n  listen: 127.0.0.1:0\n  basic_auth: {username: scraper, password: s3cret-Pass}\n";
   auto proc = start_wirescan({"demo", "--json", "--keep-running", "--config", dir + "/wirescan.yaml", "--feed",
                               std::string(WIRESCAN_SOURCE_DIR) + "/data/sample-feed.jsonl"});
-  int port = -1;
-  // Up to 60 s: start-up (compiling the rules) under ASan, beside other tests, took over 10.
-  for (int i = 0; i < 600 && port < 0; ++i) {
-    const auto log = read_file(proc.log_path);
-    if (const auto at = log.find("/readyz on port "); at != std::string::npos) port = std::stoi(log.substr(at + 16));
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
+  const int port = http_port(proc);
   REQUIRE(port > 0);
   const auto base = "http://127.0.0.1:" + std::to_string(port);
   {

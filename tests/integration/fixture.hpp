@@ -138,19 +138,6 @@ inline long consumed_by(const std::string& log) {
   return at == std::string::npos ? -1 : std::stol(log.substr(at + 26));
 }
 
-
-// The HTTP port a running instance logged ("serving ... on port N").
-inline int http_port(const background& b) {
-  // Up to 60 s: start-up (compiling the rules) under ASan, beside other tests, took over 10.
-  for (int i = 0; i < 600; ++i) {
-    const auto log = read_file(b.log_path);
-    const auto at = log.find("/readyz on port ");
-    if (at != std::string::npos) return std::stoi(log.substr(at + 16));
-    std::this_thread::sleep_for(100ms);
-  }
-  return -1;
-}
-
 // Status code and body of GET http://127.0.0.1:port/path, via curl.
 inline std::pair<int, std::string> http_get(int port, const std::string& path) {
   const std::string dir = make_temp_dir();

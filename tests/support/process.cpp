@@ -103,4 +103,11 @@ bool wait_for_log(const background& b, const std::string& pattern, int timeout_s
   return false;
 }
 
+int http_port(const background& b, int timeout_s) {
+  if (!wait_for_log(b, "/readyz on port [0-9]+", timeout_s)) return -1;
+  std::ifstream in(b.log_path, std::ios::binary);
+  const std::string log{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  return std::stoi(log.substr(log.find("/readyz on port ") + 16));
+}
+
 }  // namespace wirescan::test

@@ -32,6 +32,11 @@ int wait_exit(const background& b, int timeout_s);
 // false if none appears.
 [[nodiscard]] bool wait_for_log(const background& b, const std::string& pattern, int timeout_s);
 
+// The HTTP port a running instance logged ("serving ... on port N"), waiting up to timeout_s
+// for it; -1 if none. 60 s by default: start-up (compiling the rules) under ASan, beside other
+// tests, took over 10.
+[[nodiscard]] int http_port(const background& b, int timeout_s = 60);
+
 // A fresh empty directory under the system temp dir, removed by the caller if wanted.
 [[nodiscard]] std::string make_temp_dir();
 
