@@ -39,6 +39,28 @@ struct rule_set::database {
 
 namespace {
 
+// Whether a bracket class of the pattern holds a byte outside ASCII. A ']' right after '[' or
+// '[^' is a member, and '\' escapes the next byte, inside a class or out.
+bool non_ascii_in_class(std::string_view p) {
+  bool in_class = false;
+  for (std::size_t i = 0; i < p.size(); ++i) {
+    const auto c = static_cast<unsigned char>(p[i]);
+    if (c == '\\') {
+      if (in_class && i + 1 < p.size() && static_cast<unsigned char>(p[i + 1]) >= 0x80) return true;
+      ++i;
+    } else if (!in_class && c == '[') {
+      in_class = true;
+      if (i + 1 < p.size() && p[i + 1] == '^') ++i;
+      if (i + 1 < p.size() && p[i + 1] == ']') ++i;
+    } else if (in_class && c == ']') {
+      in_class = false;
+    } else if (in_class && c >= 0x80) {
+      return true;
+    }
+  }
+  return false;
+}
+
 struct builder {
   std::vector<std::string> problems;
   std::vector<std::string> expressions;
@@ -72,6 +94,14 @@ struct builder {
     // look at): a problem in the rule file, found by the rules fuzzer.
     if (phrase.empty()) {
       problems.push_back(source + ": empty phrase");
+      return;
+    }
+    // Patterns match bytes, so a bracket class holding a multi-byte character ("['’]") holds
+    // its three bytes and matches one of them, never the character: the pattern silently
+    // misses every text that has it (the policymaker pattern did so for "SNB’s").
+    if (non_ascii_in_class(phrase)) {
+      problems.push_back(source + ": a non-ASCII character inside [...] matches one byte of it, not the character; " +
+                         "write the choice as a group, e.g. ('|’) instead of ['’]");
       return;
     }
     // Whole words only where the phrase itself starts or ends with a word character (a

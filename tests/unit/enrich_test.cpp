@@ -139,6 +139,10 @@ TEST_CASE("a preference counts when a member of the deciding body states it, as 
   CHECK(barkin.policy_shocks[0].category == "monetary_policy");
   CHECK(barkin.policy_shocks[0].dir == core::direction::tightening);
   CHECK(barkin.policy_shocks[0].stg == core::stage::considered);
+  // The same with the typographic apostrophe many wires use (three bytes in UTF-8).
+  const auto curly = run("Fed\u2019s Barkin: Likely To Need To Raise Rates Into Restrictive Territory");
+  REQUIRE(curly.policy_shocks.size() == 1);
+  CHECK(curly.policy_shocks[0].stg == core::stage::considered);
   CHECK(run("Fed governor Christopher Waller says he'd favor a 0.75-percentage-point rate rise in July")
             .policy_shocks.at(0)
             .stg == core::stage::considered);

@@ -57,6 +57,22 @@ TEST_CASE("a policy pattern that can match without bound is refused, naming it",
   CHECK(mentions(unbounded.error(), "negations: 'rules? out [a-z]*': can match without bound"));
 }
 
+TEST_CASE("a non-ASCII character inside a bracket class is refused: it would match one of its bytes", "[rules]") {
+  // "['\u2019]s" is a class of four bytes followed by "s": it never matches "Fed\u2019s".
+  const std::string head = "actors:\n  - {code: US, phrases: [United States]}\ntriggers:\n  tariff:\n";
+  const auto grouped = load_rules_from(rule_sources{
+      head + "    - {direction: tightening, phrases: [\"(raises|the bloc('|\u2019)s) tariffs\", '[^.\\]]{0,9} tariffs']}\n", "",
+      "", "mem"});
+  CHECK(grouped.has_value());
+  const auto in_class = load_rules_from(rule_sources{
+      head + "    - {direction: tightening, phrases: [\"the bloc['\u2019]s tariffs\"]}\n", "", "", "mem"});
+  REQUIRE_FALSE(in_class.has_value());
+  CHECK(mentions(in_class.error(), "'the bloc['\u2019]s tariffs': a non-ASCII character inside [...]"));
+  const auto negated = load_rules_from(rule_sources{
+      head + "    - {direction: tightening, phrases: [\"[^\u201c]{1,9} tariffs\"]}\n", "", "", "mem"});
+  CHECK_FALSE(negated.has_value());
+}
+
 TEST_CASE("the policy vocabulary is searched up to a point, names through the whole text", "[rules]") {
   const auto r = load_rules_from(rule_sources{
       "actors:\n  - {code: US, phrases: [United States]}\ntriggers:\n  tariff:\n"
