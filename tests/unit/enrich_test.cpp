@@ -132,6 +132,31 @@ TEST_CASE("stage cues set the stage next to their trigger", "[enrich]") {
   CHECK(run("EU plans to impose tariffs on Chinese EVs").policy_shocks.at(0).stg == core::stage::planned);
 }
 
+TEST_CASE("every apostrophe in a rule matches the typographic one too", "[enrich]") {
+  // Rule files write "won't" and "People's"; many wires and most phones print U+2019.
+  for (const char* a : {"'", "\u2019"}) {
+    const std::string q(a);
+    INFO(q);
+    CHECK(run("UK government says it won" + q + "t extend a windfall tax to power generators").policy_shocks.empty());
+    CHECK(run("The Cleveland Fed president said she isn" + q + "t ready to call for a full point rate increase")
+              .policy_shocks.empty());
+    const auto pboc = only_shock("People" + q + "s Bank of China cuts interest rates");
+    CHECK(pboc.actors == std::vector<std::string>{"CN", "PBOC"});
+  }
+  CHECK_FALSE(run("UK government says it will extend a windfall tax to power generators").policy_shocks.empty());
+}
+
+TEST_CASE("a name two patterns find on the same words is one piece of evidence", "[enrich]") {
+  // "Bitcoin" (caseless) and its upper-case form "BITCOIN" are two patterns, as are the two
+  // apostrophes' forms of "Moody's" that aliases.yaml lists: each span is evidence once.
+  for (const char* text : {"BITCOIN slides as traders sell", "Moody\u2019s cuts its outlook for Italy"}) {
+    INFO(text);
+    const auto f = run(text);
+    REQUIRE(f.mentions.size() == 1);
+    CHECK(f.mentions[0].spans.size() == 1);
+  }
+}
+
 TEST_CASE("a preference counts when a member of the deciding body states it, as considered", "[enrich]") {
   // Said by a policymaker: policy being considered.
   const auto barkin = run("Fed's Barkin: Likely To Need To Raise Rates Into Restrictive Territory");
