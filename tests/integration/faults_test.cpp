@@ -15,6 +15,20 @@
 using namespace wirescan::test;
 using namespace wirescan::test::it;
 
+namespace {
+
+// A proxy the test controls on the broker's PROXIED listener, and a setup whose wirescan reaches
+// the broker only through it (the listener advertises the proxy's port).
+tcp_proxy broker_proxy() { return {std::stoi(broker_env("PROXY_PORT")), std::stoi(broker_env("PROXY_TARGET_PORT"))}; }
+
+setup_options through_proxy() {
+  setup_options o;
+  o.brokers = "127.0.0.1:" + broker_env("PROXY_PORT");
+  return o;
+}
+
+}  // namespace
+
 TEST_CASE("every hostile input through the broker becomes an event or a dead letter with its reason and bytes",
           "[kafka][hostile]") {
   const auto cases = load_hostile_cases();
@@ -65,10 +79,8 @@ TEST_CASE("every hostile input through the broker becomes an event or a dead let
 
 TEST_CASE("the network to the broker cut for 15 s mid-stream and restored: unready while cut, nothing lost",
           "[kafka][network]") {
-  tcp_proxy proxy(std::stoi(broker_env("PROXY_PORT")), std::stoi(broker_env("PROXY_TARGET_PORT")));
-  setup_options o;
-  o.brokers = "127.0.0.1:" + broker_env("PROXY_PORT");
-  setup s(o);
+  tcp_proxy proxy = broker_proxy();
+  setup s(through_proxy());
   produce(s.in, stories(10'000, false));
   auto proc = start_wirescan({"run", "--config", s.config_path});
   const int port = http_port(proc);
@@ -86,6 +98,42 @@ TEST_CASE("the network to the broker cut for 15 s mid-stream and restored: unrea
   REQUIRE(signal_and_wait(proc, SIGTERM, 30) == 0);
   CHECK(source_ids(events).size() == 10'000);
   WARN("network cut: " << events.size() - source_ids(events).size() << " duplicate(s) of 10000");
+}
+
+// [outage]: it takes the broker's one proxy port, which the network-cut test uses too, so it
+// runs alone.
+TEST_CASE("an idle producer's connection closed by the broker's idle timeout leaves readyz ready",
+          "[kafka][outage]") {
+  // librdkafka reports "all brokers down" to an idle producer each time the broker reaps its
+  // idle connection (librdkafka #5142); that alone must not make the instance unready: the
+  // service asks the broker at once and counts the report only if the probe goes unanswered.
+  // Readiness that took the producer's word without the probe was unready for 247 of 278 polls.
+  tcp_proxy proxy = broker_proxy();
+  setup s(through_proxy());
+  produce(s.in, stories(100, false));
+  auto proc = start_wirescan({"run", "--config", s.config_path});
+  const int port = http_port(proc);
+  REQUIRE(port > 0);
+  REQUIRE(source_ids(consume(s.out, 100, 60s, 0ms)).size() == 100);
+  REQUIRE(wait_http(port, "/readyz", 200, 60s));
+  // The consumers fetch and heartbeat at least every 3 s, so only the idle producers' links
+  // go quiet for 5.
+  proxy.close_idle_after(5s);
+  int polls = 0;
+  std::vector<std::string> unready;
+  for (const auto until = std::chrono::steady_clock::now() + 30s; std::chrono::steady_clock::now() < until; ++polls) {
+    const auto [code, body] = http_get(port, "/readyz");
+    if (code != 200) unready.push_back(std::to_string(code) + " " + body);
+    std::this_thread::sleep_for(100ms);
+  }
+  const auto log = read_file(proc.log_path);
+  INFO(log);
+  INFO(unready.size() << " of " << polls << " polls unready; first: " << (unready.empty() ? "" : unready.front()));
+  CHECK(proxy.idle_closed() > 0);
+  // The events' producer was told every broker was down, at least once.
+  CHECK(log.find("kafka producer: 1/1 brokers are down") != std::string::npos);
+  CHECK(unready.empty());
+  REQUIRE(signal_and_wait(proc, SIGTERM, 30) == 0);
 }
 
 TEST_CASE("a missing output or dead-letter topic stops wirescan at start with one clear line, consuming nothing",

@@ -52,13 +52,31 @@ tcp_proxy::tcp_proxy(int listen_port, int target_port) : listen_port_(listen_por
 }
 
 void tcp_proxy::run(int lfd) {
-  std::vector<std::pair<int, int>> pairs;  // client, upstream
+  using clock = std::chrono::steady_clock;
+  struct link {
+    int client, upstream;
+    clock::time_point last;  // when it last carried anything
+  };
+  std::vector<link> pairs;
   char buf[65536];
   while (!stop_) {
+    if (const long idle = idle_ms_.load(); idle > 0) {
+      const auto now = clock::now();
+      for (auto it = pairs.begin(); it != pairs.end();) {
+        if (now - it->last <= std::chrono::milliseconds(idle)) {
+          ++it;
+          continue;
+        }
+        ::close(it->client);
+        ::close(it->upstream);
+        ++idle_closed_;
+        it = pairs.erase(it);
+      }
+    }
     if (want_cut_.exchange(false)) {
-      for (auto [c, u] : pairs) {
-        reset(c);
-        reset(u);
+      for (const auto& l : pairs) {
+        reset(l.client);
+        reset(l.upstream);
       }
       pairs.clear();
       if (lfd >= 0) ::close(lfd);
@@ -67,9 +85,9 @@ void tcp_proxy::run(int lfd) {
     if (lfd < 0 && want_listen_) lfd = open_listener(listen_port_);
     std::vector<pollfd> fds;
     if (lfd >= 0) fds.push_back({lfd, POLLIN, 0});
-    for (auto [c, u] : pairs) {
-      fds.push_back({c, POLLIN, 0});
-      fds.push_back({u, POLLIN, 0});
+    for (const auto& l : pairs) {
+      fds.push_back({l.client, POLLIN, 0});
+      fds.push_back({l.upstream, POLLIN, 0});
     }
     if (::poll(fds.data(), fds.size(), 50) <= 0) continue;
     const std::size_t base = lfd >= 0 ? 1 : 0;
@@ -81,7 +99,7 @@ void tcp_proxy::run(int lfd) {
           const int u = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
           auto a = loopback(target_port_);
           if (::connect(u, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0) {
-            pairs.emplace_back(c, u);
+            pairs.push_back({c, u, clock::now()});
             ++accepted_;
           } else {
             ::close(u);
@@ -95,8 +113,9 @@ void tcp_proxy::run(int lfd) {
       const std::size_t i = base + 2 * p;
       for (std::size_t side = 0; side < 2; ++side) {
         if (!(fds[i + side].revents & (POLLIN | POLLHUP | POLLERR))) continue;
-        const int from = side == 0 ? pairs[p].first : pairs[p].second;
-        const int to = side == 0 ? pairs[p].second : pairs[p].first;
+        const int from = side == 0 ? pairs[p].client : pairs[p].upstream;
+        const int to = side == 0 ? pairs[p].upstream : pairs[p].client;
+        pairs[p].last = clock::now();
         const ssize_t n = ::read(from, buf, sizeof buf);
         bool ok = n > 0;
         for (ssize_t off = 0; ok && off < n;) {
@@ -111,14 +130,14 @@ void tcp_proxy::run(int lfd) {
       }
     }
     for (auto it = dead.rbegin(); it != dead.rend(); ++it) {
-      ::close(pairs[*it].first);
-      ::close(pairs[*it].second);
+      ::close(pairs[*it].client);
+      ::close(pairs[*it].upstream);
       pairs.erase(pairs.begin() + static_cast<std::ptrdiff_t>(*it));
     }
   }
-  for (auto [c, u] : pairs) {
-    ::close(c);
-    ::close(u);
+  for (const auto& l : pairs) {
+    ::close(l.client);
+    ::close(l.upstream);
   }
   if (lfd >= 0) ::close(lfd);
 }

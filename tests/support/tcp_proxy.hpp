@@ -4,6 +4,7 @@
 // connection a client makes goes through it).
 
 #include <atomic>
+#include <chrono>
 #include <string>
 #include <thread>
 
@@ -22,6 +23,11 @@ class tcp_proxy {
   void cut();
   void restore();
 
+  // From now on, close (FIN, as a broker does) every connection that has carried nothing
+  // either way for longer than idle, as a broker with connections.max.idle.ms does; zero stops.
+  void close_idle_after(std::chrono::milliseconds idle) { idle_ms_ = idle.count(); }
+  [[nodiscard]] long idle_closed() const { return idle_closed_.load(); }
+
   [[nodiscard]] long connections_accepted() const { return accepted_.load(); }
 
  private:
@@ -33,6 +39,8 @@ class tcp_proxy {
   std::atomic<bool> want_cut_{false};
   std::atomic<bool> want_listen_{true};
   std::atomic<long> accepted_{0};
+  std::atomic<long> idle_ms_{0};
+  std::atomic<long> idle_closed_{0};
   std::thread thread_;
 };
 
