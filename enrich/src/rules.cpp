@@ -39,26 +39,36 @@ struct rule_set::database {
 
 namespace {
 
-// Whether a bracket class of the pattern holds a byte outside ASCII. A ']' right after '[' or
-// '[^' is a member, and '\' escapes the next byte, inside a class or out.
-bool non_ascii_in_class(std::string_view p) {
+// Calls f(i, in_class, escaped) for every byte of the regular expression p but an escape's
+// backslash: whether the byte stands inside a bracket class, and whether a backslash escapes
+// it. A ']' right after '[' or '[^' is a member of the class; the brackets count as outside.
+template <class F>
+void walk_pattern(std::string_view p, F f) {
   bool in_class = false;
   for (std::size_t i = 0; i < p.size(); ++i) {
-    const auto c = static_cast<unsigned char>(p[i]);
-    if (c == '\\') {
-      if (in_class && i + 1 < p.size() && static_cast<unsigned char>(p[i + 1]) >= 0x80) return true;
-      ++i;
-    } else if (!in_class && c == '[') {
+    if (p[i] == '\\' && i + 1 < p.size()) {
+      f(++i, in_class, true);
+    } else if (!in_class && p[i] == '[') {
+      f(i, false, false);
       in_class = true;
-      if (i + 1 < p.size() && p[i + 1] == '^') ++i;
-      if (i + 1 < p.size() && p[i + 1] == ']') ++i;
-    } else if (in_class && c == ']') {
+      if (i + 1 < p.size() && p[i + 1] == '^') f(++i, true, false);
+      if (i + 1 < p.size() && p[i + 1] == ']') f(++i, true, false);
+    } else if (in_class && p[i] == ']') {
       in_class = false;
-    } else if (in_class && c >= 0x80) {
-      return true;
+      f(i, false, false);
+    } else {
+      f(i, in_class, false);
     }
   }
-  return false;
+}
+
+// Whether a bracket class of the pattern holds a byte outside ASCII.
+bool non_ascii_in_class(std::string_view p) {
+  bool found = false;
+  walk_pattern(p, [&](std::size_t i, bool in_class, bool) {
+    found = found || (in_class && static_cast<unsigned char>(p[i]) >= 0x80);
+  });
+  return found;
 }
 
 // The pattern with every apostrophe outside a bracket class made to match the typographic one
@@ -67,28 +77,14 @@ bool non_ascii_in_class(std::string_view p) {
 std::string either_apostrophe(std::string_view p) {
   if (p.find('\'') == std::string_view::npos) return std::string(p);
   std::string out;
-  bool in_class = false;
-  for (std::size_t i = 0; i < p.size(); ++i) {
-    const char c = p[i];
-    if (c == '\\' && i + 1 < p.size()) {
-      out += c;
-      out += p[++i];
-      continue;
-    }
-    if (!in_class && c == '[') {
-      in_class = true;
-      out += c;
-      if (i + 1 < p.size() && p[i + 1] == '^') out += p[++i];
-      if (i + 1 < p.size() && p[i + 1] == ']') out += p[++i];
-      continue;
-    }
-    if (in_class && c == ']') in_class = false;
-    if (!in_class && c == '\'') {
+  walk_pattern(p, [&](std::size_t i, bool in_class, bool escaped) {
+    if (escaped) out += '\\';
+    if (p[i] == '\'' && !in_class && !escaped) {
       out += "(?:'|\u2019)";
-      continue;
+    } else {
+      out += p[i];
     }
-    out += c;
-  }
+  });
   return out;
 }
 
@@ -129,10 +125,11 @@ struct builder {
     }
     // Patterns match bytes, so a bracket class holding a multi-byte character ("['’]") holds
     // its three bytes and matches one of them, never the character: the pattern silently
-    // misses every text that has it (the policymaker pattern did so for "SNB’s").
+    // misses every text that has it (the policymaker pattern did so for "SNB’s" until
+    // 2026-12-01).
     if (non_ascii_in_class(phrase)) {
       problems.push_back(source + ": a non-ASCII character inside [...] matches one byte of it, not the character; " +
-                         "write the choice as a group, e.g. ('|’) instead of ['’]");
+                         "write the choice as a group, e.g. (–|—) instead of [–—] (an apostrophe matches either form by itself)");
       return;
     }
     // Whole words only where the phrase itself starts or ends with a word character (a
