@@ -200,8 +200,9 @@ void normalise(const rule_set& rs, std::vector<match>& ms) {
     const auto kind = rs.patterns[m.id].kind;
     const bool covered = std::any_of(ms.begin(), ms.end(), [&](const match& o) {
       if (&o == &m || rs.patterns[o.id].kind != kind) return false;
-      // Two patterns that stand for the same thing on the same words ("Moody's" and "Moody’s",
-      // both listed, now that every apostrophe matches either form): the first says it.
+      // Two patterns that stand for the same thing on the same words ("Bitcoin", caseless, and
+      // its capitals "BITCOIN"; or two listed names an apostrophe's two forms make alike): the
+      // first says it.
       if (o.from == m.from && o.to == m.to && o.id < m.id && rs.patterns[o.id].index == rs.patterns[m.id].index) {
         return true;
       }

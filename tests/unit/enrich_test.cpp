@@ -147,8 +147,8 @@ TEST_CASE("every apostrophe in a rule matches the typographic one too", "[enrich
 }
 
 TEST_CASE("a name two patterns find on the same words is one piece of evidence", "[enrich]") {
-  // "Bitcoin" (caseless) and its upper-case form "BITCOIN" are two patterns, as are the two
-  // apostrophes' forms of "Moody's" that aliases.yaml lists: each span is evidence once.
+  // "Bitcoin" (caseless) and its upper-case form "BITCOIN" are two patterns; "Moody’s" is found
+  // through the apostrophe of "Moody's": each span is evidence once.
   for (const char* text : {"BITCOIN slides as traders sell", "Moody\u2019s cuts its outlook for Italy"}) {
     INFO(text);
     const auto f = run(text);
