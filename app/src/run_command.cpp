@@ -270,9 +270,8 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
   // A state record (one story's, or a batch) to the state producer; a full local queue is
   // backpressure, served until there is room. Returns queued or too_large.
   const auto produce_state = [&](std::string_view key, std::string_view bytes, std::uintptr_t token) {
-    const std::vector<sinks::header> none;
     for (;;) {
-      const auto st = state_out.produce(state_topic, key, bytes, none, token);
+      const auto st = state_out.produce(state_topic, key, bytes, {}, token);
       if (st != sinks::produce_status::queue_full) return st;
       m.producer_queue_full();
       poll_producers(50);
@@ -402,6 +401,7 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
     batch->stories.clear();
   };
   const std::string schema_header(core::event_schema_v1);
+  std::vector<sinks::header> headers;  // one story's, reused
   auto last_log = clock_type::now();
   // Long enough ago that the first suspicion of a broker outage is probed at once.
   auto last_probe = clock_type::now() - std::chrono::seconds(3);
@@ -419,10 +419,10 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
     if (r.published_at) f->published_ms = r.published_at->value;
     const std::string partition = std::to_string(msg->pos.partition.value);
     const std::string offset = std::to_string(msg->pos.off.value);
-    const std::vector<sinks::header> source{
-        {"wirescan.source.topic", msg->pos.topic}, {"wirescan.source.partition", partition},
-        {"wirescan.source.offset", offset}};
-    std::vector<sinks::header> headers;
+    const std::array<sinks::header, 3> source{{{"wirescan.source.topic", msg->pos.topic},
+                                               {"wirescan.source.partition", partition},
+                                               {"wirescan.source.offset", offset}}};
+    headers.clear();
     std::string_view topic;
     std::string_view key;
     std::string_view payload;
@@ -432,15 +432,16 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
             cfg.novelty.suppress_kafka.end();
     if (suppressed) m.novelty_suppressed(*r.novelty);
     if (r.accepted) {
-      headers = {{"wirescan.schema", schema_header}, {"content-type", "application/json"}};
+      headers.push_back({"wirescan.schema", schema_header});
+      headers.push_back({"content-type", "application/json"});
       if (r.novelty) headers.push_back({"wirescan.novelty.kind", core::to_string(*r.novelty)});
       topic = cfg.kafka.output_topic;
       key = cfg.kafka.key == key_mode::primary_ticker && !r.primary_symbol.empty() ? r.primary_symbol : r.story_id;
       payload = r.event;
       if (opts.on_event) f->event.assign(r.event);
     } else {
-      headers = {{"wirescan.reject.reason", core::to_string(r.rejection.reason)},
-                 {"wirescan.reject.detail", r.rejection.detail}};
+      headers.push_back({"wirescan.reject.reason", core::to_string(r.rejection.reason)});
+      headers.push_back({"wirescan.reject.detail", r.rejection.detail});
       topic = cfg.kafka.dead_letter_topic;
       key = msg->key;
       payload = msg->payload;  // the original bytes, untouched
@@ -449,9 +450,8 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
     headers.insert(headers.end(), source.begin(), source.end());
     // A full local queue is backpressure: serve delivery reports until there is room.
     const auto send = [&] {
-      const std::string topic_s(topic);
       for (;;) {
-        const auto st = producer.produce(topic_s, key, payload, headers, reinterpret_cast<std::uintptr_t>(f));
+        const auto st = producer.produce(topic, key, payload, headers, reinterpret_cast<std::uintptr_t>(f));
         if (st != sinks::produce_status::queue_full) return st;
         m.producer_queue_full();
         producer.poll(50);

@@ -2,6 +2,9 @@
 
 #include <atomic>
 #include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafkacpp.h>
@@ -14,6 +17,28 @@ struct kafka_producer::impl : RdKafka::DeliveryReportCb, RdKafka::EventCb {
   delivery_fn on_delivery;
   std::unique_ptr<RdKafka::Producer> producer;
   std::atomic<bool> all_down{false};
+  // Topic handles by name, made on first use: producing by name would look the topic up
+  // under a lock for every message.
+  std::vector<std::pair<std::string, rd_kafka_topic_t*>> topics;
+  std::vector<rd_kafka_vu_t> args;  // one produce call's arguments, reused
+
+  impl() = default;
+  impl(const impl&) = delete;
+  impl& operator=(const impl&) = delete;
+  ~impl() override {
+    for (auto& t : topics) rd_kafka_topic_destroy(t.second);
+  }
+
+  rd_kafka_topic_t* topic(std::string_view name) {
+    for (auto& t : topics) {
+      if (t.first == name) return t.second;
+    }
+    std::string owned(name);
+    rd_kafka_topic_t* rkt = rd_kafka_topic_new(producer->c_ptr(), owned.c_str(), nullptr);
+    if (rkt == nullptr) throw std::runtime_error("topic '" + owned + "': " + rd_kafka_err2str(rd_kafka_last_error()));
+    topics.emplace_back(std::move(owned), rkt);
+    return rkt;
+  }
 
   void dr_cb(RdKafka::Message& m) override {
     const auto token = static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(m.msg_opaque()));
@@ -73,19 +98,41 @@ kafka_producer::kafka_producer(const producer_config& cfg, delivery_fn on_delive
 
 kafka_producer::~kafka_producer() = default;
 
-produce_status kafka_producer::produce(const std::string& topic, std::string_view key, std::string_view payload,
-                                       const std::vector<header>& headers, std::uint64_t token) {
-  RdKafka::Headers* hs = RdKafka::Headers::create();
-  for (const auto& h : headers) hs->add(std::string(h.key), h.value.data(), h.value.size());
-  const auto e = impl_->producer->produce(
-      topic, RdKafka::Topic::PARTITION_UA, RdKafka::Producer::RK_MSG_COPY, const_cast<char*>(payload.data()),
-      payload.size(), key.empty() ? nullptr : key.data(), key.size(), 0, hs,
-      reinterpret_cast<void*>(static_cast<std::uintptr_t>(token)));
-  if (e == RdKafka::ERR_NO_ERROR) return produce_status::queued;
-  delete hs;  // on failure the headers stay ours
-  if (e == RdKafka::ERR__QUEUE_FULL) return produce_status::queue_full;
-  if (e == RdKafka::ERR_MSG_SIZE_TOO_LARGE) return produce_status::too_large;
-  throw std::runtime_error("produce to " + topic + ": " + RdKafka::err2str(e));
+produce_status kafka_producer::produce(std::string_view topic, std::string_view key, std::string_view payload,
+                                       std::span<const header> headers, std::uint64_t token) {
+  // The C API with a cached topic handle and the headers given one by one: librdkafka builds
+  // the header list itself (and frees it when the produce fails), and nothing here allocates.
+  auto& a = impl_->args;
+  a.clear();
+  const auto arg = [&](rd_kafka_vtype_t type) -> rd_kafka_vu_t& {
+    a.push_back({});
+    a.back().vtype = type;
+    return a.back();
+  };
+  arg(RD_KAFKA_VTYPE_RKT).u.rkt = impl_->topic(topic);
+  arg(RD_KAFKA_VTYPE_MSGFLAGS).u.i = RD_KAFKA_MSG_F_COPY;
+  auto& value = arg(RD_KAFKA_VTYPE_VALUE);
+  value.u.mem.ptr = const_cast<char*>(payload.data());
+  value.u.mem.size = payload.size();
+  if (!key.empty()) {
+    auto& k = arg(RD_KAFKA_VTYPE_KEY);
+    k.u.mem.ptr = const_cast<char*>(key.data());
+    k.u.mem.size = key.size();
+  }
+  arg(RD_KAFKA_VTYPE_OPAQUE).u.ptr = reinterpret_cast<void*>(static_cast<std::uintptr_t>(token));
+  for (const auto& h : headers) {
+    auto& x = arg(RD_KAFKA_VTYPE_HEADER);
+    x.u.header.name = h.key;
+    x.u.header.val = h.value.data();
+    x.u.header.size = static_cast<ssize_t>(h.value.size());
+  }
+  rd_kafka_error_t* error = rd_kafka_produceva(impl_->producer->c_ptr(), a.data(), a.size());
+  if (error == nullptr) return produce_status::queued;
+  const auto e = rd_kafka_error_code(error);
+  rd_kafka_error_destroy(error);
+  if (e == RD_KAFKA_RESP_ERR__QUEUE_FULL) return produce_status::queue_full;
+  if (e == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE) return produce_status::too_large;
+  throw std::runtime_error("produce to " + std::string(topic) + ": " + rd_kafka_err2str(e));
 }
 
 bool kafka_producer::brokers_down() const { return impl_->all_down.load(std::memory_order_relaxed); }

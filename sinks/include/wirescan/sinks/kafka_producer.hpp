@@ -13,6 +13,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <stdexcept>
@@ -29,7 +30,7 @@ struct producer_config {
 };
 
 struct header {
-  std::string_view key;
+  const char* key;  // NUL-terminated (a literal): librdkafka takes the name as a C string
   std::string_view value;
 };
 
@@ -56,8 +57,8 @@ class kafka_producer {
   kafka_producer& operator=(const kafka_producer&) = delete;
 
   // Throws std::runtime_error on any other non-retriable produce error.
-  [[nodiscard]] produce_status produce(const std::string& topic, std::string_view key, std::string_view payload,
-                                       const std::vector<header>& headers, std::uint64_t token);
+  [[nodiscard]] produce_status produce(std::string_view topic, std::string_view key, std::string_view payload,
+                                       std::span<const header> headers, std::uint64_t token);
 
   // Asks the cluster about each topic. Returns one problem per topic the broker definitively
   // says is missing or not authorised; an unreachable broker is not a problem here (the run
