@@ -2,8 +2,10 @@
 
 #include <atomic>
 #include <functional>
+#include <memory>
 #include <stdexcept>
 
+#include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafkacpp.h>
 
 #include "wirescan/obs/log.hpp"
@@ -136,32 +138,39 @@ kafka_consumer::~kafka_consumer() {
 }
 
 std::optional<consumed_message> kafka_consumer::poll(std::chrono::milliseconds timeout) {
-  std::unique_ptr<RdKafka::Message> m(impl_->consumer->consume(static_cast<int>(timeout.count())));
-  switch (m->err()) {
-    case RdKafka::ERR_NO_ERROR: {
+  // The C API: the C++ one wraps every message, and every empty poll, in a heap object and
+  // copies the topic name into a string of its own.
+  rd_kafka_message_t* raw = rd_kafka_consumer_poll(impl_->consumer->c_ptr(), static_cast<int>(timeout.count()));
+  if (raw == nullptr) return std::nullopt;
+  const std::unique_ptr<rd_kafka_message_t, decltype(&rd_kafka_message_destroy)> m(raw, rd_kafka_message_destroy);
+  switch (m->err) {
+    case RD_KAFKA_RESP_ERR_NO_ERROR: {
       consumed_message out;
-      out.pos = {m->topic_name(), core::partition_id{m->partition()}, core::offset{m->offset()}};
-      out.payload.assign(static_cast<const char*>(m->payload()), m->len());
-      if (const auto* k = m->key_pointer()) out.key.assign(static_cast<const char*>(k), m->key_len());
-      out.broker_time = core::epoch_ms{m->timestamp().timestamp};
+      out.pos = {rd_kafka_topic_name(m->rkt), core::partition_id{m->partition}, core::offset{m->offset}};
+      out.payload.assign(static_cast<const char*>(m->payload), m->len);
+      if (m->key != nullptr) out.key.assign(static_cast<const char*>(m->key), m->key_len);
+      out.broker_time = core::epoch_ms{rd_kafka_message_timestamp(m.get(), nullptr)};
       return out;
     }
-    case RdKafka::ERR__TIMED_OUT:
-    case RdKafka::ERR__PARTITION_EOF: return std::nullopt;
+    case RD_KAFKA_RESP_ERR__TIMED_OUT:
+    case RD_KAFKA_RESP_ERR__PARTITION_EOF: return std::nullopt;
     default:
-      if (m->err() == RdKafka::ERR__FATAL) throw std::runtime_error("fatal consumer error: " + m->errstr());
-      obs::log().warn("consume: {}", m->errstr());
+      if (m->err == RD_KAFKA_RESP_ERR__FATAL) {
+        throw std::runtime_error(std::string("fatal consumer error: ") + rd_kafka_message_errstr(m.get()));
+      }
+      obs::log().warn("consume: {}", rd_kafka_message_errstr(m.get()));
       return std::nullopt;
   }
 }
 
 void kafka_consumer::store_offset(const std::string& topic, core::partition_id p, core::offset next) {
-  std::unique_ptr<RdKafka::TopicPartition> tp(RdKafka::TopicPartition::create(topic, p.value, next.value));
-  std::vector<RdKafka::TopicPartition*> v{tp.get()};
-  const auto e = impl_->consumer->offsets_store(v);
+  const std::unique_ptr<rd_kafka_topic_partition_list_t, decltype(&rd_kafka_topic_partition_list_destroy)> list(
+      rd_kafka_topic_partition_list_new(1), rd_kafka_topic_partition_list_destroy);
+  rd_kafka_topic_partition_list_add(list.get(), topic.c_str(), p.value)->offset = next.value;
+  const auto e = rd_kafka_offsets_store(impl_->consumer->c_ptr(), list.get());
   // __STATE: the partition is no longer assigned; its new owner re-reads from the commit.
-  if (e != RdKafka::ERR_NO_ERROR && e != RdKafka::ERR__STATE) {
-    obs::log().warn("offsets_store {}[{}]@{}: {}", topic, p.value, next.value, RdKafka::err2str(e));
+  if (e != RD_KAFKA_RESP_ERR_NO_ERROR && e != RD_KAFKA_RESP_ERR__STATE) {
+    obs::log().warn("offsets_store {}[{}]@{}: {}", topic, p.value, next.value, rd_kafka_err2str(e));
   }
 }
 
