@@ -14,22 +14,39 @@
 namespace wirescan::sinks {
 namespace {
 
-// Whether any byte of s needs a JSON escape: a control character, '"' or '\\'. Eight bytes
-// at a time; bytes from 0x80 up are never flagged (UTF-8 goes out as it is).
+// Whether any of the eight bytes of w needs a JSON escape: a control character, '"' or '\\'.
+bool flagged(std::uint64_t w) noexcept {
+  return (core::ascii_range_bits<0x00, 0x1F>(w) | core::ascii_range_bits<'"', '"'>(w) |
+          core::ascii_range_bits<'\\', '\\'>(w)) != 0;
+}
+
+// Whether any byte of s needs a JSON escape. Eight bytes at a time, and the last few in one
+// more word (overlapping bytes already checked, or padded with spaces), since a byte-at-a-time
+// tail cost more than the rest: most strings are short. Bytes from 0x80 up are never flagged
+// (UTF-8 goes out as it is).
 bool needs_escape(const char* s, std::size_t n) noexcept {
-  std::size_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    const std::uint64_t w = core::load8(s + i);
-    if ((core::ascii_range_bits<0x00, 0x1F>(w) | core::ascii_range_bits<'"', '"'>(w) |
-         core::ascii_range_bits<'\\', '\\'>(w)) != 0) {
-      return true;
+  if (n >= 8) {
+    std::size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+      if (flagged(core::load8(s + i))) return true;
     }
+    return i < n && flagged(core::load8(s + n - 8));
   }
-  for (; i < n; ++i) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (c < 0x20 || c == '"' || c == '\\') return true;
+  std::uint64_t w = 0x2020202020202020;  // spaces, never flagged
+  if (n >= 4) {
+    // Bytes 0-3 and n-4..n-1: every byte of s, some twice.
+    std::uint32_t lo;
+    std::uint32_t hi;
+    std::memcpy(&lo, s, 4);
+    std::memcpy(&hi, s + n - 4, 4);
+    w = lo | (std::uint64_t{hi} << 32);
+  } else if (n > 0) {
+    // Bytes 0, n/2 and n-1: every byte of s when n < 4.
+    w = (w & ~std::uint64_t{0xFFFFFF}) | static_cast<unsigned char>(s[0]) |
+        (std::uint64_t{static_cast<unsigned char>(s[n / 2])} << 8) |
+        (std::uint64_t{static_cast<unsigned char>(s[n - 1])} << 16);
   }
-  return false;
+  return flagged(w);
 }
 
 // RapidJSON's Writer, except that a string needing no escape (nearly every one: keys,
@@ -41,8 +58,12 @@ bool needs_escape(const char* s, std::size_t n) noexcept {
 class writer_t : public rapidjson::Writer<rapidjson::StringBuffer> {
  public:
   using Writer::Writer;
-  bool String(const char* s, rapidjson::SizeType n) {
-    if (needs_escape(s, n)) return Writer::String(s, n);
+  bool String(const char* s, rapidjson::SizeType n) { return needs_escape(s, n) ? Writer::String(s, n) : Plain(s, n); }
+  // Keys are the names this file spells, never in need of an escape.
+  bool Key(const char* s, rapidjson::SizeType n) { return Plain(s, n); }
+
+ private:
+  bool Plain(const char* s, rapidjson::SizeType n) {
     Prefix(rapidjson::kStringType);
     char* out = os_->Push(n + 2);
     out[0] = '"';
@@ -50,7 +71,6 @@ class writer_t : public rapidjson::Writer<rapidjson::StringBuffer> {
     out[n + 1] = '"';
     return EndValue(true);
   }
-  bool Key(const char* s, rapidjson::SizeType n) { return String(s, n); }
 };
 
 void str(writer_t& w, std::string_view s) {

@@ -91,8 +91,9 @@ TEST_CASE("a reject report is valid JSON even when the story bytes are not UTF-8
 
 TEST_CASE("a string is escaped wherever its quote, backslash or control character falls", "[event]") {
   // The writer copies strings that need no escape in one piece and checks them eight bytes at
-  // a time, then the last few one by one: put each such character at every offset of the
-  // first words and of the tail.
+  // a time, then the last few as one more word (or, under eight bytes, as one word of 4 + 4 or
+  // 1 + 1 + 1 bytes that may overlap): put each such character at every offset of the first
+  // words and of the tail, in strings of every length from 1 to 26.
   for (const char c : {'"', '\\', '\n', '\t', '\x01', '\x1f'}) {
     for (std::size_t at = 0; at < 17; ++at) {
       for (std::size_t after = 0; after < 9; ++after) {
@@ -106,7 +107,17 @@ TEST_CASE("a string is escaped wherever its quote, backslash or control characte
       }
     }
   }
-  // Without one the bytes go out as they are, multi-byte UTF-8, DEL and space included.
+  // Without one the bytes go out as they are, multi-byte UTF-8, DEL and space included, short
+  // strings too.
+  const std::string plain = "~\x7f\xC3\xA9 /!}";
+  for (std::size_t n = 0; n <= plain.size(); ++n) {
+    core::story s;
+    s.id = "s-3";
+    s.headline = plain.substr(0, n);
+    sinks::event_writer w;
+    const std::string json(w.write(s, {}, {}));
+    CHECK(json.find("\"headline\":\"" + s.headline + "\"") != std::string::npos);
+  }
   for (std::size_t n = 0; n < 20; ++n) {
     core::story s;
     s.id = "s-2";
