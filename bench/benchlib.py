@@ -1,7 +1,9 @@
-"""Shared by the broker benchmarks (broker_bench.py, latency.py, scaling.py): the story corpus,
-a broker of their own, topics, and `wirescan run` as a child process with its /metrics."""
+"""Shared by the broker benchmarks (broker_bench.py, instructions.py, latency.py, scaling.py): the
+story corpus, a broker of their own, topics filled with it, and `wirescan run` as a child process
+with its /metrics."""
 import csv, json, os, random, re, subprocess, tempfile, time, urllib.request
 
+from confluent_kafka import Producer
 from confluent_kafka.admin import AdminClient, NewTopic
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -37,6 +39,22 @@ class broker:
     def create(self, topics, partitions, config=None):
         for f in self.admin.create_topics([NewTopic(t, partitions, 1, config=config or {}) for t in topics]).values():
             f.result()
+
+    def fill(self, topic, stories):
+        """Produces stories (e.g. corpus(n)) to topic, keyed by number; returns the bytes produced."""
+        p = Producer({"bootstrap.servers": self.bootstrap, "linger.ms": 20, "compression.type": "lz4",
+                      "enable.idempotence": True})
+        size = 0
+        for i, s in enumerate(stories):
+            size += len(s)
+            while True:
+                try:
+                    p.produce(topic, s, key=str(i))
+                    break
+                except BufferError:
+                    p.poll(0.05)
+        p.flush(120)
+        return size
 
     def stop(self):
         subprocess.run(["bash", f"{ROOT}/tests/broker/broker.sh", "stop", f"{self.work}/broker"], check=True)

@@ -13,8 +13,6 @@ its /metrics counters, polled every 20 ms). Prints a markdown table of medians a
 """
 import argparse, os, re, statistics, subprocess, sys
 
-from confluent_kafka import Producer
-
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import benchlib  # noqa: E402
 
@@ -45,18 +43,7 @@ def main():
     topics += [f"bench.out.{k}.{r}" for r in range(a.rounds) for k in ("wirescan1", "wirescan_local", "wirescan_plain")]
     topics += [f"{t}-dead" for t in topics if ".wirescan" in t]
     b.create(topics, a.partitions)
-    p = Producer({"bootstrap.servers": brokers, "linger.ms": 20, "compression.type": "lz4",
-                  "enable.idempotence": True})
-    size = 0
-    for i, s in enumerate(benchlib.corpus(a.stories)):
-        size += len(s)
-        while True:
-            try:
-                p.produce("bench.in", s, key=str(i))
-                break
-            except BufferError:
-                p.poll(0.05)
-    p.flush(120)
+    size = b.fill("bench.in", benchlib.corpus(a.stories))
     print(f"input: {a.stories} stories, {size / a.stories:.0f} bytes/story, {a.partitions} partitions; "
           f"{a.rounds} interleaved rounds, median shown"
           + ("" if a.no_python else f"; Python reads the first {min(a.python_stories, a.stories)}") + "\n", flush=True)

@@ -2,7 +2,8 @@
 """Runs every benchmark and writes its output into docs/performance.md, between the markers
 `<!-- bench:NAME begin -->` and `<!-- bench:NAME end -->`; the prose around them is kept.
 
-  bench/run-all.py [--only inprocess,parts,novelty,rules,broker,latency,scaling] [--quick] [--record-baseline]
+  bench/run-all.py [--only inprocess,parts,novelty,rules,broker,instructions,latency,scaling] [--quick]
+                   [--record-baseline]
 
 --quick runs fewer rounds and smaller inputs (a smoke test of the script, not figures to keep).
 --record-baseline also writes the in-process ratios to bench/baseline.json, under this machine's
@@ -36,6 +37,7 @@ def steps(quick):
         "novelty": [f"{ROOT}/build/bench/novelty_parts", r],
         "rules": [f"{ROOT}/build/bench/rules_scaling"],
         "broker": [f"{ROOT}/bench/broker_bench.py", "--stories", "10000" if quick else "50000", "--rounds", r],
+        "instructions": [f"{ROOT}/bench/instructions.py"] + (["--stories", "5000"] if quick else []),
         "latency": [f"{ROOT}/bench/latency.py", "--rounds", r] + (["--seconds", "3"] if quick else []),
         "scaling": [f"{ROOT}/bench/scaling.py", "--rounds", r] + (["--stories", "5000"] if quick else []),
     }
@@ -52,7 +54,7 @@ def replace_block(text, name, body):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--only", default="inprocess,parts,novelty,rules,broker,latency,scaling")
+    ap.add_argument("--only", default="inprocess,parts,novelty,rules,broker,instructions,latency,scaling")
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--record-baseline", action="store_true")
     a = ap.parse_args()

@@ -7,25 +7,11 @@ with small and default librdkafka queue limits, set explicitly. Interleaved roun
 """
 import argparse, os, re, statistics, subprocess, sys
 
-from confluent_kafka import Producer
-
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import benchlib  # noqa: E402
 
 # consumer queued.max.messages.kbytes (prefetch per client), producer queue.buffering.max.kbytes
 QUEUES = {"default": (65536, 1048576), "small consumer": (2048, 1048576), "small producer": (65536, 16384)}
-
-
-def load(brokers, topic, stories):
-    p = Producer({"bootstrap.servers": brokers, "linger.ms": 20, "compression.type": "lz4", "enable.idempotence": True})
-    for i, s in enumerate(stories):
-        while True:
-            try:
-                p.produce(topic, s, key=str(i))
-                break
-            except BufferError:
-                p.poll(0.05)
-    p.flush(120)
 
 
 def run_wirescan(a, b, src, dst, group, n, queues):
@@ -54,7 +40,7 @@ def main():
         for P in parts:
             src = f"scale.in.{P}"
             b.create([src], P)
-            load(b.bootstrap, src, stories)
+            b.fill(src, stories)
             kinds = ["bare"] + [f"wirescan:{q}" for q in QUEUES]
             for r in range(a.rounds):
                 for k in kinds[r % len(kinds):] + kinds[:r % len(kinds)]:

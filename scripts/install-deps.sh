@@ -14,6 +14,8 @@ packages=(
   prometheus kubernetes-client
   # Fuzzing (libFuzzer ships in clang's runtime package) and the soak/baseline Kafka clients.
   clang libclang-rt-14-dev python3-confluent-kafka
+  # Instruction counts for bench/instructions.py (callgrind).
+  valgrind
 )
 
 missing=()
