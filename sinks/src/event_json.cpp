@@ -91,7 +91,7 @@ void str_or_null(writer_t& w, std::string_view s) {
 
 void time_or_null(writer_t& w, const std::optional<core::epoch_ms>& t) {
   if (t) {
-    str(w, core::format_rfc3339(*t));
+    str(w, core::format_rfc3339_text(*t).view());
   } else {
     w.Null();
   }
@@ -216,7 +216,7 @@ std::string_view event_writer::write(const core::story& s, const core::findings&
     key(w, "kind");
     str(w, core::to_string(n.kind));
     key(w, "first_seen");
-    str(w, core::format_rfc3339(n.first_seen));
+    str(w, core::format_rfc3339_text(n.first_seen).view());
     key(w, "duplicate_of");
     str_or_null(w, n.duplicate_of);
     key(w, "first_source");
@@ -235,9 +235,9 @@ std::string_view event_writer::write(const core::story& s, const core::findings&
   key(w, "published_at");
   time_or_null(w, s.published_at);
   key(w, "received_at");
-  str(w, core::format_rfc3339(t.received_at));
+  str(w, core::format_rfc3339_text(t.received_at).view());
   key(w, "emitted_at");
-  str(w, core::format_rfc3339(t.emitted_at));
+  str(w, core::format_rfc3339_text(t.emitted_at).view());
   key(w, "processing_us");
   w.Int64(t.processing_us);
   key(w, "age_ms");

@@ -30,6 +30,9 @@ TEST_CASE("parses RFC 2822 dates as Benzinga sends them", "[time]") {
 TEST_CASE("formats UTC with milliseconds and round-trips", "[time]") {
   CHECK(format_rfc3339(epoch_ms{1'764'338'400'123}) == "2025-11-28T14:00:00.123Z");
   CHECK(format_rfc3339(epoch_ms{0}) == "1970-01-01T00:00:00.000Z");
+  CHECK(format_rfc3339_text(epoch_ms{1'764'338'400'123}).view() == "2025-11-28T14:00:00.123Z");
+  CHECK(format_rfc3339(epoch_ms{253'402'300'799'999}) == "9999-12-31T23:59:59.999Z");
+  CHECK(format_rfc3339_text(epoch_ms{253'402'300'800'000}).view() == "invalid-year");
   for (std::int64_t t : {0LL, 951'782'400'000LL, 1'764'338'400'999LL, 4'102'444'800'000LL}) {
     CHECK(parse_rfc3339(format_rfc3339(epoch_ms{t}))->value == t);
   }

@@ -31,6 +31,15 @@ struct epoch_ms {
 // Formats as RFC 3339 UTC with millisecond precision: "2026-11-28T14:03:07.123Z".
 [[nodiscard]] std::string format_rfc3339(epoch_ms t);
 
+// The same text in a buffer of its own, for callers that format on every story (the event
+// writer's four timestamps): no heap string each.
+struct rfc3339_text {
+  char buf[24];
+  std::uint8_t size;
+  [[nodiscard]] std::string_view view() const noexcept { return {buf, size}; }
+};
+[[nodiscard]] rfc3339_text format_rfc3339_text(epoch_ms t) noexcept;
+
 // Days since 1970-01-01 for a proleptic Gregorian civil date (Howard Hinnant's algorithm).
 [[nodiscard]] constexpr std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) noexcept {
   y -= m <= 2;
