@@ -188,17 +188,20 @@ std::size_t next_ascii_upper(std::string_view t, std::size_t from) noexcept {
 // longer trigger of another pattern ("agree ... truce on tariffs" over "tariffs"), and one that
 // a trigger of the same category and the other direction starts before and runs into: the verb
 // governs its object ("axe the planned corporation tax rise" eases; "tax rise" alone tightens).
-void normalise(const rule_set& rs, std::vector<match>& ms) {
+// covered: scratch space, one flag a match.
+void normalise(const rule_set& rs, std::vector<match>& ms, std::vector<char>& covered) {
   std::sort(ms.begin(), ms.end(), [](const match& a, const match& b) {
     return a.id != b.id ? a.id < b.id : a.from != b.from ? a.from < b.from : a.to > b.to;
   });
   ms.erase(std::unique(ms.begin(), ms.end(), [](const match& a, const match& b) { return a.id == b.id && a.from == b.from; }),
            ms.end());
   // A match inside a longer match of the same pattern (overlapping repeats) is redundant.
-  std::vector<match> kept;
-  for (const auto& m : ms) {
+  // Every match is judged against all the others before any is dropped.
+  covered.assign(ms.size(), 0);
+  for (std::size_t i = 0; i < ms.size(); ++i) {
+    const match& m = ms[i];
     const auto kind = rs.patterns[m.id].kind;
-    const bool covered = std::any_of(ms.begin(), ms.end(), [&](const match& o) {
+    covered[i] = std::any_of(ms.begin(), ms.end(), [&](const match& o) {
       if (&o == &m || rs.patterns[o.id].kind != kind) return false;
       // Two patterns that stand for the same thing on the same words ("Bitcoin", caseless, and
       // its capitals "BITCOIN"; or two listed names an apostrophe's two forms make alike): the
@@ -222,13 +225,32 @@ void normalise(const rule_set& rs, std::vector<match>& ms) {
       if (kind == pattern_kind::trigger) return true;
       return o.id == m.id || kind == pattern_kind::actor || kind == pattern_kind::name;
     });
-    if (!covered) kept.push_back(m);
   }
-  // Stable: matches that start together stay in pattern order whatever else the text holds.
-  // std::sort kept them so only below 17 matches (an insertion sort), so a long story could
-  // change which of two actors on the same words a shock named.
-  std::stable_sort(kept.begin(), kept.end(), [](const match& a, const match& b) { return a.from < b.from; });
-  ms = std::move(kept);
+  std::size_t kept = 0;
+  for (std::size_t i = 0; i < ms.size(); ++i) {
+    if (!covered[i]) ms[kept++] = ms[i];
+  }
+  ms.resize(kept);
+  // Matches that start together stay in pattern order whatever else the text holds (a plain
+  // sort by start kept them so only below 17 matches, an insertion sort, so a long story could
+  // change which of two actors on the same words a shock named). Start and pattern are unique
+  // after the de-duplication above, so this is the order a stable sort by start gave.
+  std::sort(ms.begin(), ms.end(), [](const match& a, const match& b) { return a.from != b.from ? a.from < b.from : a.id < b.id; });
+}
+
+// Buffers the enricher reuses from story to story on each thread (it is const and shared by
+// the threads that prepare stories): a story's matches, cashtags and flags were a dozen heap
+// allocations.
+struct scratch {
+  std::array<std::vector<match>, 2> scanned;
+  std::vector<char> covered;
+  std::vector<extended_cashtag> tags;
+  std::vector<std::pair<core::story_field, std::pair<std::uint32_t, std::uint32_t>>> tag_spans;
+};
+
+scratch& thread_scratch() {
+  thread_local scratch s;
+  return s;
 }
 
 constexpr double stage_factor(core::stage s) {
@@ -326,10 +348,12 @@ core::findings enricher::enrich(const core::story& s) const {
   // cashtags: a crypto cue anywhere in the story decides an ambiguous cashtag's asset class.
   // The policy vocabulary only matters in the headline and the lede, so in the body it is
   // searched only there: the rest of a long body costs the names' pass alone.
-  std::array<std::vector<match>, 2> scanned;
+  scratch& sc = thread_scratch();
+  auto& scanned = sc.scanned;
   bool crypto_context = false;
   if (rs != nullptr) {
     for (int k = 0; k < 2; ++k) {
+      scanned[k].clear();
       if (texts[k].empty()) continue;
       rs->scan(texts[k], scanned[k], k == 0 ? std::string_view::npos : lede_text.size());
       crypto_context = crypto_context || std::any_of(scanned[k].begin(), scanned[k].end(), [&](const match& m) {
@@ -339,7 +363,8 @@ core::findings enricher::enrich(const core::story& s) const {
   }
 
   // 1. Cashtags.
-  std::vector<std::pair<core::story_field, std::pair<std::uint32_t, std::uint32_t>>> tag_spans;
+  auto& tag_spans = sc.tag_spans;
+  tag_spans.clear();
   for (int k = 0; k < 2; ++k) {
     if (rs == nullptr) {
       std::vector<cashtag> tags;
@@ -349,7 +374,8 @@ core::findings enricher::enrich(const core::story& s) const {
       }
       continue;
     }
-    std::vector<extended_cashtag> tags;
+    auto& tags = sc.tags;
+    tags.clear();
     const auto known = [rs](std::string_view sym) {
       const auto* e = rs->symbols.find(upper(sym));
       return e != nullptr && !e->infos.empty();
@@ -394,7 +420,7 @@ core::findings enricher::enrich(const core::story& s) const {
     const std::string_view text = texts[k];
     if (text.empty()) continue;
     auto& ms = scanned[k];
-    normalise(*rs, ms);
+    normalise(*rs, ms, sc.covered);
     if (k == 0) add_signals(*rs, text, ms, f.signals);
     const auto overlaps_tag = [&](const match& m) {
       return std::any_of(tag_spans.begin(), tag_spans.end(), [&](const auto& t) {
