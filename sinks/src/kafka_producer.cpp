@@ -100,8 +100,17 @@ kafka_producer::~kafka_producer() = default;
 
 produce_status kafka_producer::produce(std::string_view topic, std::string_view key, std::string_view payload,
                                        std::span<const header> headers, std::uint64_t token) {
-  // The C API with a cached topic handle and the headers given one by one: librdkafka builds
-  // the header list itself (and frees it when the produce fails), and nothing here allocates.
+  // The C API with a cached topic handle. The headers go as a list of ours (VTYPE_HEADERS),
+  // which librdkafka owns once the produce succeeds and leaves to us when it fails: given one by
+  // one (VTYPE_HEADER), a produce refused by the partitioner (the topic's authorisation revoked)
+  // frees them twice in rd_kafka_produceva (librdkafka #4627), which crashed the ACL test.
+  rd_kafka_headers_t* hs = nullptr;
+  if (!headers.empty()) {
+    hs = rd_kafka_headers_new(headers.size());
+    for (const auto& h : headers) {
+      rd_kafka_header_add(hs, h.key, -1, h.value.data(), static_cast<ssize_t>(h.value.size()));
+    }
+  }
   auto& a = impl_->args;
   a.clear();
   const auto arg = [&](rd_kafka_vtype_t type) -> rd_kafka_vu_t& {
@@ -120,14 +129,10 @@ produce_status kafka_producer::produce(std::string_view topic, std::string_view 
     k.u.mem.size = key.size();
   }
   arg(RD_KAFKA_VTYPE_OPAQUE).u.ptr = reinterpret_cast<void*>(static_cast<std::uintptr_t>(token));
-  for (const auto& h : headers) {
-    auto& x = arg(RD_KAFKA_VTYPE_HEADER);
-    x.u.header.name = h.key;
-    x.u.header.val = h.value.data();
-    x.u.header.size = static_cast<ssize_t>(h.value.size());
-  }
+  if (hs != nullptr) arg(RD_KAFKA_VTYPE_HEADERS).u.headers = hs;
   rd_kafka_error_t* error = rd_kafka_produceva(impl_->producer->c_ptr(), a.data(), a.size());
   if (error == nullptr) return produce_status::queued;
+  if (hs != nullptr) rd_kafka_headers_destroy(hs);  // on failure the headers stay ours
   const auto e = rd_kafka_error_code(error);
   rd_kafka_error_destroy(error);
   if (e == RD_KAFKA_RESP_ERR__QUEUE_FULL) return produce_status::queue_full;

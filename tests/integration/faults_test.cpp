@@ -1,19 +1,25 @@
 // Faults beyond the pipeline's own tests, against the real broker: hostile input, the network
 // cut and restored, outputs missing or forbidden, a full producer queue, a broken rule set
-// mid-stream, a SIGTERM before the first assignment. Each asserts that every story is
-// accounted for, and the metrics and readiness.
+// mid-stream, a SIGTERM before the first assignment, a produce refused at once. Each asserts
+// that every story is accounted for, and the metrics and readiness.
+#include <array>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <regex>
 #include <string>
+#include <vector>
+
+#include <catch2/matchers/catch_matchers_string.hpp>
 
 #include "fixture.hpp"
 #include "hostile.hpp"
 #include "tcp_proxy.hpp"
+#include "wirescan/sinks/kafka_producer.hpp"
 
 using namespace wirescan::test;
 using namespace wirescan::test::it;
+namespace sinks = wirescan::sinks;
 
 namespace {
 
@@ -153,6 +159,34 @@ TEST_CASE("a missing output or dead-letter topic stops wirescan at start with on
   const auto events = consume(s.out, 100, 60s);
   REQUIRE(signal_and_wait(again, SIGTERM, 30) == 0);
   CHECK(source_ids(events).size() == 100);
+}
+
+TEST_CASE("a produce the client refuses at once, headers and all, is an error and not a crash", "[kafka][producer]") {
+  // Once the cluster has said a topic does not exist, librdkafka's partitioner refuses the next
+  // message inside the produce call, as it does for a topic whose authorisation was revoked.
+  // rd_kafka_produceva then freed headers given to it one by one twice (librdkafka #4627): the
+  // ACL test above crashed on it now and then. The producer hands over a header list of its own.
+  std::vector<std::string> failures;
+  sinks::kafka_producer p({broker_bootstrap(), {{"topic.metadata.propagation.max.ms", "10"}}, {}},
+                          [&](std::uint64_t, std::string_view error, bool) {
+                            if (!error.empty()) failures.emplace_back(error);
+                          });
+  const std::string topic = unique_name("missing");
+  const std::array<sinks::header, 3> headers{{{"wirescan.schema", "wirescan.event/v1"},
+                                              {"content-type", "application/json"},
+                                              {"wirescan.source.offset", "42"}}};
+  // The first waits for the cluster's answer about the topic, and fails in its delivery report.
+  REQUIRE(p.produce(topic, "k", "{}", headers, 1) == sinks::produce_status::queued);
+  for (const auto until = std::chrono::steady_clock::now() + 30s;
+       failures.empty() && std::chrono::steady_clock::now() < until;) {
+    p.poll(100);
+  }
+  REQUIRE(failures.size() == 1);
+  CHECK(failures.front().find("nknown topic") != std::string::npos);
+  // The next ones are refused by the partitioner inside the call.
+  for (std::uint64_t token = 2; token < 6; ++token) {
+    CHECK_THROWS_WITH(p.produce(topic, "k", "{}", headers, token), Catch::Matchers::ContainsSubstring("Unknown topic"));
+  }
 }
 
 TEST_CASE("the output topic forbidden mid-stream: wirescan stops without committing; a permitted restart loses nothing",
