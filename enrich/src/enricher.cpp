@@ -235,7 +235,8 @@ void normalise(const rule_set& rs, std::vector<match>& ms, std::vector<char>& co
   // sort by start kept them so only below 17 matches, an insertion sort, so a long story could
   // change which of two actors on the same words a shock named). Start and pattern are unique
   // after the de-duplication above, so this is the order a stable sort by start gave.
-  std::sort(ms.begin(), ms.end(), [](const match& a, const match& b) { return a.from != b.from ? a.from < b.from : a.id < b.id; });
+  std::sort(ms.begin(), ms.end(),
+            [](const match& a, const match& b) { return a.from != b.from ? a.from < b.from : a.id < b.id; });
 }
 
 // Buffers the enricher reuses from story to story on each thread (it is const and shared by
