@@ -1,5 +1,6 @@
 #include "wirescan/sinks/kafka_producer.hpp"
 
+#include <array>
 #include <atomic>
 #include <stdexcept>
 #include <string>
@@ -20,7 +21,6 @@ struct kafka_producer::impl : RdKafka::DeliveryReportCb, RdKafka::EventCb {
   // Topic handles by name, made on first use: producing by name would look the topic up
   // under a lock for every message.
   std::vector<std::pair<std::string, rd_kafka_topic_t*>> topics;
-  std::vector<rd_kafka_vu_t> args;  // one produce call's arguments, reused
 
   impl() = default;
   impl(const impl&) = delete;
@@ -100,10 +100,11 @@ kafka_producer::~kafka_producer() = default;
 
 produce_status kafka_producer::produce(std::string_view topic, std::string_view key, std::string_view payload,
                                        std::span<const header> headers, std::uint64_t token) {
-  // The C API with a cached topic handle. The headers go as a list of ours (VTYPE_HEADERS),
-  // which librdkafka owns once the produce succeeds and leaves to us when it fails: given one by
-  // one (VTYPE_HEADER), a produce refused by the partitioner (the topic's authorisation revoked)
-  // frees them twice in rd_kafka_produceva (librdkafka #4627), which crashed the ACL test.
+  // The C API with a cached topic handle. The headers go as a list of ours, which librdkafka
+  // owns once the produce succeeds and leaves to us when it fails. (Given one by one, a produce
+  // the partitioner refuses, the topic's authorisation revoked, frees them twice in
+  // rd_kafka_produceva: librdkafka #4627, which crashed the ACL test.)
+  rd_kafka_topic_t* rkt = impl_->topic(topic);
   rd_kafka_headers_t* hs = nullptr;
   if (!headers.empty()) {
     hs = rd_kafka_headers_new(headers.size());
@@ -111,14 +112,13 @@ produce_status kafka_producer::produce(std::string_view topic, std::string_view 
       rd_kafka_header_add(hs, h.key, -1, h.value.data(), static_cast<ssize_t>(h.value.size()));
     }
   }
-  auto& a = impl_->args;
-  a.clear();
+  std::array<rd_kafka_vu_t, 6> a{};  // rd_kafka_producev's macros are C casts -Werror refuses
+  std::size_t n = 0;
   const auto arg = [&](rd_kafka_vtype_t type) -> rd_kafka_vu_t& {
-    a.push_back({});
-    a.back().vtype = type;
-    return a.back();
+    a[n].vtype = type;
+    return a[n++];
   };
-  arg(RD_KAFKA_VTYPE_RKT).u.rkt = impl_->topic(topic);
+  arg(RD_KAFKA_VTYPE_RKT).u.rkt = rkt;
   arg(RD_KAFKA_VTYPE_MSGFLAGS).u.i = RD_KAFKA_MSG_F_COPY;
   auto& value = arg(RD_KAFKA_VTYPE_VALUE);
   value.u.mem.ptr = const_cast<char*>(payload.data());
@@ -130,7 +130,7 @@ produce_status kafka_producer::produce(std::string_view topic, std::string_view 
   }
   arg(RD_KAFKA_VTYPE_OPAQUE).u.ptr = reinterpret_cast<void*>(static_cast<std::uintptr_t>(token));
   if (hs != nullptr) arg(RD_KAFKA_VTYPE_HEADERS).u.headers = hs;
-  rd_kafka_error_t* error = rd_kafka_produceva(impl_->producer->c_ptr(), a.data(), a.size());
+  rd_kafka_error_t* error = rd_kafka_produceva(impl_->producer->c_ptr(), a.data(), n);
   if (error == nullptr) return produce_status::queued;
   if (hs != nullptr) rd_kafka_headers_destroy(hs);  // on failure the headers stay ours
   const auto e = rd_kafka_error_code(error);
