@@ -3,7 +3,7 @@
 bare librdkafka pipe (bench/bare_pipe) on the same broker and input topic, and where wirescan's
 instructions go.
 
-  bench/instructions.py [--stories 20000] [--partitions 6] [--build build]
+  bench/instructions.py [--stories 20000] [--partitions 6] [--build build] [--keep DIR]
 
 Throughput on this shared 2-core machine moves by a third from one round to the next, with every
 thread of a process slower together (the machine's other load, not the process). An instruction
@@ -18,7 +18,7 @@ Under valgrind the libraries pick other kernels than on the bare CPU: simdjson i
 where this CPU runs AVX-512. Instructions are not time either: the event writer's are cheap ones
 (1.0 us natively against the Vectorscan pass's 2.7 us, docs/performance.md).
 """
-import argparse, os, re, subprocess, sys, time, urllib.request
+import argparse, os, re, shutil, subprocess, sys, time, urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import benchlib  # noqa: E402
@@ -132,6 +132,7 @@ def main():
     ap.add_argument("--stories", type=int, default=20_000)
     ap.add_argument("--partitions", type=int, default=6)
     ap.add_argument("--build", default=f"{ROOT}/build")
+    ap.add_argument("--keep", metavar="DIR", help="copy both callgrind outputs here, to read with callgrind_annotate")
     a = ap.parse_args()
     b = benchlib.broker()
     try:
@@ -141,6 +142,10 @@ def main():
         run_bare(f"{a.build}/bench/bare_pipe", b.bootstrap, a.stories, bare_out)
         run_wirescan(f"{a.build}/wirescan", b.work, b.bootstrap, a.stories, ws_out)
         bare, ws = annotate(bare_out), annotate(ws_out)
+        if a.keep:
+            os.makedirs(a.keep, exist_ok=True)
+            for f in (bare_out, ws_out):
+                shutil.copy(f, a.keep)
     finally:
         b.stop()
 
