@@ -20,7 +20,7 @@ constexpr std::uint64_t feature(feature_kind k, std::uint64_t h) noexcept {
   return (static_cast<std::uint64_t>(k) << 61) | (h & ((std::uint64_t{1} << 61) - 1));
 }
 
-bool ascii_alnum(unsigned char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+constexpr bool ascii_alnum(unsigned char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 
 // U+2010..U+201F (dashes, curly quotes) and U+2026 (ellipsis) separate words like ASCII
 // punctuation does; every other non-ASCII character is part of a word.
@@ -41,29 +41,70 @@ struct token {
   std::string& text;  // lower-case ASCII; dots kept only inside numbers
 };
 
-// Calls fn(token&) for each word of t, in order, reusing one buffer for the text.
+// What a byte is to the tokeniser: part of a word (ASCII letters and digits, and non-ASCII
+// bytes but the two below), a separator (other ASCII), a dot (a separator unless it joins two
+// parts of a word), or the first byte of a non-ASCII separator maybe (separator_length decides).
+enum class byte_kind : std::uint8_t { word, separator, dot, maybe };
+
+constexpr std::array<byte_kind, 256> byte_kinds = [] {
+  std::array<byte_kind, 256> k{};
+  for (unsigned c = 0; c < 256; ++c) {
+    k[c] = c >= 0x80 ? byte_kind::word : ascii_alnum(static_cast<unsigned char>(c)) ? byte_kind::word : byte_kind::separator;
+  }
+  k['.'] = byte_kind::dot;
+  k[0xC2] = byte_kind::maybe;
+  k[0xE2] = byte_kind::maybe;
+  return k;
+}();
+
+constexpr std::array<char, 256> lower_ascii = [] {
+  std::array<char, 256> l{};
+  for (unsigned c = 0; c < 256; ++c) l[c] = static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
+  return l;
+}();
+
+byte_kind kind_at(std::string_view t, std::size_t i) { return byte_kinds[static_cast<unsigned char>(t[i])]; }
+
+// Calls fn(token&) for each word of t, in order, reusing one buffer for the text. A word is found
+// whole first, then copied and lower-cased in one go: most words have no dot to drop.
 template <class Fn>
 void for_each_token(std::string_view t, Fn fn) {
-  std::string text;
+  static thread_local std::string text;
+  const std::size_t n = t.size();
   std::size_t i = 0;
-  while (i < t.size()) {
-    if (const auto sep = separator_length(t, i); sep > 0) {
-      i += sep;
+  while (i < n) {
+    if (const auto k = kind_at(t, i); k == byte_kind::separator || k == byte_kind::dot) {
+      ++i;
       continue;
-    }
-    const std::size_t from = i;
-    text.clear();
-    while (i < t.size()) {
-      const auto c = static_cast<unsigned char>(t[i]);
-      // A dot inside a token: "2.5", "U.S", "JD.com".
-      if (c == '.' && !text.empty() && i + 1 < t.size() && ascii_alnum(static_cast<unsigned char>(t[i + 1]))) {
-        if (text[0] >= '0' && text[0] <= '9') text += '.';
-        ++i;
+    } else if (k == byte_kind::maybe) {
+      if (const auto sep = separator_length(t, i); sep > 0) {
+        i += sep;
         continue;
       }
-      if (separator_length(t, i) > 0) break;
-      text += static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
-      ++i;
+    }
+    const std::size_t from = i;
+    bool dotted = false;  // a dot inside: "2.5", "U.S", "JD.com"
+    for (++i; i < n; ++i) {
+      const auto k = kind_at(t, i);
+      if (k == byte_kind::word) continue;
+      if (k == byte_kind::dot && i + 1 < n && ascii_alnum(static_cast<unsigned char>(t[i + 1]))) {
+        dotted = true;
+        continue;
+      }
+      if (k == byte_kind::maybe && separator_length(t, i) == 0) continue;
+      break;
+    }
+    const std::string_view word = t.substr(from, i - from);
+    if (!dotted) {
+      text.assign(word);
+      for (auto& c : text) c = lower_ascii[static_cast<unsigned char>(c)];
+    } else {
+      // Dots kept only inside numbers.
+      const bool number = word[0] >= '0' && word[0] <= '9';
+      text.clear();
+      for (const char c : word) {
+        if (c != '.' || number) text += lower_ascii[static_cast<unsigned char>(c)];
+      }
     }
     token tok{static_cast<std::uint32_t>(from), static_cast<std::uint32_t>(i), text};
     fn(tok);
