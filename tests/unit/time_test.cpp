@@ -1,5 +1,9 @@
 #include <catch2/catch_test_macros.hpp>
 
+#include <ctime>
+#include <random>
+#include <string>
+
 #include "wirescan/core/time.hpp"
 
 using namespace wirescan::core;
@@ -35,5 +39,38 @@ TEST_CASE("formats UTC with milliseconds and round-trips", "[time]") {
   CHECK(format_rfc3339_text(epoch_ms{253'402'300'800'000}).view() == "invalid-year");
   for (std::int64_t t : {0LL, 951'782'400'000LL, 1'764'338'400'999LL, 4'102'444'800'000LL}) {
     CHECK(parse_rfc3339(format_rfc3339(epoch_ms{t}))->value == t);
+  }
+}
+
+TEST_CASE("formats what the C library's gmtime says, day after day and back", "[time]") {
+  // The formatter keeps the last day's text per thread: the same day again, the next, an
+  // earlier one and an invalid year in between must each still come out right.
+  const auto expected = [](std::int64_t ms) {
+    const auto secs = static_cast<std::time_t>(ms >= 0 ? ms / 1000 : (ms - 999) / 1000);
+    std::tm tm{};
+    gmtime_r(&secs, &tm);
+    char buf[40];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+    const auto milli = ((ms % 1000) + 1000) % 1000;
+    char frac[8];
+    std::snprintf(frac, sizeof frac, ".%03lldZ", static_cast<long long>(milli));
+    return std::string(buf) + frac;
+  };
+  std::mt19937_64 rng(42);
+  std::int64_t t = 1'764'338'400'123;
+  for (int i = 0; i < 5000; ++i) {
+    switch (rng() % 4) {
+      case 0: t += static_cast<std::int64_t>(rng() % 1000); break;               // the same day, mostly
+      case 1: t += static_cast<std::int64_t>(rng() % 3) * 86'400'000; break;     // a later day
+      case 2: t -= static_cast<std::int64_t>(rng() % 400'000'000'000); break;    // years back
+      default: t = static_cast<std::int64_t>(rng() % 253'402'300'800'000); break;  // anywhere in 1970-9999
+    }
+    // Years 1000 to 9999: strftime writes earlier years with fewer digits, later ones are invalid.
+    if (t < -30'610'224'000'000 || t >= 253'402'300'800'000) t = 0;
+    INFO("t = " << t);
+    CHECK(format_rfc3339_text(epoch_ms{t}).view() == expected(t));
+    if (i % 500 == 0) {
+      CHECK(format_rfc3339_text(epoch_ms{253'402'300'800'000}).view() == "invalid-year");
+    }
   }
 }
