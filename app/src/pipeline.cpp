@@ -98,15 +98,13 @@ void pipeline::prepare(std::string_view bytes, std::size_t full_size, prepared& 
   p.start = std::chrono::steady_clock::now();
   p.received = wall_now();
   metrics_.story_consumed();
-  auto decoded = dec.decode(bytes, p.received, full_size);
-  if (!decoded) {
-    metrics_.story_rejected(decoded.error().reason);
+  if (auto rejected = dec.decode(bytes, p.received, full_size, p.story)) {
+    metrics_.story_rejected(rejected->reason);
     p.accepted = false;
-    p.rejection = std::move(decoded.error());
+    p.rejection = std::move(*rejected);
     return;
   }
   p.accepted = true;
-  p.story = std::move(decoded.value());
   p.findings = enricher_->enrich(p.story);
   metrics_.count_findings(p.findings);
   if (lexicon_) novelty::make_fingerprint(p.story, p.findings, *lexicon_, p.fingerprint);

@@ -215,11 +215,12 @@ struct decoder::impl {
     }
   }
 
-  std::string read_string(field f, od::value v) {
+  // Into the story's own string, whose capacity a reused story keeps.
+  void read_string(field f, od::value v, std::string& into) {
     if (take(v.type()) != od::json_type::string) {
       fail(reject_reason::wrong_type, std::string(to_string(f)) + " must be a string");
     }
-    return std::string(take(v.get_string()));
+    into.assign(take(v.get_string()));
   }
 
   std::string read_ticker(od::value v, std::size_t depth) {
@@ -266,16 +267,16 @@ struct decoder::impl {
             out.id = std::to_string(u);
           }
         } else if (type == od::json_type::string) {
-          out.id = std::string(take(v.get_string()));
+          out.id.assign(take(v.get_string()));
         } else {
           fail(reject_reason::wrong_type, "id must be a string or an integer");
         }
         break;
-      case field::headline: out.headline = read_string(f, v); break;
-      case field::body: out.body = read_string(f, v); break;
-      case field::source: out.source = read_string(f, v); break;
-      case field::url: out.url = read_string(f, v); break;
-      case field::language: out.language = read_string(f, v); break;
+      case field::headline: read_string(f, v, out.headline); break;
+      case field::body: read_string(f, v, out.body); break;
+      case field::source: read_string(f, v, out.source); break;
+      case field::url: read_string(f, v, out.url); break;
+      case field::language: read_string(f, v, out.language); break;
       case field::published_at: read_timestamp(v, type); break;
       case field::tickers: {
         if (type != od::json_type::array) fail(reject_reason::wrong_type, "tickers must be an array");
@@ -318,9 +319,18 @@ struct decoder::impl {
     out.published_at = *t;
   }
 
-  core::story run(std::string_view bytes, core::epoch_ms received_at, std::size_t full_size) {
+  // Decodes into out (the member), which holds the caller's story for the call: its strings
+  // are cleared, not freed, so a story reused from one decode to the next allocates nothing.
+  void run(std::string_view bytes, core::epoch_ms received_at, std::size_t full_size) {
     input = bytes;
-    out = core::story{};
+    out.id.clear();
+    out.headline.clear();
+    out.body.clear();
+    out.source.clear();
+    out.url.clear();
+    out.language.clear();
+    out.published_at.reset();
+    out.tickers.clear();
     seen = present = 0;
     if (full_size > cfg.max_story_bytes || bytes.size() > cfg.max_story_bytes) {
       fail(reject_reason::oversized, "story is " + std::to_string(std::max(full_size, bytes.size())) +
@@ -377,7 +387,6 @@ struct decoder::impl {
                                              " is more than " + std::to_string(cfg.max_future_skew_ms / 1000) +
                                              " s ahead of the receive time");
     }
-    return std::move(out);
   }
 };
 
@@ -390,11 +399,23 @@ const decoder_config& decoder::config() const noexcept { return impl_->cfg; }
 
 core::result<core::story, core::reject> decoder::decode(std::string_view bytes, core::epoch_ms received_at,
                                                         std::size_t full_size) {
+  core::story s;
+  if (auto r = decode(bytes, received_at, full_size, s)) return core::unexpected{std::move(*r)};
+  return s;
+}
+
+std::optional<core::reject> decoder::decode(std::string_view bytes, core::epoch_ms received_at, std::size_t full_size,
+                                            core::story& into) {
+  // The caller's story lends its buffers for the call and gets them back, decoded, either way.
+  std::swap(impl_->out, into);
+  std::optional<core::reject> rejected;
   try {
-    return impl_->run(bytes, received_at, full_size);
+    impl_->run(bytes, received_at, full_size);
   } catch (reject_error& e) {
-    return core::unexpected{std::move(e.r)};
+    rejected = std::move(e.r);
   }
+  std::swap(impl_->out, into);
+  return rejected;
 }
 
 }  // namespace wirescan::ingest

@@ -128,6 +128,44 @@ TEST_CASE("decodes a well-formed story after rejecting bad ones with the same de
   CHECK(r->tickers == std::vector<std::string>{"NVDA", "BIDU"});
 }
 
+TEST_CASE("a story reused from decode to decode holds only the latest story's fields", "[decoder]") {
+  // The pipeline decodes into one story per slot, keeping its strings' storage: nothing of a
+  // longer, fuller story before may show through a shorter one, a reject or a missing field.
+  decoder dec{decoder_config{}};
+  wirescan::core::story kept;
+  const std::string full =
+      R"({"id":"long-id-of-the-first-story-0001","headline":"A headline long enough to need the heap, twice over",)"
+      R"("body":"A body that is longer still, so its storage is reused by the next story's shorter one.",)"
+      R"("source":"Reuters","published_at":"2025-11-28T13:59:00Z","url":"https://example.com/first",)"
+      R"("language":"en","tickers":["NVDA","BIDU","BABA"]})";
+  const std::string small = R"({"id":"s2","headline":"Short","published_at":1764338400000})";
+  const std::vector<std::string> inputs = {full, small, bad_cases().front().bytes, full, bad_cases()[3].bytes, small,
+                                           full};
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    INFO("input " << i);
+    const auto fresh = dec.decode(inputs[i], now);
+    const auto rejected = dec.decode(inputs[i], now, 0, kept);
+    REQUIRE(fresh.has_value() == !rejected.has_value());
+    if (rejected) {
+      CHECK(rejected->reason == fresh.error().reason);
+      CHECK(rejected->detail == fresh.error().detail);
+      continue;
+    }
+    CHECK(kept.id == fresh->id);
+    CHECK(kept.headline == fresh->headline);
+    CHECK(kept.body == fresh->body);
+    CHECK(kept.source == fresh->source);
+    CHECK(kept.url == fresh->url);
+    CHECK(kept.language == fresh->language);
+    CHECK(kept.published_at.has_value() == fresh->published_at.has_value());
+    if (kept.published_at) CHECK(kept.published_at->value == fresh->published_at->value);
+    CHECK(kept.tickers == fresh->tickers);
+  }
+  // The last was the full story: its fields are all there.
+  CHECK(kept.tickers.size() == 3);
+  CHECK(kept.url == "https://example.com/first");
+}
+
 TEST_CASE("accepts epoch milliseconds, integer ids, CRLF line ends and null optional fields", "[decoder]") {
   decoder dec{decoder_config{}};
   auto r = dec.decode("{\"id\":12345,\"headline\":\"h\",\"published_at\":1764338400000,\"body\":null}\r", now);

@@ -12,6 +12,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string_view>
 
 #include "wirescan/core/reject.hpp"
@@ -44,6 +45,11 @@ class decoder {
   // received_at anchors the future-timestamp check.
   [[nodiscard]] core::result<core::story, core::reject> decode(std::string_view bytes, core::epoch_ms received_at,
                                                                std::size_t full_size = 0);
+  // The same into a story the caller keeps from one call to the next, so its strings' storage
+  // is reused: the reject, or nothing when `into` holds the decoded story. After a reject
+  // `into` holds whatever was read before it, and is not a story.
+  [[nodiscard]] std::optional<core::reject> decode(std::string_view bytes, core::epoch_ms received_at,
+                                                   std::size_t full_size, core::story& into);
 
   [[nodiscard]] const decoder_config& config() const noexcept;
 
