@@ -105,7 +105,7 @@ struct decoder::impl {
   std::string_view input;  // the bytes being decoded, for error details
 
   // Per-decode state.
-  core::story out;
+  core::story* out = nullptr;  // the caller's story, decoded into
   std::uint32_t seen = 0;
   std::uint32_t present = 0;
 
@@ -260,31 +260,31 @@ struct decoder::impl {
           // Integer ids (Benzinga's) keep their decimal spelling.
           std::int64_t i = 0;
           if (v.get_int64().get(i) == simdjson::SUCCESS) {
-            out.id = std::to_string(i);
+            out->id = std::to_string(i);
           } else {
             std::uint64_t u = 0;
             if (v.get_uint64().get(u) != simdjson::SUCCESS) fail(reject_reason::wrong_type, "id must be a string or an integer");
-            out.id = std::to_string(u);
+            out->id = std::to_string(u);
           }
         } else if (type == od::json_type::string) {
-          out.id.assign(take(v.get_string()));
+          out->id.assign(take(v.get_string()));
         } else {
           fail(reject_reason::wrong_type, "id must be a string or an integer");
         }
         break;
-      case field::headline: read_string(f, v, out.headline); break;
-      case field::body: read_string(f, v, out.body); break;
-      case field::source: read_string(f, v, out.source); break;
-      case field::url: read_string(f, v, out.url); break;
-      case field::language: read_string(f, v, out.language); break;
+      case field::headline: read_string(f, v, out->headline); break;
+      case field::body: read_string(f, v, out->body); break;
+      case field::source: read_string(f, v, out->source); break;
+      case field::url: read_string(f, v, out->url); break;
+      case field::language: read_string(f, v, out->language); break;
       case field::published_at: read_timestamp(v, type); break;
       case field::tickers: {
         if (type != od::json_type::array) fail(reject_reason::wrong_type, "tickers must be an array");
         for (auto el : take(v.get_array())) {
-          if (out.tickers.size() == cfg.max_tickers) {
+          if (out->tickers.size() == cfg.max_tickers) {
             fail(reject_reason::oversized, "tickers holds more than " + std::to_string(cfg.max_tickers) + " entries");
           }
-          out.tickers.push_back(read_ticker(take(std::move(el)), depth + 1));
+          out->tickers.push_back(read_ticker(take(std::move(el)), depth + 1));
         }
         break;
       }
@@ -302,7 +302,7 @@ struct decoder::impl {
         fail(reject_reason::bad_timestamp, "published_at " + std::to_string(ms) +
                                                " is before 1973; epoch milliseconds expected (seconds given?)");
       }
-      out.published_at = core::epoch_ms{ms};
+      out->published_at = core::epoch_ms{ms};
       return;
     }
     if (type != od::json_type::string) {
@@ -316,21 +316,22 @@ struct decoder::impl {
       fail(reject_reason::bad_timestamp, "published_at '" + shown + "' is not RFC 3339 (nor RFC 2822)");
     }
     if (t->value < 0) fail(reject_reason::bad_timestamp, "published_at is before 1970");
-    out.published_at = *t;
+    out->published_at = *t;
   }
 
-  // Decodes into out (the member), which holds the caller's story for the call: its strings
-  // are cleared, not freed, so a story reused from one decode to the next allocates nothing.
-  void run(std::string_view bytes, core::epoch_ms received_at, std::size_t full_size) {
+  // Decodes into the caller's story: its strings are cleared, not freed, so a story reused
+  // from one decode to the next allocates nothing.
+  void run(std::string_view bytes, core::epoch_ms received_at, std::size_t full_size, core::story& into) {
     input = bytes;
-    out.id.clear();
-    out.headline.clear();
-    out.body.clear();
-    out.source.clear();
-    out.url.clear();
-    out.language.clear();
-    out.published_at.reset();
-    out.tickers.clear();
+    out = &into;
+    out->id.clear();
+    out->headline.clear();
+    out->body.clear();
+    out->source.clear();
+    out->url.clear();
+    out->language.clear();
+    out->published_at.reset();
+    out->tickers.clear();
     seen = present = 0;
     if (full_size > cfg.max_story_bytes || bytes.size() > cfg.max_story_bytes) {
       fail(reject_reason::oversized, "story is " + std::to_string(std::max(full_size, bytes.size())) +
@@ -372,18 +373,18 @@ struct decoder::impl {
     for (auto f : all_fields) {
       const auto bit = 1U << static_cast<unsigned>(f);
       if (!cfg.mapping.is_required(f)) continue;
-      const bool empty = (f == field::id && out.id.empty()) || (f == field::headline && out.headline.empty()) ||
-                         (f == field::body && out.body.empty()) || (f == field::source && out.source.empty()) ||
-                         (f == field::url && out.url.empty()) || (f == field::language && out.language.empty()) ||
-                         (f == field::tickers && out.tickers.empty());
+      const bool empty = (f == field::id && out->id.empty()) || (f == field::headline && out->headline.empty()) ||
+                         (f == field::body && out->body.empty()) || (f == field::source && out->source.empty()) ||
+                         (f == field::url && out->url.empty()) || (f == field::language && out->language.empty()) ||
+                         (f == field::tickers && out->tickers.empty());
       if (!(present & bit) || empty) {
         fail(reject_reason::missing_field,
              std::string(to_string(f)) + " (" + cfg.mapping.pointer(f) + ") is " +
                  (seen & bit ? (present & bit ? "empty" : "null") : "missing"));
       }
     }
-    if (out.published_at && out.published_at->value > received_at.value + cfg.max_future_skew_ms) {
-      fail(reject_reason::bad_timestamp, "published_at " + core::format_rfc3339(*out.published_at) +
+    if (out->published_at && out->published_at->value > received_at.value + cfg.max_future_skew_ms) {
+      fail(reject_reason::bad_timestamp, "published_at " + core::format_rfc3339(*out->published_at) +
                                              " is more than " + std::to_string(cfg.max_future_skew_ms / 1000) +
                                              " s ahead of the receive time");
     }
@@ -406,16 +407,12 @@ core::result<core::story, core::reject> decoder::decode(std::string_view bytes, 
 
 std::optional<core::reject> decoder::decode(std::string_view bytes, core::epoch_ms received_at, std::size_t full_size,
                                             core::story& into) {
-  // The caller's story lends its buffers for the call and gets them back, decoded, either way.
-  std::swap(impl_->out, into);
-  std::optional<core::reject> rejected;
   try {
-    impl_->run(bytes, received_at, full_size);
+    impl_->run(bytes, received_at, full_size, into);
   } catch (reject_error& e) {
-    rejected = std::move(e.r);
+    return std::move(e.r);
   }
-  std::swap(impl_->out, into);
-  return rejected;
+  return std::nullopt;
 }
 
 }  // namespace wirescan::ingest
