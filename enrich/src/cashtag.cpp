@@ -1,9 +1,12 @@
 #include "wirescan/enrich/cashtag.hpp"
 
+#include "wirescan/core/ascii.hpp"
+
 namespace wirescan::enrich {
 namespace {
 
-bool is_ascii_letter(char c) noexcept { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+using core::is_ascii_alnum;
+using core::is_ascii_letter;
 
 bool is_ascii_punct(char c) noexcept {
   return (c >= '!' && c <= '/') || (c >= ':' && c <= '@') || (c >= '[' && c <= '`') || (c >= '{' && c <= '~');
@@ -77,8 +80,6 @@ bool opener_before(std::string_view text, std::size_t pos) noexcept {
   const std::uint32_t cp = code_point_before(text, pos);
   return is_unicode_space(cp) || is_unicode_punct(cp);
 }
-
-bool is_ascii_alnum(char c) noexcept { return is_ascii_letter(c) || (c >= '0' && c <= '9'); }
 
 // Whether only whitespace and further "$SYMBOL" tags follow pos.
 bool only_tags_follow(std::string_view text, std::size_t pos) noexcept {

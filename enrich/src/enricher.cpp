@@ -11,6 +11,7 @@
 #include <set>
 #include <string>
 
+#include "wirescan/core/ascii.hpp"
 #include "wirescan/core/hash.hpp"
 #include "wirescan/core/swar.hpp"
 #include "wirescan/enrich/cashtag.hpp"
@@ -19,6 +20,10 @@ namespace wirescan::enrich {
 namespace {
 
 using core::ascii_range_bits;
+using core::is_ascii_alnum;
+using core::is_ascii_digit;
+using core::is_ascii_letter;
+using core::is_ascii_upper;
 using core::load8;
 using match = rule_set::match;
 
@@ -73,8 +78,8 @@ bool names_a_product(std::string_view text, std::size_t to) {
     if (i >= text.size() || text[i] != ' ') return false;
     ++i;
     std::size_t j = i;
-    while (j < text.size() && text[j] != ' ' && std::isalnum(static_cast<unsigned char>(text[j])) != 0) ++j;
-    if (j == i || !(std::isupper(static_cast<unsigned char>(text[i])) || std::isdigit(static_cast<unsigned char>(text[i])))) {
+    while (j < text.size() && text[j] != ' ' && is_ascii_alnum(text[j])) ++j;
+    if (j == i || !(is_ascii_upper(text[i]) || is_ascii_digit(text[i]))) {
       return false;
     }
     // A fund or trust is a product when its name says what it holds ("Advantage Income
@@ -82,7 +87,7 @@ bool names_a_product(std::string_view text, std::size_t to) {
     // Realty Trust" the company itself.
     if (const auto w = text.substr(i, j - i); nouns.count(w) > 0 && ((w != "Fund" && w != "Trust") || words >= 2)) {
       return j == text.size() || text[j] != ' ' || j + 1 >= text.size() ||
-             !std::isupper(static_cast<unsigned char>(text[j + 1]));
+             !is_ascii_upper(text[j + 1]);
     }
     // Stop at punctuation inside the run ("Invesco, the fund manager").
     if (j < text.size() && text[j] != ' ') return false;
@@ -100,7 +105,7 @@ bool names_a_channel(std::string_view text, std::size_t from) {
                                                  "tweet", "tweets", "thread", "statement", "clip", "clips"};
   const auto word_before = [&](std::size_t end) {  // the word ending just before text[end] == ' '
     std::size_t b = end;
-    while (b > 0 && std::isalpha(static_cast<unsigned char>(text[b - 1])) != 0) --b;
+    while (b > 0 && is_ascii_letter(text[b - 1])) --b;
     return std::pair{text.substr(b, end - b), b};
   };
   if (from < 2 || text[from - 1] != ' ') return false;
@@ -144,8 +149,6 @@ bool abbreviation(std::string_view word) noexcept {
   return word.size() <= 7 && std::binary_search(known.begin(), known.end(), packed_word(word));
 }
 
-bool ascii_alpha(char c) noexcept { return static_cast<unsigned char>((c | 0x20) - 'a') < 26; }
-
 // The sentences of t, as [from, to) byte ranges, into out.
 void sentences(std::string_view t, std::vector<std::pair<std::uint32_t, std::uint32_t>>& out) {
   out.clear();
@@ -164,9 +167,9 @@ void sentences(std::string_view t, std::vector<std::pair<std::uint32_t, std::uin
       end = true;
       if (c == '.') {
         std::uint32_t w = i;
-        while (w > start && ascii_alpha(t[w - 1])) --w;
+        while (w > start && is_ascii_letter(t[w - 1])) --w;
         const std::string_view word = t.substr(w, i - w);
-        if ((word.size() == 1 && word[0] >= 'A' && word[0] <= 'Z') || abbreviation(word)) end = false;
+        if ((word.size() == 1 && is_ascii_upper(word[0])) || abbreviation(word)) end = false;
       }
     }
     if (end) {
@@ -296,9 +299,8 @@ std::optional<core::direction> direction_from_numbers(std::string_view span) {
   std::size_t n = 0;
   const char* p = span.data();
   const char* const end = p + span.size();
-  const auto digit = [](char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0; };
   while (n < v.size() && p != end) {
-    if (digit(*p) || (*p == '-' && p + 1 != end && digit(p[1]))) {
+    if (is_ascii_digit(*p) || (*p == '-' && p + 1 != end && is_ascii_digit(p[1]))) {
       const auto r = std::from_chars(p, end, v[n], std::chars_format::fixed);
       if (r.ec == std::errc{}) {
         ++n;
@@ -474,8 +476,8 @@ core::findings enricher::enrich(const core::story& s) const {
         if (a.derived && text.substr(m.from, m.to - m.from).find(' ') == std::string_view::npos && m.from >= 2 &&
             text[m.from - 1] == ' ') {
           std::size_t w = m.from - 1;
-          while (w > 0 && std::isalpha(static_cast<unsigned char>(text[w - 1]))) --w;
-          if (w < m.from - 1 && std::isupper(static_cast<unsigned char>(text[w])) && w > 0 && text[w - 1] == ' ' &&
+          while (w > 0 && is_ascii_letter(text[w - 1])) --w;
+          if (w < m.from - 1 && is_ascii_upper(text[w]) && w > 0 && text[w - 1] == ' ' &&
               w >= 2 && text[w - 2] != '.') {
             continue;
           }
@@ -485,7 +487,7 @@ core::findings enricher::enrich(const core::story& s) const {
         if (m.to - m.from <= 3 && m.from >= 1) {
           std::size_t w = m.from;
           if (w >= 2 && text[w - 1] == ' ') --w;
-          if (std::isdigit(static_cast<unsigned char>(text[w - 1])) != 0) continue;
+          if (is_ascii_digit(text[w - 1])) continue;
         }
         name_mention(a, m.from, m.to);
       } else if (p.kind == pattern_kind::legal_suffix && !overlaps_tag(m)) {
@@ -505,7 +507,7 @@ core::findings enricher::enrich(const core::story& s) const {
         for (std::uint32_t i = m.from; i < m.to; ++i) {
           const char c = text[i];
           if (c == ':' || c == '<') sym.clear();
-          else if (std::isupper(static_cast<unsigned char>(c)) || (c == '.' && p.index == 0)) sym += c;
+          else if (is_ascii_upper(c) || (c == '.' && p.index == 0)) sym += c;
           else if (c == '.' && p.index == 1) break;  // Reuters suffix: ".N" is the exchange
         }
         if (p.index == 0) {
@@ -514,7 +516,7 @@ core::findings enricher::enrich(const core::story& s) const {
           sym.clear();
           for (std::uint32_t i = m.from + static_cast<std::uint32_t>(colon) + 1; i < m.to; ++i) {
             const char c = text[i];
-            if (std::isupper(static_cast<unsigned char>(c)) || c == '.') sym += c;
+            if (is_ascii_upper(c) || c == '.') sym += c;
           }
         }
         if (sym.empty()) continue;
@@ -542,8 +544,8 @@ core::findings enricher::enrich(const core::story& s) const {
           "TRUE", "BEST", "CASH", "NICE", "RARE", "SAFE", "HUM", "ICE", "AME", "FOX", "NWS", "TAP", "LIN", "ALLE",
           "POOL", "ROL", "MAS", "EXE", "DOC", "PODD", "HAL", "WAT", "CARR", "IT", "ON", "DD", "EL", "MO", "ES"};
       for (std::size_t i = next_ascii_upper(text, 0); i < text.size(); i = next_ascii_upper(text, i)) {
-        if (text[i] < 'A' || text[i] > 'Z' || (i > 0 && (std::isalnum(static_cast<unsigned char>(text[i - 1])) ||
-                                                         text[i - 1] == '$' || text[i - 1] == '<' || text[i - 1] == '.'))) {
+        const char before = i > 0 ? text[i - 1] : ' ';
+        if (!is_ascii_upper(text[i]) || is_ascii_alnum(before) || before == '$' || before == '<' || before == '.') {
           ++i;
           continue;
         }
@@ -551,8 +553,8 @@ core::findings enricher::enrich(const core::story& s) const {
         while (j < text.size() && text[j] >= 'A' && text[j] <= 'Z') ++j;
         const std::string_view tok = text.substr(i, j - i);
         // "PEP Group" is a name, not PepsiCo's ticker.
-        const bool bounded = (j == text.size() || !std::isalnum(static_cast<unsigned char>(text[j]))) &&
-                             !(j + 1 < text.size() && text[j] == ' ' && std::isupper(static_cast<unsigned char>(text[j + 1])));
+        const bool bounded = (j == text.size() || !is_ascii_alnum(text[j])) &&
+                             !(j + 1 < text.size() && text[j] == ' ' && is_ascii_upper(text[j + 1]));
         const auto* listed = bounded && tok.size() >= 3 && tok.size() <= 5 ? rs->symbols.find(tok) : nullptr;
         if (listed != nullptr && listed->sp500 && !stop.count(tok)) {
           const match as{0, static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(j)};

@@ -16,6 +16,7 @@
 #include <hs/hs.h>
 #include <yaml-cpp/yaml.h>
 
+#include "wirescan/core/ascii.hpp"
 #include "wirescan/core/utf8.hpp"
 
 namespace wirescan::enrich {
@@ -627,8 +628,8 @@ void rule_set::scan(std::string_view text, std::vector<match>& out, std::size_t 
     const auto& x = *static_cast<context*>(c);
     if (from >= x.until) return 0;
     const auto word = [&](std::size_t i) {
-      const auto ch = static_cast<unsigned char>(x.text[i]);
-      return std::isalnum(ch) || ch == '_';
+      const char ch = x.text[i];
+      return core::is_ascii_alnum(ch) || ch == '_';
     };
     const auto& p = x.rs->patterns[id];
     if (p.word_start && from > 0 && word(from - 1) && word(from)) return 0;

@@ -11,6 +11,7 @@
 #include <xxhash.h>
 #include <yaml-cpp/yaml.h>
 
+#include "wirescan/core/ascii.hpp"
 #include "wirescan/core/hash.hpp"
 
 namespace wirescan::novelty {
@@ -20,7 +21,7 @@ constexpr std::uint64_t feature(feature_kind k, std::uint64_t h) noexcept {
   return (static_cast<std::uint64_t>(k) << 61) | (h & ((std::uint64_t{1} << 61) - 1));
 }
 
-constexpr bool ascii_alnum(unsigned char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+constexpr bool ascii_alnum(unsigned char c) { return core::is_ascii_alnum(static_cast<char>(c)); }
 
 // U+2010..U+201F (dashes, curly quotes) and U+2026 (ellipsis) separate words like ASCII
 // punctuation does; every other non-ASCII character is part of a word.
@@ -49,7 +50,7 @@ enum class byte_kind : std::uint8_t { word, separator, dot, maybe };
 constexpr std::array<byte_kind, 256> byte_kinds = [] {
   std::array<byte_kind, 256> k{};
   for (unsigned c = 0; c < 256; ++c) {
-    k[c] = c >= 0x80 ? byte_kind::word : ascii_alnum(static_cast<unsigned char>(c)) ? byte_kind::word : byte_kind::separator;
+    k[c] = c >= 0x80 || ascii_alnum(static_cast<unsigned char>(c)) ? byte_kind::word : byte_kind::separator;
   }
   k['.'] = byte_kind::dot;
   k[0xC2] = byte_kind::maybe;
