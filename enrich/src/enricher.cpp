@@ -125,12 +125,12 @@ std::string_view lede(std::string_view body, std::size_t max) {
   return body.substr(0, n);
 }
 
-// Sentence ends: '.', '!', '?' or a newline followed by space/end, except after a
-// single capital letter ("U.S.", "J.P.") or a common abbreviation.
 // A word of up to seven bytes as one number: its bytes, first lowest, and its length on top.
 constexpr std::uint64_t packed_word(std::string_view w) noexcept {
   std::uint64_t v = static_cast<std::uint64_t>(w.size()) << 56;
-  for (std::size_t i = 0; i < w.size() && i < 7; ++i) v |= static_cast<std::uint64_t>(static_cast<unsigned char>(w[i])) << (8 * i);
+  for (std::size_t i = 0; i < w.size() && i < 7; ++i) {
+    v |= static_cast<std::uint64_t>(static_cast<unsigned char>(w[i])) << (8 * i);
+  }
   return v;
 }
 
@@ -149,7 +149,9 @@ bool abbreviation(std::string_view word) noexcept {
   return word.size() <= 7 && std::binary_search(known.begin(), known.end(), packed_word(word));
 }
 
-// The sentences of t, as [from, to) byte ranges, into out.
+// The sentences of t, as [from, to) byte ranges, into out. Sentence ends: '.', '!', '?' or a
+// newline followed by space/end, except after a single capital letter ("U.S.", "J.P.") or a
+// common abbreviation.
 void sentences(std::string_view t, std::vector<std::pair<std::uint32_t, std::uint32_t>>& out) {
   out.clear();
   // Most bytes end nothing: look only at those that might.
