@@ -1,8 +1,10 @@
+#include <random>
 #include <string>
 #include <vector>
 
 #include <catch2/catch_test_macros.hpp>
 
+#include "wirescan/core/utf8.hpp"
 #include "wirescan/ingest/decoder.hpp"
 
 using wirescan::core::epoch_ms;
@@ -164,6 +166,43 @@ TEST_CASE("a story reused from decode to decode holds only the latest story's fi
   // The last was the full story: its fields are all there.
   CHECK(kept.tickers.size() == 3);
   CHECK(kept.url == "https://example.com/first");
+}
+
+TEST_CASE("any story that is not valid UTF-8 is refused as invalid UTF-8, whatever else is wrong", "[decoder]") {
+  // The decoder leaves UTF-8 to simdjson's first stage and asks the slow path only when that
+  // stage refuses the bytes: invalid UTF-8 must still win over every other fault, in mapped and
+  // unmapped fields, keys and structure alike, and no story with it may be accepted.
+  decoder dec{decoder_config{}};
+  const std::string base =
+      R"({"id":"s1","headline":"Beijing moves to restrict Nvidia H200 purchases","body":"Caf\u00e9 body",)"
+      R"("source":"Reuters","extra":{"k":["v",1,true]},"published_at":"2025-11-28T13:59:00Z"})";
+  const std::string bytes_to_try = "\x80\xBF\xC0\xC3\xE2\xED\xF0\xF4\xF8\xFF\"{}[]:,\\a ";
+  std::mt19937 rng(11);
+  int invalid = 0;
+  for (int i = 0; i < 20000; ++i) {
+    std::string s = base;
+    for (int k = 1 + static_cast<int>(rng() % 3); k > 0; --k) {
+      s[rng() % s.size()] = bytes_to_try[rng() % bytes_to_try.size()];
+    }
+    if (!wirescan::core::first_invalid_utf8(s)) continue;
+    ++invalid;
+    std::string shown;  // the input with its bytes outside printable ASCII as \xNN
+    for (const char c : s) {
+      const auto u = static_cast<unsigned char>(c);
+      if (u >= 0x20 && u < 0x7F) {
+        shown += c;
+      } else {
+        constexpr char hex[] = "0123456789ABCDEF";
+        shown += {'\\', 'x', hex[u >> 4], hex[u & 15]};
+      }
+    }
+    INFO("input: " << shown);
+    const auto r = dec.decode(s, now);
+    REQUIRE_FALSE(r.has_value());
+    CHECK(wirescan::core::to_string(r.error().reason) == std::string("invalid_utf8"));
+    CHECK(r.error().detail.rfind("invalid UTF-8 at byte ", 0) == 0);
+  }
+  CHECK(invalid > 5000);
 }
 
 TEST_CASE("accepts epoch milliseconds, integer ids, CRLF line ends and null optional fields", "[decoder]") {
