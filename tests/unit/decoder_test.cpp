@@ -166,6 +166,14 @@ TEST_CASE("a story reused from decode to decode holds only the latest story's fi
   // The last was the full story: its fields are all there.
   CHECK(kept.tickers.size() == 3);
   CHECK(kept.url == "https://example.com/first");
+  // One long story does not leave its storage held by the kept story for good.
+  const std::string long_body(200'000, 'x');
+  REQUIRE_FALSE(dec.decode(R"({"id":"big","headline":"h","published_at":1764338400000,"body":")" + long_body + "\"}", now,
+                           0, kept));
+  CHECK(kept.body.size() == long_body.size());
+  REQUIRE_FALSE(dec.decode(small, now, 0, kept));
+  CHECK(kept.body.empty());
+  CHECK(kept.body.capacity() <= 64 * 1024);
 }
 
 TEST_CASE("any story that is not valid UTF-8 is refused as invalid UTF-8, whatever else is wrong", "[decoder]") {
