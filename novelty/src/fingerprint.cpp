@@ -21,13 +21,13 @@ constexpr std::uint64_t feature(feature_kind k, std::uint64_t h) noexcept {
   return (static_cast<std::uint64_t>(k) << 61) | (h & ((std::uint64_t{1} << 61) - 1));
 }
 
-constexpr bool ascii_alnum(unsigned char c) { return core::is_ascii_alnum(static_cast<char>(c)); }
+using core::is_ascii_alnum;
 
-// U+2010..U+201F (dashes, curly quotes) and U+2026 (ellipsis) separate words like ASCII
-// punctuation does; every other non-ASCII character is part of a word.
+// The length of the non-ASCII separator at t[i], 0 if there is none (the byte table below
+// decides every ASCII byte): U+2010..U+201F (dashes, curly quotes) and U+2026 (ellipsis)
+// separate words like ASCII punctuation does; every other non-ASCII character is part of a word.
 std::size_t separator_length(std::string_view t, std::size_t i) {
   const auto c = static_cast<unsigned char>(t[i]);
-  if (c < 0x80) return ascii_alnum(c) ? 0 : 1;
   if (c == 0xE2 && i + 2 < t.size() && static_cast<unsigned char>(t[i + 1]) == 0x80) {
     const auto c2 = static_cast<unsigned char>(t[i + 2]);
     if ((c2 >= 0x90 && c2 <= 0x9F) || c2 == 0xA6) return 3;
@@ -50,7 +50,7 @@ enum class byte_kind : std::uint8_t { word, separator, dot, maybe };
 constexpr std::array<byte_kind, 256> byte_kinds = [] {
   std::array<byte_kind, 256> k{};
   for (unsigned c = 0; c < 256; ++c) {
-    k[c] = c >= 0x80 || ascii_alnum(static_cast<unsigned char>(c)) ? byte_kind::word : byte_kind::separator;
+    k[c] = c >= 0x80 || is_ascii_alnum(static_cast<char>(c)) ? byte_kind::word : byte_kind::separator;
   }
   k['.'] = byte_kind::dot;
   k[0xC2] = byte_kind::maybe;
@@ -88,7 +88,7 @@ void for_each_token(std::string_view t, Fn fn) {
     for (++i; i < n; ++i) {
       const auto k = kind_at(t, i);
       if (k == byte_kind::word) continue;
-      if (k == byte_kind::dot && i + 1 < n && ascii_alnum(static_cast<unsigned char>(t[i + 1]))) {
+      if (k == byte_kind::dot && i + 1 < n && is_ascii_alnum(t[i + 1])) {
         dotted = true;
         continue;
       }
