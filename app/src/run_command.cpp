@@ -36,6 +36,7 @@ struct partition_state {
   core::partition_id partition;
   std::deque<std::pair<std::int64_t, bool>> pending;  // offset, done
   bool assigned = true;
+  std::int64_t to_store = -1;  // the next offset to store, once the tracker stores; -1: none waiting
 };
 
 struct in_flight {
@@ -78,10 +79,15 @@ class tracker {
   tracker(ingest::kafka_consumer*& consumer, bool store) : consumer_(consumer), store_(store) {}
 
   partition_state& state(const std::string& topic, core::partition_id p) {
-    auto& slot = parts_[{topic, p.value}];
-    if (!slot) slot = std::make_unique<partition_state>(partition_state{topic, p, {}, true});
-    slot->assigned = true;
-    return *slot;
+    // Messages come in runs from one partition (a fetch's worth each), so the last one's
+    // state usually serves: no map lookup, and no copy of the topic's name to look it up.
+    if (last_ == nullptr || last_->partition.value != p.value || last_->topic != topic) {
+      auto& slot = parts_[{topic, p.value}];
+      if (!slot) slot = std::make_unique<partition_state>(partition_state{topic, p, {}, true});
+      last_ = slot.get();  // states are never erased, so the pointer stays good
+    }
+    last_->assigned = true;
+    return *last_;
   }
 
   in_flight* begin(partition_state& ps, std::int64_t offset) {
@@ -90,7 +96,9 @@ class tracker {
     return new in_flight{.ps = &ps, .offset = offset};
   }
 
-  // Marks a story done and stores the partition's new low watermark, if it moved.
+  // Marks a story done. The partition's new low-water mark is stored by store_offsets(),
+  // once for every partition that moved, not once a story: the delivery reports of one
+  // poll finish tens of stories, and each store is a list, a lock and a lookup in librdkafka.
   void done(const in_flight& f) {
     auto& q = f.ps->pending;
     auto it = std::lower_bound(q.begin(), q.end(), f.offset, [](const auto& e, std::int64_t o) { return e.first < o; });
@@ -102,12 +110,29 @@ class tracker {
     }
     --outstanding_;
     ++completed_;
-    if (next >= 0 && f.ps->assigned && consumer_ != nullptr && store_) {
-      consumer_->store_offset(f.ps->topic, f.ps->partition, core::offset{next});
+    if (next >= 0 && f.ps->assigned && store_) {
+      if (f.ps->to_store < 0) moved_.push_back(f.ps);
+      f.ps->to_store = next;
     }
   }
 
+  // Stores what done() recorded since the last call, for the partitions still assigned.
+  // Called after every poll of the producers (where delivery reports arrive), before a
+  // partition is revoked and before the final commit, so nothing done waits longer than
+  // one turn of the run loop.
+  void store_offsets() {
+    if (moved_.empty()) return;
+    progress_.clear();
+    for (auto* ps : moved_) {
+      if (ps->assigned) progress_.push_back({&ps->topic, ps->partition, core::offset{ps->to_store}});
+      ps->to_store = -1;
+    }
+    moved_.clear();
+    if (consumer_ != nullptr) consumer_->store_offsets(progress_);
+  }
+
   void revoked(const std::vector<ingest::topic_partition>& ps) {
+    store_offsets();  // what was done before the revoke still counts, as it did when it was done
     for (const auto& p : ps) {
       auto it = parts_.find({p.topic, p.partition.value});
       if (it != parts_.end()) it->second->assigned = false;
@@ -121,6 +146,9 @@ class tracker {
   ingest::kafka_consumer*& consumer_;
   bool store_;
   std::map<std::pair<std::string, std::int32_t>, std::unique_ptr<partition_state>> parts_;
+  partition_state* last_ = nullptr;           // the one state() last returned
+  std::vector<partition_state*> moved_;       // partitions with an offset waiting to be stored
+  std::vector<ingest::kafka_consumer::done_up_to> progress_;  // store_offsets()'s, reused
   std::uint64_t outstanding_ = 0;
   std::uint64_t completed_ = 0;
 };
@@ -266,6 +294,7 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
   const auto poll_producers = [&](int timeout_ms) {
     producer.poll(timeout_ms);
     if (state_producer) state_producer->poll(0);
+    track.store_offsets();  // what the delivery reports just finished
   };
   // A state record (one story's, or a batch) to the state producer; a full local queue is
   // backpressure, served until there is room. Returns queued or too_large.
@@ -646,6 +675,7 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
                   track.outstanding() == 1 ? "y" : "ies", drain_ms);
   if (eos && txn_open && !failed) finish_transaction();
   const bool drained = flush_producers(drain_ms);
+  track.store_offsets();
   if (!eos) consumer.commit();
   consumer.close(std::chrono::milliseconds(drain_ms));
   consumer_ptr = nullptr;

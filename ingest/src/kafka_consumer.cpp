@@ -163,14 +163,25 @@ std::optional<consumed_message> kafka_consumer::poll(std::chrono::milliseconds t
   }
 }
 
-void kafka_consumer::store_offset(const std::string& topic, core::partition_id p, core::offset next) {
+void kafka_consumer::store_offsets(std::span<const done_up_to> progress) {
+  if (progress.empty()) return;
   const std::unique_ptr<rd_kafka_topic_partition_list_t, decltype(&rd_kafka_topic_partition_list_destroy)> list(
-      rd_kafka_topic_partition_list_new(1), rd_kafka_topic_partition_list_destroy);
-  rd_kafka_topic_partition_list_add(list.get(), topic.c_str(), p.value)->offset = next.value;
+      rd_kafka_topic_partition_list_new(static_cast<int>(progress.size())), rd_kafka_topic_partition_list_destroy);
+  for (const auto& p : progress) {
+    rd_kafka_topic_partition_list_add(list.get(), p.topic->c_str(), p.partition.value)->offset = p.next.value;
+  }
   const auto e = rd_kafka_offsets_store(impl_->consumer->c_ptr(), list.get());
-  // __STATE: the partition is no longer assigned; its new owner re-reads from the commit.
-  if (e != RD_KAFKA_RESP_ERR_NO_ERROR && e != RD_KAFKA_RESP_ERR__STATE) {
-    obs::log().warn("offsets_store {}[{}]@{}: {}", topic, p.value, next.value, rd_kafka_err2str(e));
+  if (e == RD_KAFKA_RESP_ERR__INVALID_ARG) {
+    obs::log().warn("offsets_store: {}", rd_kafka_err2str(e));
+    return;
+  }
+  // Per partition, whatever the call returned. __STATE: the partition is no longer
+  // assigned; its new owner re-reads from the commit.
+  for (int i = 0; i < list->cnt; ++i) {
+    const auto& p = list->elems[i];
+    if (p.err != RD_KAFKA_RESP_ERR_NO_ERROR && p.err != RD_KAFKA_RESP_ERR__STATE) {
+      obs::log().warn("offsets_store {}[{}]@{}: {}", p.topic, p.partition, p.offset, rd_kafka_err2str(p.err));
+    }
   }
 }
 

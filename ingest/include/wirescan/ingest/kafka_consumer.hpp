@@ -13,6 +13,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -66,8 +67,17 @@ class kafka_consumer {
   // std::runtime_error on a fatal consumer error.
   [[nodiscard]] std::optional<consumed_message> poll(std::chrono::milliseconds timeout);
 
-  // Records that every message of the partition before next is done; committed later.
-  void store_offset(const std::string& topic, core::partition_id p, core::offset next);
+  // One partition's progress for store_offsets: every message before next is done. The
+  // topic is pointed at, not copied, for the length of the call.
+  struct done_up_to {
+    const std::string* topic;
+    core::partition_id partition;
+    core::offset next;
+  };
+
+  // Records each partition's progress in one call; committed later. A partition no longer
+  // assigned is skipped (its new owner re-reads from the commit); any other refusal is logged.
+  void store_offsets(std::span<const done_up_to> progress);
 
   // Synchronously commits stored offsets. Returns false (logged) on failure.
   bool commit();
