@@ -6,10 +6,13 @@
 #include <memory>
 #include <optional>
 #include <stdexcept>
+#include <string>
+#include <thread>
 
 #include <unistd.h>
 
 #include "pipeline.hpp"
+#include "staged.hpp"
 #include "wirescan/ingest/line_reader.hpp"
 #include "wirescan/obs/log.hpp"
 #include "wirescan/sinks/file_sink.hpp"
@@ -22,6 +25,17 @@ struct file_closer {
     if (f != stdin) std::fclose(f);
   }
 };
+
+// One input line while it is prepared: its own copy, since the reader reuses its buffer.
+struct line_item {
+  std::string payload;    // the line, or its first max_story_bytes + 1 bytes
+  std::size_t full_size;  // the line's real length
+  std::size_t number;     // from 1, for the reject report
+};
+
+// Stories decoded and enriched ahead on the second thread; more buys nothing (the caller
+// finishes a story faster than one is prepared).
+constexpr std::size_t prepare_ahead = 64;
 
 }  // namespace
 
@@ -48,7 +62,39 @@ enrich_summary run_enrich(const enrich_options& opts, const config& cfg, obs::me
                  secs > 0 ? static_cast<double>(sum.lines) / secs : 0.0, final ? "\n" : "");
   };
 
-  while (auto ln = reader.next()) {
+  // A story's outcome, in input order: its event, or its reject report.
+  const auto emit = [&](const processed& r, std::string_view bytes, std::size_t full_size, std::size_t number) {
+    if (!r.accepted) {
+      ++sum.rejected;
+      if (rejects) {
+        rejects->write_line(
+            sinks::reject_json(number, r.rejection, bytes, full_size, cfg.output.reject_raw_limit));
+      } else {
+        obs::log().warn("line {}: rejected ({}): {}", number, core::to_string(r.rejection.reason), r.rejection.detail);
+      }
+      return;
+    }
+    out.write_line(r.event);
+    m.event_published();
+    ++sum.events;
+  };
+  const unsigned threads = opts.threads != 0 ? opts.threads : std::thread::hardware_concurrency() >= 2 ? 2 : 1;
+  std::optional<staged_pipeline<line_item>> staged;
+  if (threads >= 2) staged.emplace(pipe, prepare_ahead);
+  const auto finish_one = [&](staged_pipeline<line_item>::slot& s) {
+    emit(pipe.finish(s.story), s.item.payload, s.item.full_size, s.item.number);
+  };
+
+  for (;;) {
+    if (reader.would_wait()) {
+      // Streamed input with nothing more for now: everything read so far goes out, so no
+      // story's event waits for the next story (or for the output's buffer to fill).
+      if (staged) staged->drain(finish_one);
+      out.flush();
+      if (rejects) rejects->flush();
+    }
+    const auto ln = reader.next();
+    if (!ln) break;
     ++sum.lines;
     if (show_progress && (sum.lines & 1023) == 0 &&
         std::chrono::steady_clock::now() - last_progress > std::chrono::milliseconds(250)) {
@@ -56,26 +102,27 @@ enrich_summary run_enrich(const enrich_options& opts, const config& cfg, obs::me
       progress(false);
     }
     if (reload != nullptr && reload->exchange(false)) {
+      if (staged) staged->drain(finish_one);  // the lines read so far finish on the old rules
       const auto problems = pipe.reload(cfg);
       if (problems.empty()) obs::log().info("rules reloaded from {}", cfg.enrich.rules_dir);
       else obs::log().error("rules reload refused, keeping the old rules: {}", problems.front());
     }
-    const auto r = pipe.process(ln->bytes, ln->full_size);
-    if (!r.accepted) {
-      ++sum.rejected;
-      if (rejects) {
-        rejects->write_line(
-            sinks::reject_json(ln->number, r.rejection, ln->bytes, ln->full_size, cfg.output.reject_raw_limit));
-      } else {
-        obs::log().warn("line {}: rejected ({}): {}", ln->number, core::to_string(r.rejection.reason),
-                        r.rejection.detail);
-      }
+    if (!staged) {
+      emit(pipe.process(ln->bytes, ln->full_size), ln->bytes, ln->full_size, ln->number);
       continue;
     }
-    out.write_line(r.event);
-    m.event_published();
-    ++sum.events;
+    // Whatever is ready goes out first, so the output keeps pace with the input.
+    while (auto* s = staged->front(false)) {
+      finish_one(*s);
+      staged->pop();
+    }
+    if (staged->full()) {
+      finish_one(*staged->front(true));
+      staged->pop();
+    }
+    staged->push(line_item{std::string(ln->bytes), ln->full_size, ln->number});
   }
+  if (staged) staged->drain(finish_one);
   if (show_progress) progress(true);
   out.flush();
   if (rejects) rejects->flush();

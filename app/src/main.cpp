@@ -86,6 +86,10 @@ int main(int argc, char** argv) {
   enrich->add_option("--output,-o", eopts.output, "Where enriched events go ('-' is stdout)")->capture_default_str();
   enrich->add_option("--rejects,-r", eopts.rejects, "JSON Lines file for rejected lines (default: log them)");
   enrich->add_option("--config,-c", config_path, "YAML config file (default: built-in defaults)");
+  enrich->add_option("--threads,-t", eopts.threads,
+                     "1: everything on one thread; 2: stories also decoded and enriched on a second thread, "
+                     "with the same output in the same order (default: 2 with two CPUs or more)")
+      ->check(CLI::Range(1, 2));
 
   bool print = false;
   auto* validate = cli.add_subcommand("validate", "Check a config file and report every problem at once");

@@ -18,8 +18,9 @@
 //
 // Single producer, single consumer: push(), front(), pop() and drain() are called from
 // one thread (the caller's); the preparing thread only runs prepare(). Item is the
-// caller's record of one input (it must have a `payload` the story is decoded from); it
-// stays in its slot until pop().
+// caller's record of one input (it must have a `payload` the story is decoded from, and may
+// have a `full_size`, the input's real length when the payload is only its first bytes:
+// ingest::line_reader's lines); it stays in its slot until pop().
 
 #include <atomic>
 #include <chrono>
@@ -101,7 +102,7 @@ class staged_pipeline {
     s.item = std::move(item);
     const auto seq = pushed_++;
     if (inline_) {
-      pipe_.prepare(s.item.payload, 0, s.story);
+      pipe_.prepare(s.item.payload, full_size(s.item), s.story);
       s.ready.store(seq + 1, std::memory_order_relaxed);
       claimed_.store(pushed_, std::memory_order_relaxed);
       return;
@@ -131,7 +132,7 @@ class staged_pipeline {
          next = claimed_.load(std::memory_order_acquire)) {
       if (!claimed_.compare_exchange_strong(next, next + 1, std::memory_order_acq_rel)) continue;
       auto& t = slots_[next % slots_.size()];
-      pipe_.prepare(t.item.payload, 0, t.story);  // with the pipeline's own decoder
+      pipe_.prepare(t.item.payload, full_size(t.item), t.story);  // with the pipeline's own decoder
       t.ready.store(next + 1, std::memory_order_release);
       ++prepared_here_;
     }
@@ -165,6 +166,14 @@ class staged_pipeline {
  private:
   static constexpr std::uint64_t wake_batch = 8;
 
+  static std::size_t full_size(const Item& item) noexcept {
+    if constexpr (requires { item.full_size; }) {
+      return item.full_size;
+    } else {
+      return 0;  // the payload is the whole input
+    }
+  }
+
   void wake() {
     wake_.fetch_add(1, std::memory_order_seq_cst);
     wake_.notify_one();  // no system call unless the preparer sleeps
@@ -188,7 +197,7 @@ class staged_pipeline {
       }
       if (!claimed_.compare_exchange_strong(seq, seq + 1, std::memory_order_acq_rel)) continue;  // the caller took it
       auto& s = slots_[seq % slots_.size()];
-      pipe_.prepare(s.item.payload, 0, s.story, theirs_);
+      pipe_.prepare(s.item.payload, full_size(s.item), s.story, theirs_);
       s.ready.store(seq + 1, std::memory_order_release);
       s.ready.notify_one();  // no system call unless the caller sleeps on it
     }

@@ -4,11 +4,29 @@
 #include <cstring>
 #include <stdexcept>
 
+#include <poll.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace wirescan::ingest {
 
-line_reader::line_reader(std::FILE* in, std::size_t cap) : in_(in), cap_(cap), chunk_(1 << 16, '\0') {}
+line_reader::line_reader(std::FILE* in, std::size_t cap) : in_(in), cap_(cap), chunk_(1 << 16, '\0') {
+  struct stat st {};
+  regular_file_ = ::fstat(::fileno(in_), &st) == 0 && S_ISREG(st.st_mode);
+}
+
+bool line_reader::would_wait() const {
+  if (eof_) return false;
+  // A newline at or after pos_ ends a line next() returns without reading.
+  if (last_newline_ != std::string::npos && pos_ <= last_newline_) return false;
+  if (regular_file_) return false;
+  pollfd p{::fileno(in_), POLLIN, 0};
+  int n = 0;
+  do {
+    n = ::poll(&p, 1, 0);
+  } while (n < 0 && errno == EINTR);
+  return n == 0;  // nothing to read yet (an error or a hang-up is for read() to report)
+}
 
 bool line_reader::fill() {
   if (eof_) return false;
@@ -20,6 +38,9 @@ bool line_reader::fill() {
     if (n < 0) throw std::runtime_error(std::string("read error: ") + std::strerror(errno));
     pos_ = 0;
     len_ = static_cast<std::size_t>(n);
+    const void* nl = ::memrchr(chunk_.data(), '\n', len_);
+    last_newline_ = nl != nullptr ? static_cast<std::size_t>(static_cast<const char*>(nl) - chunk_.data())
+                                  : std::string::npos;
     if (n == 0) {
       eof_ = true;
       return false;

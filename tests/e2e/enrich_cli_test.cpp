@@ -11,6 +11,7 @@
 #include <vector>
 
 #include <catch2/catch_test_macros.hpp>
+#include <catch2/generators/catch_generators.hpp>
 #include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
@@ -121,6 +122,79 @@ TEST_CASE("enrich sends bad lines to the rejects file and keeps going", "[e2e]")
     CHECK(std::string(d["reason"].GetString()) == expected[i].second);
   }
   CHECK(r.err.find("5 lines, 2 events, 3 rejected (malformed_json=2, wrong_type=1)") != std::string::npos);
+}
+
+TEST_CASE("enrich on two threads writes what it writes on one, events and rejects, in the same order", "[e2e]") {
+  const auto dir = make_temp_dir();
+  std::size_t stories = 0;
+  const auto tweets = lines_of(tweets_as_stories(stories));
+  // The tweets twice over (so the novelty stage finds duplicates, which depend on the order it
+  // sees stories in), with a bad line of every kind the reader and decoder refuse between them:
+  // the second thread decodes them, and the oversized one reaches it cut short.
+  const std::vector<std::string> bad{"{broken", "", R"({"id":"x","headline":7,"published_at":1764338400000})",
+                                     R"({"id":"y","headline":")" + std::string(1'100'000, 'z') + "\"}",
+                                     "{\"id\":\"u\",\"headline\":\"bad \xC3\x28 byte\",\"published_at\":1764338400000}"};
+  {
+    std::ofstream in(dir + "/in.jsonl");
+    for (int pass = 0; pass < 2; ++pass) {
+      for (std::size_t i = 0; i < tweets.size(); ++i) {
+        auto story = tweets[i];
+        if (pass == 1) story.replace(story.find("tweet-"), 6, "again-");  // another story, the same headline
+        in << story << "\n";
+        if (i % 997 == 0) in << bad[(i / 997) % bad.size()] << "\n";
+      }
+    }
+  }
+  const auto run = [&](const std::string& threads) {
+    const auto r = run_wirescan({"enrich", "-t", threads, "-i", dir + "/in.jsonl", "-o", dir + "/out" + threads + ".jsonl",
+                                 "-r", dir + "/rej" + threads + ".jsonl"});
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+  };
+  run("1");
+  run("2");
+  const auto one = lines_of(read_file(dir + "/out1.jsonl"));
+  const auto two = lines_of(read_file(dir + "/out2.jsonl"));
+  REQUIRE(one.size() == 2 * stories);
+  REQUIRE(two.size() == one.size());
+  // Everything but the timing block, which holds wall-clock times.
+  const auto untimed = [](const std::string& e) { return e.substr(0, e.find("\"timing\":")); };
+  std::size_t same = 0;
+  std::size_t duplicates = 0;
+  for (std::size_t i = 0; i < one.size(); ++i) {
+    same += untimed(one[i]) == untimed(two[i]) ? 1 : 0;
+    duplicates += one[i].find("\"kind\":\"duplicate\"") != std::string::npos ? 1 : 0;
+  }
+  CHECK(same == one.size());
+  CHECK(duplicates >= stories);  // the second pass, at least, repeats the first's headlines
+  const auto rejects = lines_of(read_file(dir + "/rej1.jsonl"));
+  CHECK(rejects.size() == 2 * (tweets.size() / 997 + 1));
+  CHECK(read_file(dir + "/rej2.jsonl") == read_file(dir + "/rej1.jsonl"));
+  CHECK(read_file(dir + "/rej2.jsonl").find("\"reason\":\"oversized\"") != std::string::npos);
+  CHECK(read_file(dir + "/rej2.jsonl").find("\"reason\":\"invalid_utf8\"") != std::string::npos);
+}
+
+TEST_CASE("enrich on a stream writes a story's event before the next story arrives", "[e2e]") {
+  const std::string threads = GENERATE("1", "2");
+  const auto dir = make_temp_dir();
+  const std::string fifo = dir + "/stories";
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  auto proc = start_wirescan({"enrich", "-t", threads, "--input", fifo, "--output", dir + "/events.jsonl"});
+  std::ofstream feed(fifo);
+  const auto events = [&] { return lines_of(read_file(dir + "/events.jsonl")).size(); };
+  const auto wait_for = [&](std::size_t n) {
+    for (int i = 0; i < 600 && events() < n; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    return events();
+  };
+  for (int i = 0; i < 3; ++i) {
+    feed << R"({"id":"s)" << i << R"(","headline":"$NVDA story )" << i << R"(","published_at":1764338400000})" << "\n";
+    feed.flush();
+    INFO("threads " << threads << ", story " << i);
+    CHECK(wait_for(static_cast<std::size_t>(i) + 1) == static_cast<std::size_t>(i) + 1);
+  }
+  feed.close();
+  REQUIRE(wait_exit(proc, 30) == 0);
+  CHECK(events() == 3);
 }
 
 TEST_CASE("enrich reads stdin and writes stdout by default", "[e2e]") {

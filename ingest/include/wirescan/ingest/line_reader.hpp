@@ -34,6 +34,12 @@ class line_reader {
   // The next line, or nullopt at end of input. Throws std::runtime_error on a read error.
   [[nodiscard]] std::optional<line> next();
 
+  // Whether next() would wait for input now: no whole line is buffered and the input is a
+  // pipe, FIFO or terminal with nothing to read yet. (A regular file never waits.) A caller
+  // holding stories back writes them out first, so a streamed story's event does not wait
+  // for the next story to arrive.
+  [[nodiscard]] bool would_wait() const;
+
   // Bytes consumed so far, for progress reporting.
   [[nodiscard]] std::size_t bytes_read() const noexcept { return consumed_; }
 
@@ -45,6 +51,8 @@ class line_reader {
   std::string chunk_;
   std::size_t pos_ = 0;
   std::size_t len_ = 0;
+  std::size_t last_newline_ = std::string::npos;  // in chunk_[0, len_), from the last fill()
+  bool regular_file_ = false;
   bool eof_ = false;
   std::string line_;
   std::size_t number_ = 0;
