@@ -136,6 +136,25 @@ int main(int argc, char** argv) {
   std::printf("| assess, steady state (full window, one eviction per story) | %.0f |\n", median(steady_ns));
   std::printf("| encode the state record | %.0f |\n", median(encode_ns));
   std::printf("\nslowest single assess on the fresh index: %.2f ms\n", median(worst_ms));
+  // What the state topic carries for each story (before the batch's framing and compression),
+  // against the stories' own size: every instance writes it, and reads every other's.
+  std::size_t record_bytes = 0;
+  std::size_t story_bytes = 0;
+  std::size_t features = 0;
+  std::size_t sequence = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    wirescan::novelty::encode(records[i], bytes);
+    record_bytes += bytes.size();
+    story_bytes += stories[i].headline.size() + stories[i].body.size();
+    features += fps[i].features.size();
+    sequence += fps[i].sequence.size();
+  }
+  std::printf("\nstate record: %.0f bytes a story on average (%.1f features and %.1f sequence words of 8 bytes), "
+              "against %.0f bytes of headline and body\n",
+              static_cast<double>(record_bytes) / static_cast<double>(n),
+              static_cast<double>(features) / static_cast<double>(n),
+              static_cast<double>(sequence) / static_cast<double>(n),
+              static_cast<double>(story_bytes) / static_cast<double>(n));
   std::printf("\nverdicts on the fresh index: %zu new, %zu updates, %zu duplicates, %zu rewrites\n",
               kinds[static_cast<std::size_t>(wirescan::core::novelty_kind::fresh)],
               kinds[static_cast<std::size_t>(wirescan::core::novelty_kind::update)],
