@@ -89,10 +89,19 @@ std::string either_apostrophe(std::string_view p) {
   return out;
 }
 
+// What turns an actor adjective into a full actor: "Chinese regulators", "the Philippine
+// central bank".
+constexpr std::array<const char*, 24> institution_words{
+    "government", "authorities", "regulators?", "officials", "ministry", "ministers?", "central bank", "president",
+    "lawmakers", "parliament", "watchdog", "state", "prime minister", "finance minister", "securities regulator",
+    "trade ministry", "commerce ministry", "military", "army", "navy", "air force", "forces", "troops", "courts?"};
+
 struct builder {
   std::vector<std::string> problems;
   std::vector<std::string> expressions;
   std::vector<unsigned> flags;
+  std::vector<char> compiled;  // 0 for an adjective's institution form, which scan() pairs instead
+  bool institutions_needed = false;
   std::vector<std::string> listed;  // other NASDAQ and NYSE equities, for derive_listed_names
   // What becomes rs.symbols once every file is read: every asset class a symbol is listed
   // under, and the alias for a symbol.
@@ -145,6 +154,7 @@ struct builder {
     std::string expr = "(?:" + either_apostrophe(phrase) + ")";
     expressions.push_back(std::move(expr));
     flags.push_back(HS_FLAG_SOM_LEFTMOST | (caseless ? HS_FLAG_CASELESS : 0U));
+    compiled.push_back(1);
     rs.patterns.push_back({kind, index, std::move(source), word_start, word_end});
     ++rs.phrase_count;
   }
@@ -225,13 +235,24 @@ void load_policy(builder& b, const YAML::Node& root, const std::string& file) {
         b.rs.actors.push_back({code, authority, true});
         const auto adj = static_cast<std::uint32_t>(b.rs.actors.size() - 1);
         for (const auto& p : b.strings(a["adjectives"], where + ".adjectives")) {
+          const auto adj_id = b.expressions.size();
           b.add(p, pattern_kind::actor, adj, where + ": adjective '" + p + "'");
           // "Chinese regulators", "the Philippine central bank": an adjective naming an
           // institution is a full actor.
-          b.add(p + " (government|authorities|regulators?|officials|ministry|ministers?|central bank|president|"
-                    "lawmakers|parliament|watchdog|state|prime minister|finance minister|securities regulator|"
-                    "trade ministry|commerce ministry|military|army|navy|air force|forces|troops|courts?)",
-                pattern_kind::actor, noun, where + ": '" + p + " <institution>'");
+          std::string form = p + " (";
+          for (const char* w : institution_words) form.append(w).append("|");
+          form.back() = ')';
+          const auto form_id = b.expressions.size();
+          b.add(std::move(form), pattern_kind::actor, noun, where + ": '" + p + " <institution>'");
+          // Paired after the scan rather than compiled, where the adjective and its form are
+          // both caseless, as the institution words are (a form written case-sensitive, or
+          // with an adjective that is and a form that is not, stays a pattern of its own).
+          if (b.expressions.size() == form_id + 1 && form_id == adj_id + 1 &&
+              (b.flags[adj_id] & b.flags[form_id] & HS_FLAG_CASELESS) != 0) {
+            b.compiled[form_id] = 0;
+            b.rs.patterns[adj_id].institution_form = static_cast<std::uint32_t>(form_id);
+            b.institutions_needed = true;
+          }
         }
       }
     }
@@ -536,18 +557,31 @@ core::result<std::shared_ptr<const rule_set>, std::vector<std::string>> compile(
     b.rs.patterns.back().word_start = false;
     b.rs.patterns.back().word_end = false;
   }
+  // The institution words an adjective's form is paired from, each a pattern of its own so
+  // that every start is reported ("minister" as well as "prime minister" ending there).
+  if (b.institutions_needed) {
+    for (std::size_t i = 0; i < institution_words.size(); ++i) {
+      b.add_regex(institution_words[i], true, pattern_kind::institution, static_cast<std::uint32_t>(i),
+                  std::string("built-in: institution '") + institution_words[i] + "'");
+    }
+  }
   if (!b.problems.empty()) return core::unexpected{std::move(b.problems)};
   std::vector<const char*> exprs;
   std::vector<unsigned> ids;
+  std::vector<unsigned> flags;
   std::array<std::vector<const char*>, 2> part_exprs;
   std::array<std::vector<unsigned>, 2> part_flags, part_ids;
   for (std::size_t i = 0; i < b.expressions.size(); ++i) {
-    exprs.push_back(b.expressions[i].c_str());
-    ids.push_back(static_cast<unsigned>(i));
     const std::size_t part = whole_text_kind(b.rs.patterns[i].kind) ? 0 : 1;
-    part_exprs[part].push_back(b.expressions[i].c_str());
-    part_flags[part].push_back(b.flags[i]);
-    part_ids[part].push_back(static_cast<unsigned>(i));
+    if (b.compiled[i] != 0) {
+      exprs.push_back(b.expressions[i].c_str());
+      ids.push_back(static_cast<unsigned>(i));
+      flags.push_back(b.flags[i]);
+      part_exprs[part].push_back(b.expressions[i].c_str());
+      part_flags[part].push_back(b.flags[i]);
+      part_ids[part].push_back(static_cast<unsigned>(i));
+    }
+    // An uncompiled form counts here too: its match ends where its institution word does.
     if (part == 0) continue;
     // How far a context match can reach past where it starts: its length bounds it, unless a
     // repeat lets it match more than it spells (bounded repeats only: load_policy refuses others).
@@ -581,13 +615,13 @@ core::result<std::shared_ptr<const rule_set>, std::vector<std::string>> compile(
     return compile_set(part_exprs[0], part_flags[0], part_ids[0], &db->mentions) &&
            compile_set(part_exprs[1], part_flags[1], part_ids[1], &db->context);
   });
-  const bool whole = compile_set(exprs, b.flags, ids, &db->all);
+  const bool whole = compile_set(exprs, flags, ids, &db->all);
   if (!parts.get() || !whole) {
     // Compile each pattern alone so every bad one is named, not just the first.
-    for (std::size_t i = 0; i < exprs.size(); ++i) {
+    for (std::size_t i = 0; i < b.expressions.size(); ++i) {
       hs_database_t* one = nullptr;
       hs_compile_error_t* e1 = nullptr;
-      if (hs_compile(exprs[i], b.flags[i], HS_MODE_BLOCK, nullptr, &one, &e1) != HS_SUCCESS) {
+      if (hs_compile(b.expressions[i].c_str(), b.flags[i], HS_MODE_BLOCK, nullptr, &one, &e1) != HS_SUCCESS) {
         b.problems.push_back(b.rs.patterns[i].source + ": " + e1->message);
         hs_free_compile_error(e1);
       }
@@ -623,30 +657,55 @@ void rule_set::scan(std::string_view text, std::vector<match>& out, std::size_t 
     std::string_view text;  // all of it, for the word-boundary checks, even when less is scanned
     std::size_t until;      // matches starting here or later are dropped
     std::vector<match>* out;
-  } ctx{this, text, text.size(), &out};
+    std::size_t institutions;  // institution words found
+  } ctx{this, text, text.size(), &out, 0};
   const auto on_match = [](unsigned id, unsigned long long from, unsigned long long to, unsigned, void* c) -> int {
-    const auto& x = *static_cast<context*>(c);
-    if (from >= x.until) return 0;
+    auto& x = *static_cast<context*>(c);
+    const auto& p = x.rs->patterns[id];
+    // An institution word may start past the limit when the adjective before it does not.
+    const bool institution = p.kind == pattern_kind::institution;
+    if (from >= x.until && !institution) return 0;
     const auto word = [&](std::size_t i) {
       const char ch = x.text[i];
       return core::is_ascii_alnum(ch) || ch == '_';
     };
-    const auto& p = x.rs->patterns[id];
     if (p.word_start && from > 0 && word(from - 1) && word(from)) return 0;
     if (p.word_end && to < x.text.size() && word(to) && to > 0 && word(to - 1)) return 0;
     x.out->push_back({id, static_cast<std::uint32_t>(from), static_cast<std::uint32_t>(to)});
+    x.institutions += institution ? 1 : 0;
     return 0;
   };
+  const std::size_t first = out.size();
   if (context_until >= text.size() || db->context == nullptr) {
     hs_scan(db->all, text.data(), static_cast<unsigned>(text.size()), 0, scratch.s, on_match, &ctx);
-    return;
+  } else {
+    hs_scan(db->mentions, text.data(), static_cast<unsigned>(text.size()), 0, scratch.s, on_match, &ctx);
+    // Every context match that starts before context_until ends within context_reach of its
+    // start, so scanning that far finds exactly those the whole text would give.
+    ctx.until = context_until;
+    const auto scanned = std::min(text.size(), context_until + context_reach);
+    hs_scan(db->context, text.data(), static_cast<unsigned>(scanned), 0, scratch.s, on_match, &ctx);
   }
-  hs_scan(db->mentions, text.data(), static_cast<unsigned>(text.size()), 0, scratch.s, on_match, &ctx);
-  // Every context match that starts before context_until ends within context_reach of its
-  // start, so scanning that far finds exactly those the whole text would give.
-  ctx.until = context_until;
-  const auto scanned = std::min(text.size(), context_until + context_reach);
-  hs_scan(db->context, text.data(), static_cast<unsigned>(scanned), 0, scratch.s, on_match, &ctx);
+  if (ctx.institutions != 0) pair_institutions(text, out, first);
+}
+
+// An adjective, one space and an institution word: the adjective's institution form, as the
+// form's own pattern "Chinese (government|...)" would have matched it (the leftmost start per
+// end, since the adjective's own match is). The institution words themselves are not reported.
+void rule_set::pair_institutions(std::string_view text, std::vector<match>& out, std::size_t first) const {
+  const std::size_t end = out.size();
+  for (std::size_t i = first; i < end; ++i) {
+    const auto form = patterns[out[i].id].institution_form;
+    if (form == pattern_info::no_form || out[i].to >= text.size() || text[out[i].to] != ' ') continue;
+    for (std::size_t j = first; j < end; ++j) {
+      if (patterns[out[j].id].kind == pattern_kind::institution && out[j].from == out[i].to + 1) {
+        out.push_back({form, out[i].from, out[j].to});
+      }
+    }
+  }
+  out.erase(std::remove_if(out.begin() + static_cast<std::ptrdiff_t>(first), out.end(),
+                           [&](const match& m) { return patterns[m.id].kind == pattern_kind::institution; }),
+            out.end());
 }
 
 core::result<std::shared_ptr<const rule_set>, std::vector<std::string>> load_rules(const std::string& dir) {

@@ -104,6 +104,58 @@ TEST_CASE("the policy vocabulary is searched up to a point, names through the wh
   CHECK(rs.context_reach >= std::string("slashes ").size() + 21 + std::string("rates").size());
 }
 
+TEST_CASE("an actor adjective's institution form is found as its own pattern would find it", "[rules]") {
+  // The forms ("Chinese regulators") are paired after the scan from the adjective and the
+  // institution words rather than compiled; what comes out must be what the form's pattern
+  // "Chinese (government|...|courts?)" matched: the leftmost start, whole words, one space.
+  const auto r = load_rules_from(rule_sources{
+      "actors:\n  - {code: CN, phrases: [China], adjectives: [Chinese]}\n"
+      "  - {code: KR, phrases: [Seoul], adjectives: [\"South Korean\"]}\n"
+      "  - {code: NL, phrases: [Netherlands], adjectives: [\"=Dutch\"]}\n"
+      "triggers:\n  tariff:\n    - {direction: tightening, phrases: [raises tariffs]}\n",
+      "", "", "mem"});
+  REQUIRE(r.has_value());
+  const auto& rs = *r.value();
+  using wirescan::enrich::pattern_kind;
+  // Every actor match as "text=CODE" ("+adj" for the bare adjective), in the order found.
+  const auto actors = [&](const std::string& text, std::size_t until = std::string::npos) {
+    std::vector<wirescan::enrich::rule_set::match> ms;
+    rs.scan(text, ms, until);
+    std::vector<std::string> out;
+    for (const auto& m : ms) {
+      const auto& p = rs.patterns[m.id];
+      CHECK(p.kind != pattern_kind::institution);  // never reported by themselves
+      if (p.kind != pattern_kind::actor) continue;
+      const auto& a = rs.actors[p.index];
+      out.push_back(text.substr(m.from, m.to - m.from) + "=" + a.code + (a.adjective ? "+adj" : ""));
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+  };
+  using v = std::vector<std::string>;
+  CHECK(actors("Chinese regulators fine a lender") == v{"Chinese regulators=CN", "Chinese=CN+adj"});
+  CHECK(actors("CHINESE GOVERNMENT bans imports") == v{"CHINESE GOVERNMENT=CN", "CHINESE=CN+adj"});
+  CHECK(actors("South Korean central bank holds") == v{"South Korean central bank=KR", "South Korean=KR+adj"});
+  // Two institution words end together: the longer one, from the adjective.
+  CHECK(actors("the Chinese prime minister says") == v{"Chinese prime minister=CN", "Chinese=CN+adj"});
+  CHECK(actors("Chinese ministers meet") == v{"Chinese ministers=CN", "Chinese=CN+adj"});
+  // Not the form: two spaces, a longer word, a word between, an institution word alone.
+  CHECK(actors("Chinese  government") == v{"Chinese=CN+adj"});
+  CHECK(actors("Chinese governments") == v{"Chinese=CN+adj"});
+  CHECK(actors("Chinese chip regulators") == v{"Chinese=CN+adj"});
+  CHECK(actors("Chinesey government").empty());
+  CHECK(actors("the government and the central bank").empty());
+  // The lede's limit applies to where the form starts, so an institution word past it still
+  // counts after an adjective before it.
+  const std::string text = "A long opening. Chinese regulators act.";
+  CHECK(actors(text, text.find("Chinese") + 3) == v{"Chinese regulators=CN", "Chinese=CN+adj"});
+  CHECK(actors(text, text.find("Chinese")).empty());
+  // A form written case-sensitive ("=Dutch") stays a pattern of its own, and still matches.
+  CHECK(actors("Dutch central bank fines") == v{"Dutch central bank=NL", "Dutch=NL+adj"});
+  CHECK(actors("DUTCH central bank fines").empty());
+  CHECK(rs.context_reach >= std::string("South Korean securities regulator").size());
+}
+
 TEST_CASE("the symbol table finds every symbol it holds and nothing else", "[rules][symbols]") {
   using wirescan::core::asset_class;
   using wirescan::enrich::symbol_table;
