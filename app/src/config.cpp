@@ -363,8 +363,15 @@ config read_config(const YAML::Node& root) {
     r.get(k["transactional_id"], "kafka.transactional_id", c.kafka.transactional_id);
     r.positive<int>(k["transaction_interval_ms"], "kafka.transaction_interval_ms", c.kafka.transaction_interval_ms,
                     60000);
-    r.get(k["prepare_ahead"], "kafka.prepare_ahead", c.kafka.prepare_ahead);
-    if (c.kafka.prepare_ahead > 4096) r.problems.push_back("kafka.prepare_ahead: must be between 0 and 4096");
+    if (const auto n = k["prepare_ahead"]; n && !(n.IsScalar() && n.Scalar() == "auto")) {
+      std::size_t ahead = 0;
+      const auto before = r.problems.size();
+      r.get(n, "kafka.prepare_ahead", ahead);
+      if (r.problems.size() == before && ahead > 4096) {
+        r.problems.push_back("kafka.prepare_ahead: must be auto or between 0 and 4096");
+      }
+      if (r.problems.size() == before) c.kafka.prepare_ahead = ahead;
+    }
     read_properties(r, k["consumer"], "kafka.consumer", {"bootstrap.servers", "group.id", "enable.auto.offset.store"},
                     c.kafka.consumer);
     read_properties(r, k["producer"], "kafka.producer", {"bootstrap.servers", "transactional.id"}, c.kafka.producer);
@@ -434,7 +441,11 @@ std::string print_config(const config& c) {
   e << YAML::Key << "shutdown_delay_ms" << YAML::Value << c.kafka.shutdown_delay_ms;
   e << YAML::Key << "transactional_id" << YAML::Value << c.kafka.transactional_id;
   e << YAML::Key << "transaction_interval_ms" << YAML::Value << c.kafka.transaction_interval_ms;
-  e << YAML::Key << "prepare_ahead" << YAML::Value << c.kafka.prepare_ahead;
+  if (c.kafka.prepare_ahead) {
+    e << YAML::Key << "prepare_ahead" << YAML::Value << *c.kafka.prepare_ahead;
+  } else {
+    e << YAML::Key << "prepare_ahead" << YAML::Value << "auto";
+  }
   for (const auto& [name, props] : {std::pair{"consumer", &c.kafka.consumer}, std::pair{"producer", &c.kafka.producer}}) {
     e << YAML::Key << name << YAML::Value << YAML::BeginMap;
     for (const auto& [pk, pv] : *props) e << YAML::Key << pk << YAML::Value << (is_secret_property(pk) ? "[redacted]" : pv);

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -45,8 +46,11 @@ struct kafka_config {
   std::string transactional_id;
   int transaction_interval_ms = 100;  // exactly_once: how long one transaction collects stories
   // Stories decoded and enriched ahead, on a thread of their own, while this thread runs the
-  // novelty stage and Kafka (app/src/staged.hpp); 0 does everything on one thread.
-  std::size_t prepare_ahead = 64;
+  // novelty stage and Kafka (app/src/staged.hpp); 0 does everything on one thread. Unset
+  // ("auto", the default): default_prepare_ahead when the process can use two CPUs or more
+  // (its affinity and its cgroup's CPU quota, app/src/cpus.hpp), else 0.
+  std::optional<std::size_t> prepare_ahead;
+  static constexpr std::size_t default_prepare_ahead = 64;
   std::map<std::string, std::string> consumer;  // librdkafka pass-through
   std::map<std::string, std::string> producer;  // librdkafka pass-through
 };

@@ -11,6 +11,7 @@
 
 #include <unistd.h>
 
+#include "cpus.hpp"
 #include "pipeline.hpp"
 #include "staged.hpp"
 #include "wirescan/ingest/line_reader.hpp"
@@ -78,7 +79,10 @@ enrich_summary run_enrich(const enrich_options& opts, const config& cfg, obs::me
     m.event_published();
     ++sum.events;
   };
-  const unsigned threads = opts.threads != 0 ? opts.threads : std::thread::hardware_concurrency() >= 2 ? 2 : 1;
+  // The default counts the CPUs this process may use (its affinity and its cgroup's CPU
+  // quota), not the machine's: a container limited to one CPU runs on one thread.
+  const unsigned threads = opts.threads != 0 ? opts.threads : read_cpu_limit().usable() >= 2 ? 2 : 1;
+  sum.threads = threads;
   std::optional<staged_pipeline<line_item>> staged;
   if (threads >= 2) staged.emplace(pipe, prepare_ahead);
   const auto finish_one = [&](staged_pipeline<line_item>::slot& s) {

@@ -28,6 +28,7 @@ struct enrich_summary {
   std::size_t events = 0;
   std::size_t rejected = 0;
   double seconds = 0;
+  unsigned threads = 1;  // that decoded and enriched stories
 };
 
 // Throws std::runtime_error on I/O failure (unreadable input, unwritable output).

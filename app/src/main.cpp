@@ -88,7 +88,8 @@ int main(int argc, char** argv) {
   enrich->add_option("--config,-c", config_path, "YAML config file (default: built-in defaults)");
   enrich->add_option("--threads,-t", eopts.threads,
                      "1: everything on one thread; 2: stories also decoded and enriched on a second thread, "
-                     "with the same output in the same order (default: 2 with two CPUs or more)")
+                     "with the same output in the same order (default: 2 when the process may use two CPUs or more, "
+                     "counting its CPU affinity and its cgroup's CPU quota)")
       ->check(CLI::Range(1, 2));
 
   bool print = false;
@@ -195,9 +196,10 @@ int main(int argc, char** argv) {
   try {
     install_stop_handlers();
     const auto sum = wirescan::app::run_enrich(eopts, *cfg, metrics, enricher, &reload_requested);
-    std::fprintf(stderr, "wirescan enrich: %zu lines, %zu events, %zu rejected%s in %.3f s (%.0f stories/s)\n",
+    std::fprintf(stderr, "wirescan enrich: %zu lines, %zu events, %zu rejected%s in %.3f s (%.0f stories/s, %u thread%s)\n",
                  sum.lines, sum.events, sum.rejected, reject_breakdown(metrics).c_str(), sum.seconds,
-                 sum.seconds > 0 ? static_cast<double>(sum.lines) / sum.seconds : 0.0);
+                 sum.seconds > 0 ? static_cast<double>(sum.lines) / sum.seconds : 0.0, sum.threads,
+                 sum.threads == 1 ? "" : "s");
   } catch (const std::exception& e) {
     std::fprintf(stderr, "wirescan enrich: %s\n", e.what());
     return exit_failure;

@@ -15,6 +15,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include "cpus.hpp"
 #include "http_server.hpp"
 #include "pipeline.hpp"
 #include "staged.hpp"
@@ -555,7 +556,16 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
       failed = true;
     }
   };
-  staged_pipeline<staged_story> staged(pipe, cfg.kafka.prepare_ahead);
+  const cpu_limit cpus = read_cpu_limit();
+  const std::size_t ahead =
+      cfg.kafka.prepare_ahead.value_or(cpus.usable() >= 2 ? kafka_config::default_prepare_ahead : 0);
+  if (ahead > 0) {
+    obs::log().info("a second thread decodes and enriches up to {} stories ahead; {}", ahead, cpus.describe());
+  } else {
+    obs::log().info("everything on one thread (kafka.prepare_ahead: {}); {}",
+                    cfg.kafka.prepare_ahead ? "0" : "auto", cpus.describe());
+  }
+  staged_pipeline<staged_story> staged(pipe, ahead);
   const auto emit_front = [&](bool wait) {
     auto* s = staged.front(wait);
     if (s == nullptr) return false;

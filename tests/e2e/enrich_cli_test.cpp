@@ -5,6 +5,7 @@
 #include <fstream>
 #include <thread>
 
+#include <sched.h>
 #include <sys/stat.h>
 #include <sstream>
 #include <string>
@@ -16,6 +17,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "cpus.hpp"
 #include "eval_command.hpp"
 #include "process.hpp"
 #include "schema.hpp"
@@ -198,6 +200,50 @@ TEST_CASE("enrich on a stream writes a story's event before the next story arriv
   feed.close();
   REQUIRE(wait_exit(proc, 30) == 0);
   CHECK(events() == 3);
+}
+
+TEST_CASE("enrich's default thread count follows the CPUs the process may use, not the machine's", "[e2e]") {
+  const auto dir = make_temp_dir();
+  std::size_t n = 0;
+  std::ofstream(dir + "/in.jsonl") << tweets_as_stories(n);
+  const auto enrich = [&](std::vector<std::string> extra, const std::string& out) {
+    std::vector<std::string> args{"enrich", "-i", dir + "/in.jsonl", "-o", dir + "/" + out};
+    args.insert(args.end(), extra.begin(), extra.end());
+    const auto r = run_wirescan(args);
+    REQUIRE(r.exit_code == 0);
+    return r.err;
+  };
+  // One CPU in the affinity mask, as a cpuset or `taskset -c 0` gives it: the child inherits
+  // this thread's mask. One thread then, unless asked for two.
+  cpu_set_t mine;
+  REQUIRE(sched_getaffinity(0, sizeof mine, &mine) == 0);
+  int cpu = 0;
+  while (!CPU_ISSET(cpu, &mine)) ++cpu;
+  cpu_set_t one;
+  CPU_ZERO(&one);
+  CPU_SET(cpu, &one);
+  struct restore {
+    cpu_set_t set;
+    ~restore() { sched_setaffinity(0, sizeof set, &set); }
+  } restored{mine};
+  REQUIRE(sched_setaffinity(0, sizeof one, &one) == 0);
+  const auto pinned = enrich({}, "pinned.jsonl");
+  const auto asked = enrich({"--threads", "2"}, "asked.jsonl");
+  // `run` (through the demo's embedded cluster) decides kafka.prepare_ahead: auto the same way.
+  const auto demo =
+      run_wirescan({"demo", "--json", "--feed", std::string(WIRESCAN_SOURCE_DIR) + "/data/sample-feed.jsonl"});
+  REQUIRE(sched_setaffinity(0, sizeof mine, &mine) == 0);
+  CHECK(pinned.find("1 thread)") != std::string::npos);
+  CHECK(asked.find("2 threads)") != std::string::npos);
+  INFO(demo.err);
+  CHECK(demo.exit_code == 0);
+  CHECK(demo.err.find("everything on one thread (kafka.prepare_ahead: auto); 1 CPU usable (affinity 1") !=
+        std::string::npos);
+  // Unpinned, the default is what this process may use: two with two CPUs or more.
+  const auto free = enrich({}, "free.jsonl");
+  CHECK(free.find(wirescan::app::read_cpu_limit().usable() >= 2 ? "2 threads)" : "1 thread)") != std::string::npos);
+  CHECK(lines_of(read_file(dir + "/pinned.jsonl")).size() == n);
+  CHECK(lines_of(read_file(dir + "/asked.jsonl")).size() == n);
 }
 
 TEST_CASE("enrich reads stdin and writes stdout by default", "[e2e]") {

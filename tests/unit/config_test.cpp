@@ -108,11 +108,12 @@ TEST_CASE("a config of the wrong shape is a config error, never a crash (found b
   CHECK_NOTHROW(parse_config("log_level: debug\n", "x.yaml"));
 }
 
-TEST_CASE("kafka.prepare_ahead takes 0 (one thread) to 4096, and nothing else", "[config]") {
-  CHECK(load_config("").kafka.prepare_ahead == 64);
-  CHECK(load_config(write_config("kafka:\n  prepare_ahead: 0\n")).kafka.prepare_ahead == 0);
-  CHECK(load_config(write_config("kafka:\n  prepare_ahead: 4096\n")).kafka.prepare_ahead == 4096);
-  for (const char* bad : {"4097", "-1", "lots"}) {
+TEST_CASE("kafka.prepare_ahead takes auto (the default), 0 (one thread) to 4096, and nothing else", "[config]") {
+  CHECK_FALSE(load_config("").kafka.prepare_ahead.has_value());
+  CHECK_FALSE(load_config(write_config("kafka:\n  prepare_ahead: auto\n")).kafka.prepare_ahead.has_value());
+  CHECK(load_config(write_config("kafka:\n  prepare_ahead: 0\n")).kafka.prepare_ahead == 0u);
+  CHECK(load_config(write_config("kafka:\n  prepare_ahead: 4096\n")).kafka.prepare_ahead == 4096u);
+  for (const char* bad : {"4097", "-1", "lots", "[1]"}) {
     INFO(bad);
     CHECK_THROWS_WITH(load_config(write_config(std::string("kafka:\n  prepare_ahead: ") + bad + "\n")),
                       Catch::Matchers::ContainsSubstring("kafka.prepare_ahead"));
