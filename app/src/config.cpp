@@ -324,8 +324,8 @@ config read_config(const YAML::Node& root) {
   const auto k = root["kafka"];
   r.only(k, "kafka",
          {"brokers", "group_id", "input_topics", "output_topic", "dead_letter_topic", "key", "delivery",
-          "drain_timeout_ms", "shutdown_delay_ms", "transactional_id", "transaction_interval_ms", "prepare_ahead", "consumer",
-          "producer"});
+          "drain_timeout_ms", "shutdown_delay_ms", "transactional_id", "transaction_interval_ms", "prepare_ahead",
+          "prepare_threads", "consumer", "producer"});
   if (k && k.IsMap()) {
     r.get(k["brokers"], "kafka.brokers", c.kafka.brokers);
     r.get(k["group_id"], "kafka.group_id", c.kafka.group_id);
@@ -371,6 +371,16 @@ config read_config(const YAML::Node& root) {
         r.problems.push_back("kafka.prepare_ahead: must be auto or between 0 and 4096");
       }
       if (r.problems.size() == before) c.kafka.prepare_ahead = ahead;
+    }
+    if (const auto n = k["prepare_threads"]; n && !(n.IsScalar() && n.Scalar() == "auto")) {
+      std::size_t threads = 0;
+      const auto before = r.problems.size();
+      r.get(n, "kafka.prepare_threads", threads);
+      if (r.problems.size() == before && (threads < 1 || threads > kafka_config::max_prepare_threads)) {
+        r.problems.push_back("kafka.prepare_threads: must be auto or between 1 and " +
+                             std::to_string(kafka_config::max_prepare_threads));
+      }
+      if (r.problems.size() == before) c.kafka.prepare_threads = threads;
     }
     read_properties(r, k["consumer"], "kafka.consumer", {"bootstrap.servers", "group.id", "enable.auto.offset.store"},
                     c.kafka.consumer);
@@ -445,6 +455,11 @@ std::string print_config(const config& c) {
     e << YAML::Key << "prepare_ahead" << YAML::Value << *c.kafka.prepare_ahead;
   } else {
     e << YAML::Key << "prepare_ahead" << YAML::Value << "auto";
+  }
+  if (c.kafka.prepare_threads) {
+    e << YAML::Key << "prepare_threads" << YAML::Value << *c.kafka.prepare_threads;
+  } else {
+    e << YAML::Key << "prepare_threads" << YAML::Value << "auto";
   }
   for (const auto& [name, props] : {std::pair{"consumer", &c.kafka.consumer}, std::pair{"producer", &c.kafka.producer}}) {
     e << YAML::Key << name << YAML::Value << YAML::BeginMap;

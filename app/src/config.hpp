@@ -51,6 +51,11 @@ struct kafka_config {
   // (its affinity and its cgroup's CPU quota, app/src/cpus.hpp), else 0.
   std::optional<std::size_t> prepare_ahead;
   static constexpr std::size_t default_prepare_ahead = 64;
+  // How many threads prepare those stories, when prepare_ahead is not 0. Unset ("auto", the
+  // default): one fewer than the CPUs the process may use, at least 1, at most
+  // cpu_limit::max_auto_preparers (app/src/cpus.hpp).
+  std::optional<std::size_t> prepare_threads;
+  static constexpr std::size_t max_prepare_threads = 64;
   std::map<std::string, std::string> consumer;  // librdkafka pass-through
   std::map<std::string, std::string> producer;  // librdkafka pass-through
 };

@@ -157,6 +157,11 @@ unsigned cpu_limit::usable() const noexcept {
   return n;
 }
 
+unsigned cpu_limit::preparers() const noexcept {
+  const unsigned n = usable() - 1;
+  return n < max_auto_preparers ? n : max_auto_preparers;
+}
+
 std::string cpu_limit::describe() const {
   const unsigned n = usable();
   return fmt::format("{} CPU{} usable (affinity {}, {})", n, n == 1 ? "" : "s", affinity,

@@ -1,6 +1,7 @@
 #pragma once
-// How many CPUs this process can use at once: what decides whether a second thread prepares
-// stories (`wirescan run`'s kafka.prepare_ahead: auto, `wirescan enrich`'s --threads).
+// How many CPUs this process can use at once: what decides whether threads of their own
+// prepare stories, and how many (`wirescan run`'s kafka.prepare_ahead and
+// kafka.prepare_threads: auto, `wirescan enrich`'s --threads).
 //
 // std::thread::hardware_concurrency() counts the machine's CPUs. A container is usually
 // given fewer: a CPU quota in its cgroup (Kubernetes' CPU limit, `docker run --cpus`) or a
@@ -21,6 +22,14 @@ struct cpu_limit {
   // The affinity, and the quota rounded up (a quota of 1.5 CPUs can keep two threads busy
   // part of the time, which beats one thread), at least 1.
   [[nodiscard]] unsigned usable() const noexcept;
+  // Threads of their own to prepare stories (decode, enrich) beside the one that finishes
+  // them in order: one fewer than usable(), at most max_auto_preparers; 0 on one CPU.
+  [[nodiscard]] unsigned preparers() const noexcept;
+  // Preparing a story took about 5 µs on one core in process, finishing it (the novelty stage
+  // and the event) about 3 µs, 1 µs without the stage (docs/performance.md): past two to five
+  // preparers the finishing thread is the limit, and each idle preparer still spins a little
+  // before it sleeps.
+  static constexpr unsigned max_auto_preparers = 4;
   // "2 CPUs usable (affinity 2, no cgroup CPU quota)", for the log.
   [[nodiscard]] std::string describe() const;
 };

@@ -17,9 +17,9 @@ struct enrich_options {
   std::string input = "-";
   std::string output = "-";
   std::string rejects;  // empty: each reject is logged on stderr instead
-  // 1: everything on this thread. 2: stories decoded and enriched on a second thread too, a
-  // few ahead (staged_pipeline), with the same output in the same order. 0: 2 when the
-  // machine has two CPUs or more, else 1.
+  // 1: everything on this thread. N: stories decoded and enriched on N-1 more threads too, a
+  // few ahead (staged_pipeline), with the same output in the same order. 0: one more than
+  // read_cpu_limit().preparers() (cpus.hpp): the CPUs the process may use, at most 5.
   unsigned threads = 0;
 };
 

@@ -7,8 +7,10 @@
 #include <iostream>
 
 #include <CLI/CLI.hpp>
+#include <fmt/format.h>
 
 #include "config.hpp"
+#include "cpus.hpp"
 #include "pipeline.hpp"
 #include "enrich_command.hpp"
 #include "run_command.hpp"
@@ -87,10 +89,11 @@ int main(int argc, char** argv) {
   enrich->add_option("--rejects,-r", eopts.rejects, "JSON Lines file for rejected lines (default: log them)");
   enrich->add_option("--config,-c", config_path, "YAML config file (default: built-in defaults)");
   enrich->add_option("--threads,-t", eopts.threads,
-                     "1: everything on one thread; 2: stories also decoded and enriched on a second thread, "
-                     "with the same output in the same order (default: 2 when the process may use two CPUs or more, "
-                     "counting its CPU affinity and its cgroup's CPU quota)")
-      ->check(CLI::Range(1, 2));
+                     fmt::format("1: everything on one thread; N: stories also decoded and enriched on N-1 more "
+                                 "threads, with the same output in the same order (default: the CPUs the process may "
+                                 "use, counting its CPU affinity and its cgroup's CPU quota, at most {})",
+                                 1 + wirescan::app::cpu_limit::max_auto_preparers))
+      ->check(CLI::Range(1, 65));
 
   bool print = false;
   auto* validate = cli.add_subcommand("validate", "Check a config file and report every problem at once");

@@ -558,14 +558,19 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
   };
   const cpu_limit cpus = read_cpu_limit();
   const std::size_t ahead =
-      cfg.kafka.prepare_ahead.value_or(cpus.usable() >= 2 ? kafka_config::default_prepare_ahead : 0);
+      cfg.kafka.prepare_ahead.value_or(cpus.preparers() > 0 ? kafka_config::default_prepare_ahead : 0);
+  const std::size_t preparers = ahead == 0 ? 0 : cfg.kafka.prepare_threads.value_or(std::max(1U, cpus.preparers()));
   if (ahead > 0) {
-    obs::log().info("a second thread decodes and enriches up to {} stories ahead; {}", ahead, cpus.describe());
+    obs::log().info("{} up to {} stories ahead (kafka.prepare_threads: {}); {}",
+                    preparers == 1 ? std::string("a second thread decodes and enriches")
+                                   : fmt::format("{} more threads decode and enrich", preparers),
+                    ahead, cfg.kafka.prepare_threads ? std::to_string(preparers) : std::string("auto"),
+                    cpus.describe());
   } else {
     obs::log().info("everything on one thread (kafka.prepare_ahead: {}); {}",
                     cfg.kafka.prepare_ahead ? "0" : "auto", cpus.describe());
   }
-  staged_pipeline<staged_story> staged(pipe, ahead);
+  staged_pipeline<staged_story> staged(pipe, ahead, preparers);
   const auto emit_front = [&](bool wait) {
     auto* s = staged.front(wait);
     if (s == nullptr) return false;

@@ -1,23 +1,28 @@
 #pragma once
-// A pipeline on two threads: a thread of its own decodes and enriches (pipeline::prepare)
-// up to `ahead` stories ahead, while the caller's thread takes them back in input order for
-// the novelty stage, the event and whatever comes after (Kafka's produce, say).
+// A pipeline on two threads or more: threads of their own decode and enrich
+// (pipeline::prepare) up to `ahead` stories ahead, while the caller's thread takes them back
+// in input order for the novelty stage, the event and whatever comes after (Kafka's produce,
+// say).
 //
-// Why: the two halves then run on two cores, and the novelty index's random probes no
-// longer evict the enricher's tables from the same core's cache (docs/performance.md).
+// Why: the two halves then run on two cores or more, and the novelty index's random probes
+// no longer evict the enricher's tables from the same core's cache (docs/performance.md).
+// Preparing a story costs more than finishing it, so on a machine with more cores more than
+// one preparing thread keeps the caller's half busy (`threads`; the default is one).
 // Order is kept: stories are handed back first in, first out, so the novelty index sees them
 // in input order and a partition's events leave in its order.
 //
-// When the caller must wait for the oldest story and the preparing thread has not started
-// it, the caller prepares it itself (with the pipeline's own decoder). At a few stories a second
-// the preparing thread then never runs at all and a story waits for no other thread to be
+// When the caller must wait for the oldest story and no preparing thread has started it,
+// the caller prepares it itself (with the pipeline's own decoder). At a few stories a second
+// the preparing threads then never run at all and a story waits for no other thread to be
 // scheduled: with a hand-off per story, p99 latency through a busy 2-core machine rose from
-// about 5 to 10 ms at 1,000 stories/s (bench/latency.py). When the preparing thread has the
+// about 5 to 10 ms at 1,000 stories/s (bench/latency.py). When a preparing thread has the
 // oldest, the caller prepares the next ones nobody has started instead of waiting idle, so
-// under load both threads prepare and the caller's share is what its own half leaves over.
+// under load every thread prepares and the caller's share is what its own half leaves over.
 //
-// Single producer, single consumer: push(), front(), pop() and drain() are called from
-// one thread (the caller's); the preparing thread only runs prepare(). Item is the
+// One producer and consumer, any number of preparers: push(), front(), pop() and drain()
+// are called from one thread (the caller's); the preparing threads only run prepare(), each
+// with a decoder of its own, and claim stories one at a time through one counter, so each
+// story is prepared once, by whoever claims it. Item is the
 // caller's record of one input (it must have a `payload` the story is decoded from, and may
 // have a `full_size`, the input's real length when the payload is only its first bytes:
 // ingest::line_reader's lines); it stays in its slot until pop().
@@ -25,6 +30,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <thread>
 #include <vector>
 
@@ -70,28 +76,34 @@ class staged_pipeline {
   };
 
   // ahead: how many stories may be pushed and not yet popped. 0 runs prepare() inside
-  // push(), on the caller's thread, with no second thread at all. first: the first story's
+  // push(), on the caller's thread, with no other thread at all. threads: how many threads
+  // of their own prepare stories (at least 1, unless ahead is 0). first: the first story's
   // sequence number (tests start near 2^32, where the 32-bit wake counter wraps).
-  staged_pipeline(Pipe& p, std::size_t ahead, std::uint64_t first = 0)
+  staged_pipeline(Pipe& p, std::size_t ahead, std::size_t threads = 1, std::uint64_t first = 0)
       : pipe_(p),
         slots_(ahead < 1 ? 1 : ahead),
-        theirs_(p.decode_config()),
         pushed_(first),
         popped_(first),
         published_(first),
         claimed_(first),
         inline_(ahead == 0) {
-    if (!inline_) worker_ = std::thread([this] { work(); });
-  }
-  ~staged_pipeline() {
     if (inline_) return;
-    stop_.store(true, std::memory_order_seq_cst);
-    wake();
-    worker_.join();
+    const std::size_t n = threads < 1 ? 1 : threads;
+    for (std::size_t i = 0; i < n; ++i) theirs_.push_back(std::make_unique<ingest::decoder>(p.decode_config()));
+    workers_.reserve(n);
+    try {
+      for (std::size_t i = 0; i < n; ++i) workers_.emplace_back([this, i] { work(*theirs_[i]); });
+    } catch (...) {
+      stop();  // the threads already started, before the error leaves the constructor
+      throw;
+    }
   }
+  ~staged_pipeline() { stop(); }
   staged_pipeline(const staged_pipeline&) = delete;
   staged_pipeline& operator=(const staged_pipeline&) = delete;
 
+  // How many threads of their own prepare stories: 0 when push() prepares them inline.
+  [[nodiscard]] std::size_t threads() const noexcept { return workers_.size(); }
   [[nodiscard]] std::size_t size() const noexcept { return pushed_ - popped_; }
   [[nodiscard]] bool empty() const noexcept { return pushed_ == popped_; }
   [[nodiscard]] bool full() const noexcept { return size() == slots_.size(); }
@@ -108,7 +120,7 @@ class staged_pipeline {
       return;
     }
     published_.store(pushed_, std::memory_order_seq_cst);
-    // A sleeping preparer is woken once a few stories wait for it, not for every one (the
+    // Sleeping preparers are woken once a few stories wait for them, not for every one (the
     // futex call is the caller's cost, and the caller is the busier thread under load); a
     // story the caller then needs first, it prepares itself (front). An awake preparer
     // finds the stories on its own.
@@ -116,7 +128,7 @@ class staged_pipeline {
   }
 
   // The oldest input once it is prepared: nullptr when there is none, or when it is not
-  // ready and wait is false. With wait: while the preparing thread has the oldest, the caller
+  // ready and wait is false. With wait: while a preparing thread has the oldest, the caller
   // prepares the next stories nobody has started (the oldest too, if nobody has), then waits.
   slot* front(bool wait) {
     if (empty()) return nullptr;
@@ -136,7 +148,7 @@ class staged_pipeline {
       t.ready.store(next + 1, std::memory_order_release);
       ++prepared_here_;
     }
-    // The preparing thread has it: a story takes 10-15 µs, so wait awake first. On the
+    // A preparing thread has it: a story takes 10-15 µs, so wait awake first. On the
     // 2-core machine a bound of 512 pauses (about 5 µs there) slept on nearly every story,
     // and the two-thread pipeline ran at 68-69k stories/s; 50 µs at 76-92k (bench/inprocess).
     if (!detail::spin_until(std::chrono::microseconds(50), ready)) {
@@ -147,14 +159,14 @@ class staged_pipeline {
     return &s;
   }
 
-  // How many stories the caller prepared itself, in front(), rather than the preparing thread.
+  // How many stories the caller prepared itself, in front(), rather than a preparing thread.
   [[nodiscard]] std::uint64_t prepared_here() const noexcept { return prepared_here_; }
 
   // Frees the oldest slot (after front() returned it).
   void pop() { ++popped_; }
 
   // Calls f(slot&) for every pushed input in order, waiting for each, and pops it: nothing
-  // is left on the preparing thread afterwards (before a reload, a revoke, a commit).
+  // is left on the preparing threads afterwards (before a reload, a revoke, a commit).
   template <class F>
   void drain(F&& f) {
     while (slot* s = front(true)) {
@@ -174,12 +186,23 @@ class staged_pipeline {
     }
   }
 
+  // One preparer a call: push() calls it for every story while wake_batch or more wait, so
+  // a backlog that lasts wakes one more preparer a story, and a short burst only one.
   void wake() {
     wake_.fetch_add(1, std::memory_order_seq_cst);
-    wake_.notify_one();  // no system call unless the preparer sleeps
+    wake_.notify_one();  // no system call unless a preparer sleeps
   }
 
-  void work() {
+  void stop() {
+    if (workers_.empty()) return;
+    stop_.store(true, std::memory_order_seq_cst);
+    wake_.fetch_add(1, std::memory_order_seq_cst);
+    wake_.notify_all();
+    for (auto& w : workers_) w.join();
+    workers_.clear();
+  }
+
+  void work(ingest::decoder& dec) {
     for (;;) {
       const auto w = wake_.load(std::memory_order_seq_cst);
       auto seq = claimed_.load(std::memory_order_seq_cst);
@@ -195,9 +218,9 @@ class staged_pipeline {
         }
         continue;
       }
-      if (!claimed_.compare_exchange_strong(seq, seq + 1, std::memory_order_acq_rel)) continue;  // the caller took it
+      if (!claimed_.compare_exchange_strong(seq, seq + 1, std::memory_order_acq_rel)) continue;  // someone else took it
       auto& s = slots_[seq % slots_.size()];
-      pipe_.prepare(s.item.payload, full_size(s.item), s.story, theirs_);
+      pipe_.prepare(s.item.payload, full_size(s.item), s.story, dec);
       s.ready.store(seq + 1, std::memory_order_release);
       s.ready.notify_one();  // no system call unless the caller sleeps on it
     }
@@ -205,16 +228,16 @@ class staged_pipeline {
 
   Pipe& pipe_;
   std::vector<slot> slots_;
-  ingest::decoder theirs_;  // the preparing thread's; the caller uses the pipeline's own
+  std::vector<std::unique_ptr<ingest::decoder>> theirs_;  // one per preparing thread; the caller uses the pipeline's own
   std::uint64_t pushed_;    // the caller's
   std::uint64_t popped_;    // the caller's
   std::uint64_t prepared_here_ = 0;  // the caller's
-  std::atomic<std::uint64_t> published_;  // pushed_, for the preparing thread
+  std::atomic<std::uint64_t> published_;  // pushed_, for the preparing threads
   std::atomic<std::uint64_t> claimed_;    // the next story to prepare: whoever moves it on prepares it
-  std::atomic<std::uint32_t> wake_{0};    // changes whenever the preparer is woken, and on stop
+  std::atomic<std::uint32_t> wake_{0};    // changes whenever the preparers are woken, and on stop
   std::atomic<bool> stop_{false};
   bool inline_;
-  std::thread worker_;
+  std::vector<std::thread> workers_;
 };
 
 }  // namespace wirescan::app

@@ -119,3 +119,20 @@ TEST_CASE("kafka.prepare_ahead takes auto (the default), 0 (one thread) to 4096,
                       Catch::Matchers::ContainsSubstring("kafka.prepare_ahead"));
   }
 }
+
+TEST_CASE("kafka.prepare_threads takes auto (the default), 1 to 64, and nothing else", "[config]") {
+  CHECK_FALSE(load_config("").kafka.prepare_threads.has_value());
+  CHECK_FALSE(load_config(write_config("kafka:\n  prepare_threads: auto\n")).kafka.prepare_threads.has_value());
+  CHECK(load_config(write_config("kafka:\n  prepare_threads: 1\n")).kafka.prepare_threads == 1u);
+  CHECK(load_config(write_config("kafka:\n  prepare_threads: 64\n")).kafka.prepare_threads == 64u);
+  // What `validate --print` writes loads again as it was.
+  auto c = load_config("");
+  CHECK(load_config(write_config(wirescan::app::print_config(c))).kafka.prepare_threads == std::nullopt);
+  c.kafka.prepare_threads = 3;
+  CHECK(load_config(write_config(wirescan::app::print_config(c))).kafka.prepare_threads == 3u);
+  for (const char* bad : {"0", "65", "-1", "many", "[2]"}) {
+    INFO(bad);
+    CHECK_THROWS_WITH(load_config(write_config(std::string("kafka:\n  prepare_threads: ") + bad + "\n")),
+                      Catch::Matchers::ContainsSubstring("kafka.prepare_threads"));
+  }
+}

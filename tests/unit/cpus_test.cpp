@@ -115,3 +115,14 @@ TEST_CASE("usable CPUs: the affinity, and the quota rounded up", "[cpus]") {
   CHECK(real.usable() >= 1);
   CHECK(real.usable() <= real.affinity);
 }
+
+TEST_CASE("preparing threads: one fewer than the usable CPUs, none on one, at most the cap", "[cpus]") {
+  CHECK(cpu_limit{1, std::nullopt, ""}.preparers() == 0);
+  CHECK(cpu_limit{8, 1.0, "q"}.preparers() == 0);
+  CHECK(cpu_limit{2, std::nullopt, ""}.preparers() == 1);
+  CHECK(cpu_limit{8, 1.5, "q"}.preparers() == 1);
+  CHECK(cpu_limit{4, std::nullopt, ""}.preparers() == 3);
+  CHECK(cpu_limit{8, 2.5, "q"}.preparers() == 2);
+  CHECK(cpu_limit{64, std::nullopt, ""}.preparers() == cpu_limit::max_auto_preparers);
+  CHECK(cpu_limit{64, 5.0, "q"}.preparers() == 4);
+}

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include <catch2/catch_test_macros.hpp>
+#include <catch2/generators/catch_generators.hpp>
 
 #include "pipeline.hpp"
 #include "staged.hpp"
@@ -71,11 +72,13 @@ std::vector<outcome> one_thread(const std::vector<std::string>& stories) {
   return out;
 }
 
-std::vector<outcome> staged(const std::vector<std::string>& stories, std::size_t ahead, std::uint64_t first = 0) {
+std::vector<outcome> staged(const std::vector<std::string>& stories, std::size_t ahead, std::size_t threads = 1,
+                            std::uint64_t first = 0) {
   app::config cfg;
   obs::metrics m;
   app::pipeline pipe(cfg, m, app::make_enricher(cfg));
-  app::staged_pipeline<input> st(pipe, ahead, first);
+  app::staged_pipeline<input> st(pipe, ahead, threads, first);
+  REQUIRE(st.threads() == (ahead == 0 ? 0 : threads));
   std::vector<outcome> out;
   std::vector<std::size_t> order;
   const auto finish = [&](auto& s) {
@@ -104,8 +107,8 @@ std::vector<outcome> staged(const std::vector<std::string>& stories, std::size_t
 }
 
 // A stand-in pipeline: a story's "preparation" records its payload as the id and who did it.
-// Story "0" on the staging thread does not finish until the test lets it, so the test knows
-// the staging thread holds the oldest story.
+// Story "0" on a staging thread does not finish until the test lets it, so the test knows
+// a staging thread holds the oldest story.
 struct gated_pipe {
   app::config cfg;
   std::atomic<bool> holding{false};   // the staging thread is inside story "0"
@@ -170,8 +173,13 @@ TEST_CASE("a staged pipeline gives one thread's events, in input order", "[stage
   }
   SECTION("no second thread (prepare_ahead: 0)") { require_same(staged(stories, 0), expected); }
   SECTION("across the 32-bit counters' wrap, with a ring whose size does not divide 2^32") {
-    require_same(staged(stories, 3, (std::uint64_t{1} << 32) - 40), expected);
-    require_same(staged(stories, 100, (std::uint64_t{1} << 32) - 5), expected);
+    require_same(staged(stories, 3, 1, (std::uint64_t{1} << 32) - 40), expected);
+    require_same(staged(stories, 100, 1, (std::uint64_t{1} << 32) - 5), expected);
+  }
+  SECTION("several threads of their own, finishing out of order, handed back in order") {
+    require_same(staged(stories, 3, 2), expected);
+    require_same(staged(stories, 64, 3), expected);
+    require_same(staged(stories, 5, 4, (std::uint64_t{1} << 32) - 17), expected);
   }
 }
 
@@ -182,12 +190,13 @@ TEST_CASE("a staged pipeline's thread stops cleanly with stories still in it", "
   std::ifstream in(std::string(WIRESCAN_SOURCE_DIR) + "/data/sample-feed.jsonl");
   std::string line;
   std::getline(in, line);
+  const std::size_t threads = GENERATE(1, 3);
   {
-    app::staged_pipeline<input> st(pipe, 8);
+    app::staged_pipeline<input> st(pipe, 8, threads);
     for (std::size_t i = 0; i < 8; ++i) st.push({line, i});
     REQUIRE(st.full());
     REQUIRE(st.size() == 8);
-  }  // destroyed with eight pushed and none taken: the thread finishes and joins
+  }  // destroyed with eight pushed and none taken: the threads finish and join
   // The pipeline is whole afterwards.
   const auto r = pipe.process(line);
   CHECK(r.accepted);
@@ -217,6 +226,32 @@ TEST_CASE("while the staging thread holds the oldest story, the caller prepares 
     st.drain([&](auto& s) { seen.push_back(s.story.story.id); });
   }
   CHECK(gp.by_thread.load() == 1);
+  REQUIRE(seen.size() == 12);
+  for (std::size_t i = 0; i < seen.size(); ++i) CHECK(seen[i] == std::to_string(i));
+}
+
+TEST_CASE("with several staging threads, one holding the oldest story does not hold the others", "[staged]") {
+  gated_pipe gp;
+  std::vector<std::string> seen;
+  {
+    app::staged_pipeline<input, gated_pipe> st(gp, 16, 3);
+    REQUIRE(st.threads() == 3);
+    // The eighth story waiting wakes the staging threads; one takes the oldest and is held in it.
+    for (std::size_t i = 0; i < 12; ++i) st.push({std::to_string(i), i});
+    REQUIRE(within(std::chrono::seconds(10), [&] { return gp.holding.load(); }));
+    // The two others prepare the rest meanwhile, before the caller asks for any. With one
+    // staging thread, the one held, none would be.
+    REQUIRE(within(std::chrono::seconds(10), [&] { return gp.by_thread.load() == 11; }));
+    CHECK(gp.by_caller.load() == 0);
+    CHECK(st.front(false) == nullptr);  // the oldest is still held
+    gp.release = true;
+    auto* front = st.front(true);
+    REQUIRE(front != nullptr);
+    CHECK(front->story.story.id == "0");
+    st.drain([&](auto& s) { seen.push_back(s.story.story.id); });
+  }
+  CHECK(gp.by_thread.load() == 12);
+  CHECK(gp.by_caller.load() == 0);
   REQUIRE(seen.size() == 12);
   for (std::size_t i = 0; i < seen.size(); ++i) CHECK(seen[i] == std::to_string(i));
 }
