@@ -81,10 +81,12 @@ enrich_summary run_enrich(const enrich_options& opts, const config& cfg, obs::me
   };
   // The default counts the CPUs this process may use (its affinity and its cgroup's CPU
   // quota), not the machine's: a container limited to one CPU runs on one thread.
-  const unsigned threads = opts.threads != 0 ? opts.threads : 1 + read_cpu_limit().preparers();
+  const cpu_limit cpus = read_cpu_limit();
+  const unsigned threads = opts.threads != 0 ? opts.threads : 1 + cpus.preparers();
   sum.threads = threads;
   std::optional<staged_pipeline<line_item>> staged;
   if (threads >= 2) staged.emplace(pipe, prepare_ahead, threads - 1);
+  m.set_threads(cpus.usable(), threads - 1);
   const auto finish_one = [&](staged_pipeline<line_item>::slot& s) {
     emit(pipe.finish(s.story), s.item.payload, s.item.full_size, s.item.number);
   };

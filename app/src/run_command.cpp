@@ -571,6 +571,7 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
                     cfg.kafka.prepare_ahead ? "0" : "auto", cpus.describe());
   }
   staged_pipeline<staged_story> staged(pipe, ahead, preparers);
+  m.set_threads(cpus.usable(), staged.threads());
   const auto emit_front = [&](bool wait) {
     auto* s = staged.front(wait);
     if (s == nullptr) return false;

@@ -104,6 +104,16 @@ metrics::metrics(const std::string& version) : registry_(std::make_shared<promet
                      .Name("wirescan_rules_info")
                      .Help("1 for the active rule set, labelled by its content hash")
                      .Register(*registry_);
+  cpus_usable_ = &prometheus::BuildGauge()
+                      .Name("wirescan_cpus_usable")
+                      .Help("CPUs this process may use: its CPU affinity and its cgroup's CPU quota, rounded up")
+                      .Register(*registry_)
+                      .Add({});
+  staging_threads_ = &prometheus::BuildGauge()
+                          .Name("wirescan_staging_threads")
+                          .Help("Threads that decode and enrich stories beside the main one (0: everything on one)")
+                          .Register(*registry_)
+                          .Add({});
   rules_phrases_ = &prometheus::BuildGauge()
                         .Name("wirescan_rules_phrases")
                         .Help("Phrases compiled into the active Vectorscan database")
@@ -180,7 +190,8 @@ const std::vector<std::string>& metrics::names() {
       "wirescan_rebalances_total",     "wirescan_producer_queue_messages",     "wirescan_producer_queue_full_total",     "wirescan_in_flight_stories",
       "wirescan_ready",                "wirescan_rule_reloads_total",          "wirescan_rules_info",
       "wirescan_rules_phrases",        "wirescan_novelty_stories_total",       "wirescan_novelty_suppressed_total",
-      "wirescan_novelty_entries",      "wirescan_novelty_unremembered_total",  "wirescan_novelty_state_records_total"};
+      "wirescan_novelty_entries",      "wirescan_novelty_unremembered_total",  "wirescan_novelty_state_records_total",
+      "wirescan_cpus_usable",          "wirescan_staging_threads"};
   return all;
 }
 

@@ -1,6 +1,10 @@
 // wirescan run against a real Apache Kafka broker: nothing lost, order kept, poison routed.
 #include "fixture.hpp"
 
+#include <sched.h>
+
+#include <algorithm>
+
 using namespace wirescan::test;
 using namespace wirescan::test::it;
 
@@ -189,6 +193,15 @@ TEST_CASE("readyz turns ready after assignment; healthz and metrics answer on th
   CHECK(metric(metrics, "wirescan_in_service_seconds_count") == 3000);
   CHECK(metric(metrics, "wirescan_in_service_seconds_sum") > 0);
   CHECK(metric(metrics, "wirescan_in_service_seconds_sum") < metric(metrics, "wirescan_broker_to_emit_seconds_sum"));
+  // What the instance counted at start (never more than the CPUs its affinity allows; a
+  // cgroup quota may allow fewer), and the staging threads kafka.prepare_threads: auto chose
+  // from it: one fewer than the usable CPUs, at most four.
+  cpu_set_t mask;
+  REQUIRE(sched_getaffinity(0, sizeof mask, &mask) == 0);
+  const double usable = metric(metrics, "wirescan_cpus_usable");
+  CHECK(usable >= 1);
+  CHECK(usable <= CPU_COUNT(&mask));
+  CHECK(metric(metrics, "wirescan_staging_threads") == std::min(usable - 1, 4.0));
   {
     // The exposition passes Prometheus's own linter.
     const std::string file = make_temp_dir() + "/metrics.txt";

@@ -51,6 +51,12 @@ class metrics {
   void producer_queue_full() { producer_queue_full_->Increment(); }
   void set_in_flight(double stories) { in_flight_->Set(stories); }
   void set_ready(bool ready) { ready_->Set(ready ? 1 : 0); }
+  // What the process counted at start (its CPU affinity and cgroup quota) and how many
+  // threads it started to decode and enrich beside the main one (0: everything on one).
+  void set_threads(unsigned cpus_usable, std::size_t staging) {
+    cpus_usable_->Set(cpus_usable);
+    staging_threads_->Set(static_cast<double>(staging));
+  }
   void observe_end_to_end(double seconds) { end_to_end_->Observe(seconds); }
   void observe_broker_to_emit(double seconds) { broker_to_emit_->Observe(seconds); }
   // A story's time inside wirescan: consumed to its event or dead letter handed to the producer.
@@ -93,6 +99,8 @@ class metrics {
   prometheus::Counter* producer_queue_full_;
   prometheus::Gauge* in_flight_;
   prometheus::Gauge* ready_;
+  prometheus::Gauge* cpus_usable_;
+  prometheus::Gauge* staging_threads_;
   prometheus::Histogram* end_to_end_;
   prometheus::Histogram* broker_to_emit_;
   prometheus::Histogram* in_service_;
