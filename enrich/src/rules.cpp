@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cctype>
 #include <climits>
 #include <cstdlib>
@@ -11,6 +12,8 @@
 #include <map>
 #include <set>
 #include <sstream>
+#include <stdexcept>
+#include <string>
 #include <tuple>
 
 #include <hs/hs.h>
@@ -31,6 +34,13 @@ struct rule_set::database {
   hs_database_t* all = nullptr;
   hs_database_t* mentions = nullptr;
   hs_database_t* context = nullptr;  // null when the rules have no such pattern
+  // Never the same for two databases in one process, unlike their addresses: a rule set freed
+  // in one reload can leave its address to the next one's (see scan).
+  std::uint64_t generation = next_generation();
+  static std::uint64_t next_generation() noexcept {
+    static std::atomic<std::uint64_t> last{0};
+    return last.fetch_add(1, std::memory_order_relaxed) + 1;
+  }
   ~database() {
     hs_free_database(all);
     hs_free_database(mentions);
@@ -639,18 +649,22 @@ core::result<std::shared_ptr<const rule_set>, std::vector<std::string>> compile(
 void rule_set::scan(std::string_view text, std::vector<match>& out, std::size_t context_until) const {
   struct scratch_holder {
     hs_scratch_t* s = nullptr;
-    const database* sized_for = nullptr;  // the databases the scratch was last grown for
+    std::uint64_t sized_for = 0;  // the generation of the databases the scratch was last grown for
     ~scratch_holder() { hs_free_scratch(s); }
   };
   thread_local scratch_holder scratch;
   // hs_alloc_scratch validates the whole database each time, which costs more than the
   // scan itself at 10,000 patterns: call it only when the databases change (a reload). One
-  // scratch serves all three once grown for each.
-  if (scratch.sized_for != db.get()) {
+  // scratch serves all three once grown for each. Known by generation, not address: with the
+  // address, a thread that scanned nothing while one reload's rules were current could meet
+  // the next reload's databases where the first ones had been, and scan them with a scratch
+  // grown for others. Vectorscan checks only part of a scratch's size (hs_scan's HS_INVALID),
+  // so that could as well read past its end.
+  if (scratch.sized_for != db->generation) {
     for (auto* d : {db->all, db->mentions, db->context}) {
       if (d != nullptr && hs_alloc_scratch(d, &scratch.s) != HS_SUCCESS) throw std::bad_alloc();
     }
-    scratch.sized_for = db.get();
+    scratch.sized_for = db->generation;
   }
   struct context {
     const rule_set* rs;
@@ -675,16 +689,21 @@ void rule_set::scan(std::string_view text, std::vector<match>& out, std::size_t 
     x.institutions += institution ? 1 : 0;
     return 0;
   };
+  // Unchecked, a failed scan would pass for a text with no match at all. Every text can be
+  // scanned (the callback never stops one), so a failure is a fault in this code, not input.
+  const auto scan_with = [&](const hs_database_t* d, std::size_t length) {
+    const auto rc = hs_scan(d, text.data(), static_cast<unsigned>(length), 0, scratch.s, on_match, &ctx);
+    if (rc != HS_SUCCESS) throw std::logic_error("Vectorscan could not scan a text: error " + std::to_string(rc));
+  };
   const std::size_t first = out.size();
   if (context_until >= text.size() || db->context == nullptr) {
-    hs_scan(db->all, text.data(), static_cast<unsigned>(text.size()), 0, scratch.s, on_match, &ctx);
+    scan_with(db->all, text.size());
   } else {
-    hs_scan(db->mentions, text.data(), static_cast<unsigned>(text.size()), 0, scratch.s, on_match, &ctx);
+    scan_with(db->mentions, text.size());
     // Every context match that starts before context_until ends within context_reach of its
     // start, so scanning that far finds exactly those the whole text would give.
     ctx.until = context_until;
-    const auto scanned = std::min(text.size(), context_until + context_reach);
-    hs_scan(db->context, text.data(), static_cast<unsigned>(scanned), 0, scratch.s, on_match, &ctx);
+    scan_with(db->context, std::min(text.size(), context_until + context_reach));
   }
   if (ctx.institutions != 0) pair_institutions(text, out, first);
 }
