@@ -1,7 +1,11 @@
 // In-process throughput: wirescan's decode -> enrich -> serialise against simdjson's own
 // parse of the same stories and against memcpy, in interleaved rounds on one corpus.
 //
-//   bench/inprocess [ROUNDS] [SHARED_DATA_DIR]
+//   bench/inprocess [ROUNDS] [SHARED_DATA_DIR] [STAGING_THREADS]
+//
+// STAGING_THREADS (default 1, what `wirescan run` starts on two CPUs): the threads that
+// decode and enrich beside the one that finishes, in the staged rows. More than one needs
+// more than two cores to mean anything (kafka.prepare_threads, docs/operations.md).
 //
 // Corpus: bench/corpus.hpp (real headlines; bodies concatenate other real headlines). The
 // parse baseline is simdjson's DOM parse of each story (what "parse this JSON" costs with
@@ -32,12 +36,12 @@ struct input {
   std::string_view payload;
 };
 
-// Every story through a staged_pipeline (prepare on a thread of its own, and here while the
-// oldest is not ready; finish here), as `wirescan run` does; returns stories/s and adds the
-// stories prepared here to `here`.
-double run_staged(wirescan::app::pipeline& pipe, const std::vector<std::string>& stories, std::size_t& guard,
-                  double& here) {
-  wirescan::app::staged_pipeline<input> staged(pipe, 64);
+// Every story through a staged_pipeline (prepare on `threads` threads of their own, and here
+// while the oldest is not ready; finish here), as `wirescan run` does; returns stories/s and
+// adds the stories prepared here to `here`.
+double run_staged(wirescan::app::pipeline& pipe, const std::vector<std::string>& stories, std::size_t threads,
+                  std::size_t& guard, double& here) {
+  wirescan::app::staged_pipeline<input> staged(pipe, 64, threads);
   const auto finish = [&](auto& s) { guard += pipe.finish(s.story).event.size(); };
   const auto t0 = clk::now();
   for (const auto& s : stories) {
@@ -68,6 +72,7 @@ std::size_t rss_bytes() {
 int main(int argc, char** argv) {
   const int rounds = argc > 1 ? std::atoi(argv[1]) : 5;
   const std::string data = argc > 2 ? argv[2] : WIRESCAN_SHARED_DATA;
+  const std::size_t staging = argc > 3 ? static_cast<std::size_t>(std::max(1, std::atoi(argv[3]))) : 1;
   const auto corpus = wirescan::bench::load_corpus(data);
   const auto stories = wirescan::bench::corpus_payloads(corpus);
   std::size_t bytes = 0;
@@ -109,10 +114,10 @@ int main(int argc, char** argv) {
     t0 = clk::now();
     for (const auto& s : stories) guard += pipe.process(s).event.size();
     r_wirescan.push_back(static_cast<double>(stories.size()) / std::chrono::duration<double>(clk::now() - t0).count());
-    r_staged.push_back(run_staged(pipe, stories, guard, here_staged));
+    r_staged.push_back(run_staged(pipe, stories, staging, guard, here_staged));
     {
       wirescan::app::pipeline with_novelty(cfg, metrics, enricher);
-      r_staged_novelty.push_back(run_staged(with_novelty, stories, guard, here_staged_novelty));
+      r_staged_novelty.push_back(run_staged(with_novelty, stories, staging, guard, here_staged_novelty));
     }
     {
       const auto rss_before = rss_bytes();
@@ -140,13 +145,15 @@ int main(int argc, char** argv) {
   const double nv = median(r_novelty);
   std::printf("| the same with the novelty stage | %.0f | %.0f | %.2f |\n", nv, nv * avg / 1e6, nv / sj);
   const double st = median(r_staged), stn = median(r_staged_novelty);
-  std::printf("| two threads: decode + enrich on both, serialise on one | %.0f | %.0f | %.2f |\n", st,
-              st * avg / 1e6, st / sj);
-  std::printf("| two threads, with the novelty stage (as `wirescan run`) | %.0f | %.0f | %.2f |\n", stn,
+  const std::string threads = staging == 1 ? "two threads" : std::to_string(staging + 1) + " threads";
+  std::printf("| %s: decode + enrich on %s, serialise on one | %.0f | %.0f | %.2f |\n", threads.c_str(),
+              staging == 1 ? "both" : "all", st, st * avg / 1e6, st / sj);
+  std::printf("| %s, with the novelty stage (as `wirescan run`) | %.0f | %.0f | %.2f |\n", threads.c_str(), stn,
               stn * avg / 1e6, stn / sj);
-  std::printf("\nnovelty stage, two threads: %.1f%% of in-process throughput\n", 100.0 * (1.0 - stn / st));
-  std::printf("\ntwo threads: the serialising thread decoded and enriched %.0f%% of the stories itself (%.0f%% with "
-              "the novelty stage; mean over rounds)\n", 100.0 * here_staged / rounds, 100.0 * here_staged_novelty / rounds);
+  std::printf("\nnovelty stage, %s: %.1f%% of in-process throughput\n", threads.c_str(), 100.0 * (1.0 - stn / st));
+  std::printf("\n%s: the serialising thread decoded and enriched %.0f%% of the stories itself (%.0f%% with "
+              "the novelty stage; mean over rounds)\n", threads.c_str(), 100.0 * here_staged / rounds,
+              100.0 * here_staged_novelty / rounds);
   std::printf("\nnovelty stage: %.1f%% of in-process throughput; about %.0f bytes of RSS per remembered story "
               "(first round, an index sized for the corpus): hash tables sized at the start, %.0f bytes a story, "
               "and %.0f bytes of heap a story\n", 100.0 * (1.0 - nv / ws), bytes_per_entry,
