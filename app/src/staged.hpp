@@ -30,6 +30,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <exception>
 #include <memory>
 #include <thread>
 #include <vector>
@@ -73,6 +74,7 @@ class staged_pipeline {
     Item item;
     prepared story;
     std::atomic<std::uint64_t> ready{0};  // the story's sequence number + 1, once prepared
+    std::exception_ptr error;             // what prepare() threw, if it did (set before ready)
   };
 
   // ahead: how many stories may be pushed and not yet popped. 0 runs prepare() inside
@@ -112,10 +114,10 @@ class staged_pipeline {
   void push(Item item) {
     auto& s = slots_[pushed_ % slots_.size()];
     s.item = std::move(item);
+    s.error = nullptr;
     const auto seq = pushed_++;
     if (inline_) {
-      pipe_.prepare(s.item.payload, full_size(s.item), s.story);
-      s.ready.store(seq + 1, std::memory_order_relaxed);
+      prepare(s, seq, nullptr);
       claimed_.store(pushed_, std::memory_order_relaxed);
       return;
     }
@@ -130,12 +132,19 @@ class staged_pipeline {
   // The oldest input once it is prepared: nullptr when there is none, or when it is not
   // ready and wait is false. With wait: while a preparing thread has the oldest, the caller
   // prepares the next stories nobody has started (the oldest too, if nobody has), then waits.
+  // If preparing the oldest threw, on whichever thread, this throws the same, here, at its
+  // turn, and again at every call: a story that could not be prepared is never handed out,
+  // and nothing behind it either.
   slot* front(bool wait) {
     if (empty()) return nullptr;
     const auto seq = popped_;
     auto& s = slots_[seq % slots_.size()];
     const auto ready = [&] { return s.ready.load(std::memory_order_acquire) == seq + 1; };
-    if (ready()) return &s;
+    const auto handed = [&] {
+      if (s.error) std::rethrow_exception(s.error);
+      return &s;
+    };
+    if (ready()) return handed();
     if (!wait) return nullptr;
     // Waiting idle would leave one core's worth of preparing to the other thread, while the
     // caller's own half of a story (novelty verdict, event) is the smaller one. Each story it
@@ -143,9 +152,7 @@ class staged_pipeline {
     for (auto next = claimed_.load(std::memory_order_acquire); !ready() && next != pushed_;
          next = claimed_.load(std::memory_order_acquire)) {
       if (!claimed_.compare_exchange_strong(next, next + 1, std::memory_order_acq_rel)) continue;
-      auto& t = slots_[next % slots_.size()];
-      pipe_.prepare(t.item.payload, full_size(t.item), t.story);  // with the pipeline's own decoder
-      t.ready.store(next + 1, std::memory_order_release);
+      prepare(slots_[next % slots_.size()], next, nullptr);  // with the pipeline's own decoder
       ++prepared_here_;
     }
     // A preparing thread has it: a story takes 10-15 µs, so wait awake first. On the
@@ -156,7 +163,7 @@ class staged_pipeline {
         s.ready.wait(r, std::memory_order_acquire);
       }
     }
-    return &s;
+    return handed();
   }
 
   // How many stories the caller prepared itself, in front(), rather than a preparing thread.
@@ -184,6 +191,22 @@ class staged_pipeline {
     } else {
       return 0;  // the payload is the whole input
     }
+  }
+
+  // Prepares slot s, story seq, with dec (a preparing thread's) or the pipeline's own decoder
+  // (the caller's), and marks it ready. What prepare() throws is kept for front() to throw on
+  // the caller's thread: escaping a preparing thread, it would end the process unlogged.
+  void prepare(slot& s, std::uint64_t seq, ingest::decoder* dec) {
+    try {
+      if (dec != nullptr) {
+        pipe_.prepare(s.item.payload, full_size(s.item), s.story, *dec);
+      } else {
+        pipe_.prepare(s.item.payload, full_size(s.item), s.story);
+      }
+    } catch (...) {
+      s.error = std::current_exception();
+    }
+    s.ready.store(seq + 1, std::memory_order_release);
   }
 
   // One preparer a call: push() calls it for every story while wake_batch or more wait, so
@@ -220,8 +243,7 @@ class staged_pipeline {
       }
       if (!claimed_.compare_exchange_strong(seq, seq + 1, std::memory_order_acq_rel)) continue;  // someone else took it
       auto& s = slots_[seq % slots_.size()];
-      pipe_.prepare(s.item.payload, full_size(s.item), s.story, dec);
-      s.ready.store(seq + 1, std::memory_order_release);
+      prepare(s, seq, &dec);
       s.ready.notify_one();  // no system call unless the caller sleeps on it
     }
   }

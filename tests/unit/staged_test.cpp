@@ -5,12 +5,14 @@
 #include <chrono>
 #include <fstream>
 #include <regex>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include <catch2/catch_test_macros.hpp>
 #include <catch2/generators/catch_generators.hpp>
+#include <catch2/matchers/catch_matchers_string.hpp>
 
 #include "pipeline.hpp"
 #include "staged.hpp"
@@ -254,4 +256,58 @@ TEST_CASE("with several staging threads, one holding the oldest story does not h
   CHECK(gp.by_caller.load() == 0);
   REQUIRE(seen.size() == 12);
   for (std::size_t i = 0; i < seen.size(); ++i) CHECK(seen[i] == std::to_string(i));
+}
+
+namespace {
+
+// A stand-in pipeline whose preparation throws for the story "bad", on any thread.
+struct throwing_pipe {
+  app::config cfg;
+  std::atomic<int> tried{0};
+
+  [[nodiscard]] const ingest::decoder_config& decode_config() const noexcept { return cfg.decode; }
+  void prepare(std::string_view payload, std::size_t, app::prepared& p) {
+    ++tried;
+    if (payload == "bad") throw std::runtime_error("cannot prepare bad");
+    p.accepted = true;
+    p.story.id = std::string(payload);
+  }
+  void prepare(std::string_view payload, std::size_t size, app::prepared& p, ingest::decoder&) { prepare(payload, size, p); }
+};
+
+}  // namespace
+
+TEST_CASE("what preparing a story throws reaches the caller at that story's turn, on any thread", "[staged]") {
+  const auto [ahead, threads] = GENERATE(std::pair<std::size_t, std::size_t>{0, 1}, std::pair<std::size_t, std::size_t>{16, 1},
+                                         std::pair<std::size_t, std::size_t>{16, 3});
+  INFO("ahead " << ahead << ", threads " << threads);
+  throwing_pipe tp;
+  {
+    app::staged_pipeline<input, throwing_pipe> st(tp, ahead, threads);
+    std::vector<std::string> payloads{"0", "1", "2", "bad", "4", "5", "6", "7", "8", "9"};
+    for (std::size_t i = 0; i < payloads.size(); ++i) {
+      if (ahead == 0 && i == 1) break;  // inline: one slot, taken one at a time below
+      REQUIRE_NOTHROW(st.push({payloads[i], i}));
+    }
+    if (ahead == 0) {
+      // Each story prepared in push(), on this thread; the failure waits for its turn too.
+      for (std::size_t i = 0; i < 3; ++i) {
+        CHECK(st.front(true)->story.story.id == payloads[i]);
+        st.pop();
+        REQUIRE_NOTHROW(st.push({payloads[i + 1], i + 1}));
+      }
+    } else {
+      // The ten waiting wake a staging thread, which tries them all (this thread asks for
+      // none until then): "bad" fails there, not here.
+      REQUIRE(within(std::chrono::seconds(10), [&] { return tp.tried.load() == 10; }));
+      CHECK(st.prepared_here() == 0);
+      for (std::size_t i = 0; i < 3; ++i) {
+        CHECK(st.front(true)->story.story.id == payloads[i]);
+        st.pop();
+      }
+    }
+    CHECK_THROWS_WITH(st.front(true), "cannot prepare bad");
+    CHECK_THROWS_WITH(st.front(false), "cannot prepare bad");  // and again: never handed out, nor what follows
+    CHECK_THROWS_WITH(st.drain([](auto&) {}), "cannot prepare bad");
+  }  // the staging threads stop and join with stories still in the ring
 }
