@@ -27,11 +27,14 @@
 // have a `full_size`, the input's real length when the payload is only its first bytes:
 // ingest::line_reader's lines); it stays in its slot until pop().
 
+#include <pthread.h>
+
 #include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <exception>
 #include <memory>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -94,7 +97,15 @@ class staged_pipeline {
     for (std::size_t i = 0; i < n; ++i) theirs_.push_back(std::make_unique<ingest::decoder>(p.decode_config()));
     workers_.reserve(n);
     try {
-      for (std::size_t i = 0; i < n; ++i) workers_.emplace_back([this, i] { work(*theirs_[i]); });
+      for (std::size_t i = 0; i < n; ++i) {
+        workers_.emplace_back([this, i] {
+          // Named for `top -H`, perf and gdb, beside librdkafka's "rdk:..." threads; the main
+          // thread keeps the process's name. At most 15 characters.
+          const std::string name = "ws-prepare-" + std::to_string(i + 1);
+          pthread_setname_np(pthread_self(), name.c_str());
+          work(*theirs_[i]);
+        });
+      }
     } catch (...) {
       stop();  // the threads already started, before the error leaves the constructor
       throw;

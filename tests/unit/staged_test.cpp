@@ -1,8 +1,10 @@
 // The staged pipeline (decode + enrich on a thread of their own, the novelty stage and the
 // event on the caller's): the same events as one thread, in the same order.
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <regex>
 #include <stdexcept>
@@ -310,4 +312,29 @@ TEST_CASE("what preparing a story throws reaches the caller at that story's turn
     CHECK_THROWS_WITH(st.front(false), "cannot prepare bad");  // and again: never handed out, nor what follows
     CHECK_THROWS_WITH(st.drain([](auto&) {}), "cannot prepare bad");
   }  // the staging threads stop and join with stories still in the ring
+}
+
+TEST_CASE("staging threads are named for top -H, perf and gdb", "[staged]") {
+  const auto names = [] {
+    std::vector<std::string> out;
+    for (const auto& t : std::filesystem::directory_iterator("/proc/self/task")) {
+      std::ifstream in(t.path() / "comm");
+      std::string name;
+      std::getline(in, name);
+      out.push_back(name);
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+  };
+  throwing_pipe tp;
+  {
+    app::staged_pipeline<input, throwing_pipe> st(tp, 8, 2);
+    // Named by the threads themselves as they start.
+    REQUIRE(within(std::chrono::seconds(10), [&] {
+      const auto n = names();
+      return std::count(n.begin(), n.end(), "ws-prepare-1") == 1 && std::count(n.begin(), n.end(), "ws-prepare-2") == 1;
+    }));
+  }
+  const auto after = names();
+  CHECK(std::count(after.begin(), after.end(), "ws-prepare-1") == 0);  // joined
 }
