@@ -36,6 +36,7 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "pipeline.hpp"
@@ -122,9 +123,14 @@ class staged_pipeline {
   [[nodiscard]] bool full() const noexcept { return size() == slots_.size(); }
 
   // Hands an input over to be prepared. Precondition: !full().
-  void push(Item item) {
+  void push(Item item) { push_swap(item); }
+  // The same, swapping the input with the slot's last one, which the caller gets back (a
+  // finished input, or a default one): polled into again, its buffers take the next input
+  // without allocating.
+  void push_swap(Item& item) {
     auto& s = slots_[pushed_ % slots_.size()];
-    s.item = std::move(item);
+    using std::swap;
+    swap(s.item, item);
     s.error = nullptr;
     const auto seq = pushed_++;
     if (inline_) {

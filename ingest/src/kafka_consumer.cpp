@@ -138,28 +138,43 @@ kafka_consumer::~kafka_consumer() {
 }
 
 std::optional<consumed_message> kafka_consumer::poll(std::chrono::milliseconds timeout) {
+  consumed_message out;
+  if (!poll(out, timeout)) return std::nullopt;
+  return out;
+}
+
+bool kafka_consumer::poll(consumed_message& out, std::chrono::milliseconds timeout) {
   // The C API: the C++ one wraps every message, and every empty poll, in a heap object and
   // copies the topic name into a string of its own.
   rd_kafka_message_t* raw = rd_kafka_consumer_poll(impl_->consumer->c_ptr(), static_cast<int>(timeout.count()));
-  if (raw == nullptr) return std::nullopt;
+  if (raw == nullptr) return false;
   const std::unique_ptr<rd_kafka_message_t, decltype(&rd_kafka_message_destroy)> m(raw, rd_kafka_message_destroy);
   switch (m->err) {
     case RD_KAFKA_RESP_ERR_NO_ERROR: {
-      consumed_message out;
-      out.pos = {rd_kafka_topic_name(m->rkt), core::partition_id{m->partition}, core::offset{m->offset}};
+      // assign(), not a new string: the buffers out already has are reused. A buffer one
+      // long story grew past 64 KiB is let go, so buffers passed around do not hold a burst.
+      constexpr std::size_t keep = std::size_t{64} << 10;
+      if (out.payload.capacity() > keep && m->len <= keep) std::string().swap(out.payload);
+      out.pos.topic.assign(rd_kafka_topic_name(m->rkt));
+      out.pos.partition = core::partition_id{m->partition};
+      out.pos.off = core::offset{m->offset};
       out.payload.assign(static_cast<const char*>(m->payload), m->len);
-      if (m->key != nullptr) out.key.assign(static_cast<const char*>(m->key), m->key_len);
+      if (m->key != nullptr) {
+        out.key.assign(static_cast<const char*>(m->key), m->key_len);
+      } else {
+        out.key.clear();
+      }
       out.broker_time = core::epoch_ms{rd_kafka_message_timestamp(m.get(), nullptr)};
-      return out;
+      return true;
     }
     case RD_KAFKA_RESP_ERR__TIMED_OUT:
-    case RD_KAFKA_RESP_ERR__PARTITION_EOF: return std::nullopt;
+    case RD_KAFKA_RESP_ERR__PARTITION_EOF: return false;
     default:
       if (m->err == RD_KAFKA_RESP_ERR__FATAL) {
         throw std::runtime_error(std::string("fatal consumer error: ") + rd_kafka_message_errstr(m.get()));
       }
       obs::log().warn("consume: {}", rd_kafka_message_errstr(m.get()));
-      return std::nullopt;
+      return false;
   }
 }
 

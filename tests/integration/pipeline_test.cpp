@@ -39,7 +39,7 @@ TEST_CASE("20,000 stories across 6 partitions come out as 20,000 schema-valid ev
 TEST_CASE("poison stories go to the dead-letter topic with their bytes and reason; the rest flow", "[kafka]") {
   setup s("", true);  // also covers subscribing by regex
   const auto input = stories(5'000, true);
-  produce(s.in, input);
+  produce(s.in, input, true);  // keyed and unkeyed in turn: a dead letter keeps its story's key, or none
   const auto proc = start_wirescan({"run", "--config", s.config_path});
   const auto events = consume(s.out, 4'500, 120s);
   const auto dead = consume(s.dlq, 500, 60s);
@@ -53,7 +53,9 @@ TEST_CASE("poison stories go to the dead-letter topic with their bytes and reaso
     const auto p = std::stoi(d.headers.at("wirescan.source.partition"));
     const auto off = std::stoll(d.headers.at("wirescan.source.offset"));
     // The original bytes, exactly: story index = offset * partitions + partition.
-    REQUIRE(d.value == input.at(static_cast<std::size_t>(off * partitions + p)).second);
+    const auto index = static_cast<std::size_t>(off * partitions + p);
+    REQUIRE(d.value == input.at(index).second);
+    REQUIRE(d.key == (index % 2 == 0 ? std::to_string(index) : std::string()));
     REQUIRE_FALSE(d.headers.at("wirescan.reject.detail").empty());
   }
   CHECK(reasons["malformed_json"] == 250);

@@ -123,7 +123,7 @@ void create_topic(const std::string& topic, int partitions, const std::map<std::
   if (!failure.empty()) throw std::runtime_error("create topic " + topic + ": " + failure);
 }
 
-void produce(const std::string& topic, const std::vector<std::pair<int, std::string>>& messages) {
+void produce(const std::string& topic, const std::vector<std::pair<int, std::string>>& messages, bool odd_unkeyed) {
   // message.max.bytes: room for the hostile corpus's 16 MB story (the topic must allow it too).
   auto conf = base_conf({{"linger.ms", "20"}, {"enable.idempotence", "true"}, {"message.max.bytes", "33554432"}});
   static std::atomic<int> failures{0};
@@ -134,13 +134,14 @@ void produce(const std::string& topic, const std::vector<std::pair<int, std::str
   failures = 0;
   std::size_t i = 0;
   for (const auto& [partition, value] : messages) {
+    const bool keyed = !odd_unkeyed || i % 2 == 0;
     const std::string key = std::to_string(i++);
     for (;;) {
 // librdkafka's RD_KAFKA_V_* macros expand to C casts.
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wold-style-cast"
       const auto e = rd_kafka_producev(rk.get(), RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_PARTITION(partition),
-                                       RD_KAFKA_V_KEY(key.data(), key.size()),
+                                       RD_KAFKA_V_KEY(keyed ? key.data() : nullptr, keyed ? key.size() : 0),
                                        RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
                                        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
 #pragma GCC diagnostic pop

@@ -37,7 +37,10 @@ struct record {
 };
 
 // Produces each (partition, value) in order with key = value's position; waits for delivery.
-void produce(const std::string& topic, const std::vector<std::pair<int, std::string>>& messages);
+// Each message is keyed with its index in messages ("0", "1", ...); with odd_unkeyed, the
+// odd-numbered ones have no key.
+void produce(const std::string& topic, const std::vector<std::pair<int, std::string>>& messages,
+             bool odd_unkeyed = false);
 
 // Reads topic from the beginning (read_committed) until count records arrived or the
 // timeout passed, then keeps reading for settle more, so duplicates are seen too.

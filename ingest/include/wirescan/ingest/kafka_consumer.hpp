@@ -66,6 +66,10 @@ class kafka_consumer {
   // The next message, or nullopt on timeout or a transient error (logged). Throws
   // std::runtime_error on a fatal consumer error.
   [[nodiscard]] std::optional<consumed_message> poll(std::chrono::milliseconds timeout);
+  // The same into out, whose strings keep their capacity: false where poll() gives nullopt
+  // (out is then unspecified). A caller that hands its message on by swapping it for one it
+  // is done with allocates nothing per message once the buffers have grown.
+  [[nodiscard]] bool poll(consumed_message& out, std::chrono::milliseconds timeout);
 
   // One partition's progress for store_offsets: every message before next is done. The
   // topic is pointed at, not copied, for the length of the call.
