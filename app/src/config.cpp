@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <fstream>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -60,6 +61,21 @@ class reader {
     get(node, where, v);
     if (node && (v <= 0 || v > max)) {
       problems.push_back(where + ": must be between 1 and " + std::to_string(max));
+      return;
+    }
+    out = v;
+  }
+
+  // "auto" (out stays unset) or a number from min to max.
+  void auto_or(const YAML::Node& node, const std::string& where, std::optional<std::size_t>& out, std::size_t min,
+               std::size_t max) {
+    if (!node || (node.IsScalar() && node.Scalar() == "auto")) return;
+    std::size_t v = 0;
+    const auto before = problems.size();
+    get(node, where, v);
+    if (problems.size() != before) return;
+    if (v < min || v > max) {
+      problems.push_back(where + ": must be auto or between " + std::to_string(min) + " and " + std::to_string(max));
       return;
     }
     out = v;
@@ -363,25 +379,9 @@ config read_config(const YAML::Node& root) {
     r.get(k["transactional_id"], "kafka.transactional_id", c.kafka.transactional_id);
     r.positive<int>(k["transaction_interval_ms"], "kafka.transaction_interval_ms", c.kafka.transaction_interval_ms,
                     60000);
-    if (const auto n = k["prepare_ahead"]; n && !(n.IsScalar() && n.Scalar() == "auto")) {
-      std::size_t ahead = 0;
-      const auto before = r.problems.size();
-      r.get(n, "kafka.prepare_ahead", ahead);
-      if (r.problems.size() == before && ahead > 4096) {
-        r.problems.push_back("kafka.prepare_ahead: must be auto or between 0 and 4096");
-      }
-      if (r.problems.size() == before) c.kafka.prepare_ahead = ahead;
-    }
-    if (const auto n = k["prepare_threads"]; n && !(n.IsScalar() && n.Scalar() == "auto")) {
-      std::size_t threads = 0;
-      const auto before = r.problems.size();
-      r.get(n, "kafka.prepare_threads", threads);
-      if (r.problems.size() == before && (threads < 1 || threads > kafka_config::max_prepare_threads)) {
-        r.problems.push_back("kafka.prepare_threads: must be auto or between 1 and " +
-                             std::to_string(kafka_config::max_prepare_threads));
-      }
-      if (r.problems.size() == before) c.kafka.prepare_threads = threads;
-    }
+    r.auto_or(k["prepare_ahead"], "kafka.prepare_ahead", c.kafka.prepare_ahead, 0, 4096);
+    r.auto_or(k["prepare_threads"], "kafka.prepare_threads", c.kafka.prepare_threads, 1,
+              kafka_config::max_prepare_threads);
     read_properties(r, k["consumer"], "kafka.consumer", {"bootstrap.servers", "group.id", "enable.auto.offset.store"},
                     c.kafka.consumer);
     read_properties(r, k["producer"], "kafka.producer", {"bootstrap.servers", "transactional.id"}, c.kafka.producer);
@@ -451,15 +451,9 @@ std::string print_config(const config& c) {
   e << YAML::Key << "shutdown_delay_ms" << YAML::Value << c.kafka.shutdown_delay_ms;
   e << YAML::Key << "transactional_id" << YAML::Value << c.kafka.transactional_id;
   e << YAML::Key << "transaction_interval_ms" << YAML::Value << c.kafka.transaction_interval_ms;
-  if (c.kafka.prepare_ahead) {
-    e << YAML::Key << "prepare_ahead" << YAML::Value << *c.kafka.prepare_ahead;
-  } else {
-    e << YAML::Key << "prepare_ahead" << YAML::Value << "auto";
-  }
-  if (c.kafka.prepare_threads) {
-    e << YAML::Key << "prepare_threads" << YAML::Value << *c.kafka.prepare_threads;
-  } else {
-    e << YAML::Key << "prepare_threads" << YAML::Value << "auto";
+  for (const auto& [key, value] : {std::pair{"prepare_ahead", c.kafka.prepare_ahead},
+                                    std::pair{"prepare_threads", c.kafka.prepare_threads}}) {
+    e << YAML::Key << key << YAML::Value << (value ? std::to_string(*value) : std::string("auto"));
   }
   for (const auto& [name, props] : {std::pair{"consumer", &c.kafka.consumer}, std::pair{"producer", &c.kafka.producer}}) {
     e << YAML::Key << name << YAML::Value << YAML::BeginMap;
