@@ -47,7 +47,9 @@ struct in_flight {
   std::int64_t broker_ms = -1;        // input message timestamp
   clock_type::time_point consumed{};  // handed over by the consumer, for the time in service
   bool dead_letter = false;
-  std::string event{};  // kept only when the caller wants to see delivered events
+  // The event, produced from here without a copy: librdkafka reads it until its delivery
+  // report, and the record (with the string's buffer) is reused for a later story after.
+  std::string event{};
   int parts = 1;        // deliveries still to come: the event or dead letter, and a novelty state record
   bool ok = true;       // false once any part failed: the story is never marked done
 };
@@ -66,13 +68,38 @@ constexpr std::uintptr_t part_mask = 3;
 static_assert(alignof(in_flight) > part_mask);
 
 // Stories' novelty state records gathered into one state-topic record (novelty::begin_batch);
-// each story counts it as one of its parts until the batch is delivered.
+// each story counts it as one of its parts until the batch is delivered. Produced without a
+// copy (librdkafka reads bytes in place until the delivery report), then reused.
 struct state_batch {
   std::string bytes;
   std::vector<in_flight*> stories;
   clock_type::time_point started;
 };
 static_assert(alignof(state_batch) > part_mask);
+
+// Delivered batches, kept with their buffers for the next ones: a batch grows to tens of KiB,
+// and each new one's growth, with glibc, also merged every small block the delivery reports
+// had just freed (malloc_consolidate), so the next headers were carved out the slow way.
+class batch_pool {
+ public:
+  std::unique_ptr<state_batch> get() {
+    if (spare_.empty()) return std::make_unique<state_batch>();
+    auto b = std::move(spare_.back());
+    spare_.pop_back();
+    return b;
+  }
+  void put(std::unique_ptr<state_batch> b) {
+    if (spare_.size() >= max_spare) return;
+    b->stories.clear();
+    b->bytes.clear();
+    spare_.push_back(std::move(b));
+  }
+
+ private:
+  // Four times the batches in flight during the state producer's 15 ms linger at 60,000 stories/s.
+  static constexpr std::size_t max_spare = 64;
+  std::vector<std::unique_ptr<state_batch>> spare_;
+};
 
 class tracker {
  public:
@@ -94,7 +121,25 @@ class tracker {
   in_flight* begin(partition_state& ps, std::int64_t offset) {
     ps.pending.emplace_back(offset, false);
     ++outstanding_;
-    return new in_flight{.ps = &ps, .offset = offset};
+    if (spare_.empty()) {
+      auto* f = new in_flight{.ps = &ps, .offset = offset};
+      f->event.reserve(event_reserve);  // most events fit, so a reused record seldom grows
+      return f;
+    }
+    in_flight* f = spare_.back().release();
+    spare_.pop_back();
+    std::string event = std::move(f->event);
+    event.clear();
+    *f = in_flight{.ps = &ps, .offset = offset, .event = std::move(event)};
+    return f;
+  }
+
+  // A story's record once nothing refers to it any more (every part delivered or failed),
+  // kept for a later story with its event's buffer. At most max_spare are kept, and none whose
+  // buffer one large event grew, so a burst's or an outage's backlog is given back after it.
+  void release(in_flight* f) {
+    std::unique_ptr<in_flight> owned(f);
+    if (spare_.size() < max_spare && owned->event.capacity() <= max_kept_event) spare_.push_back(std::move(owned));
   }
 
   // Marks a story done. The partition's new low-water mark is stored by store_offsets(),
@@ -150,6 +195,10 @@ class tracker {
   partition_state* last_ = nullptr;           // the one state() last returned
   std::vector<partition_state*> moved_;       // partitions with an offset waiting to be stored
   std::vector<ingest::kafka_consumer::done_up_to> progress_;  // store_offsets()'s, reused
+  static constexpr std::size_t max_spare = 4096;
+  static constexpr std::size_t event_reserve = 2048;  // the bench corpus's events: p99 1.9 KB
+  static constexpr std::size_t max_kept_event = 64 * 1024;
+  std::vector<std::unique_ptr<in_flight>> spare_;  // released records, for begin() to reuse
   std::uint64_t outstanding_ = 0;
   std::uint64_t completed_ = 0;
 };
@@ -179,11 +228,13 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
   tracker track(consumer_ptr, !eos);
   bool failed = false;
 
+  batch_pool batches;  // before the producers, which may hold batches until they are destroyed
   std::map<std::string, long> delivery_failures;  // error text -> stories it failed
   // One part of a story delivered (or failed): its event or dead letter, or its state record.
   const auto part_delivered = [&](in_flight* raw, bool state_record, std::string_view error, bool fatal) {
     const bool last = --raw->parts == 0;
-    const std::unique_ptr<in_flight> f(last ? raw : nullptr);
+    const auto release = [&](in_flight* f) { track.release(f); };
+    const std::unique_ptr<in_flight, decltype(release)> f(last ? raw : nullptr, release);
     if (!error.empty()) raw->ok = false;
     if (!error.empty() && eos) {
       // The transaction fails at commit and is aborted and retried.
@@ -220,8 +271,9 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
   };
   const sinks::kafka_producer::delivery_fn on_delivery = [&](std::uint64_t token, std::string_view error, bool fatal) {
     if ((token & part_mask) == state_batch_part) {
-      const std::unique_ptr<state_batch> b(reinterpret_cast<state_batch*>(token & ~std::uint64_t{part_mask}));
+      std::unique_ptr<state_batch> b(reinterpret_cast<state_batch*>(token & ~std::uint64_t{part_mask}));
       for (auto* f : b->stories) part_delivered(f, true, error, fatal);
+      batches.put(std::move(b));
       return;
     }
     part_delivered(reinterpret_cast<in_flight*>(token & ~std::uint64_t{part_mask}), (token & state_part) != 0, error,
@@ -299,9 +351,10 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
   };
   // A state record (one story's, or a batch) to the state producer; a full local queue is
   // backpressure, served until there is room. Returns queued or too_large.
-  const auto produce_state = [&](std::string_view key, std::string_view bytes, std::uintptr_t token) {
+  const auto produce_state = [&](std::string_view key, std::string_view bytes, std::uintptr_t token,
+                                 sinks::payload_copy copy) {
     for (;;) {
-      const auto st = state_out.produce(state_topic, key, bytes, {}, token);
+      const auto st = state_out.produce(state_topic, key, bytes, {}, token, copy);
       if (st != sinks::produce_status::queue_full) return st;
       m.producer_queue_full();
       poll_producers(50);
@@ -406,15 +459,15 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
   }
   // The stories' state records gathered so far, produced as one record (novelty.state_batch);
   // its key only has to be unique, the records inside carry their stories' keys.
-  auto batch = std::make_unique<state_batch>();
+  auto batch = batches.get();
   std::uint64_t batches_produced = 0;
   const auto produce_state_batch = [&] {
     if (batch->stories.empty()) return;
     const auto key = fmt::format("{:016x}\x1f{}", pipe.novelty_index()->instance(), ++batches_produced);
-    if (produce_state(key, batch->bytes, reinterpret_cast<std::uintptr_t>(batch.get()) | state_batch_part) ==
-        sinks::produce_status::queued) {
-      (void)batch.release();  // the delivery report owns it now
-      batch = std::make_unique<state_batch>();
+    if (produce_state(key, batch->bytes, reinterpret_cast<std::uintptr_t>(batch.get()) | state_batch_part,
+                      sinks::payload_copy::no) == sinks::produce_status::queued) {
+      (void)batch.release();  // the delivery report owns it now, and its bytes until then
+      batch = batches.get();
       return;
     }
     // Over the producer's message.max.bytes: like a failed delivery for each of its stories.
@@ -423,7 +476,7 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
                                           batch->bytes.size());
     for (auto* f : batch->stories) {
       f->ok = false;
-      if (--f->parts == 0) delete f;
+      if (--f->parts == 0) track.release(f);
       m.delivery_error();
     }
     if (++delivery_failures[error] == 1) obs::log().error("{}", error);
@@ -467,8 +520,8 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
       if (r.novelty) headers.push_back({"wirescan.novelty.kind", core::to_string(*r.novelty)});
       topic = cfg.kafka.output_topic;
       key = cfg.kafka.key == key_mode::primary_ticker && !r.primary_symbol.empty() ? r.primary_symbol : r.story_id;
-      payload = r.event;
-      if (opts.on_event) f->event.assign(r.event);
+      f->event.assign(r.event);  // its own copy, which librdkafka reads in place (below)
+      payload = f->event;
     } else {
       headers.push_back({"wirescan.reject.reason", core::to_string(r.rejection.reason)});
       headers.push_back({"wirescan.reject.detail", r.rejection.detail});
@@ -481,7 +534,10 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
     // A full local queue is backpressure: serve delivery reports until there is room.
     const auto send = [&] {
       for (;;) {
-        const auto st = producer.produce(topic, key, payload, headers, reinterpret_cast<std::uintptr_t>(f));
+        // An event is read from the story's record, which outlives its delivery report; a dead
+        // letter's bytes are the staging ring's, which a later story reuses, so they are copied.
+        const auto copy = payload.data() == f->event.data() ? sinks::payload_copy::no : sinks::payload_copy::yes;
+        const auto st = producer.produce(topic, key, payload, headers, reinterpret_cast<std::uintptr_t>(f), copy);
         if (st != sinks::produce_status::queue_full) return st;
         m.producer_queue_full();
         producer.poll(50);
@@ -503,7 +559,8 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
         if (batch->stories.size() >= cfg.novelty.state_batch) produce_state_batch();
       } else if (!r.state_record.empty()) {
         // Produced first, so a story counts as done only once its state record is delivered too.
-        if (produce_state(r.state_key, r.state_record, reinterpret_cast<std::uintptr_t>(f) | state_part) ==
+        if (produce_state(r.state_key, r.state_record, reinterpret_cast<std::uintptr_t>(f) | state_part,
+                          sinks::payload_copy::yes) ==
             sinks::produce_status::too_large) {
           throw std::runtime_error("novelty state record too large");
         }
@@ -513,7 +570,7 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
         // Not published, by configuration; done once its state record (if any) is delivered.
         if (--f->parts == 0) {
           track.done(*f);
-          delete f;
+          track.release(f);
         }
         return;
       }
@@ -550,7 +607,7 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
       // failed delivery. The story stays pending, so nothing is committed past it; a state
       // record already queued for it still holds the pointer.
       f->ok = false;
-      if (--f->parts == 0) delete f;
+      if (--f->parts == 0) track.release(f);
       m.delivery_error();
       if (++delivery_failures[e.what()] == 1) obs::log().error("{}", e.what());
       failed = true;

@@ -99,7 +99,7 @@ kafka_producer::kafka_producer(const producer_config& cfg, delivery_fn on_delive
 kafka_producer::~kafka_producer() = default;
 
 produce_status kafka_producer::produce(std::string_view topic, std::string_view key, std::string_view payload,
-                                       std::span<const header> headers, std::uint64_t token) {
+                                       std::span<const header> headers, std::uint64_t token, payload_copy copy) {
   // The C API with a cached topic handle. The headers go as a list of ours, which librdkafka
   // owns once the produce succeeds and leaves to us when it fails. (Given one by one, a produce
   // the partitioner refuses, the topic's authorisation revoked, frees them twice in
@@ -119,7 +119,7 @@ produce_status kafka_producer::produce(std::string_view topic, std::string_view 
     return a[n++];
   };
   arg(RD_KAFKA_VTYPE_RKT).u.rkt = rkt;
-  arg(RD_KAFKA_VTYPE_MSGFLAGS).u.i = RD_KAFKA_MSG_F_COPY;
+  arg(RD_KAFKA_VTYPE_MSGFLAGS).u.i = copy == payload_copy::yes ? RD_KAFKA_MSG_F_COPY : 0;
   auto& value = arg(RD_KAFKA_VTYPE_VALUE);
   value.u.mem.ptr = const_cast<char*>(payload.data());
   value.u.mem.size = payload.size();

@@ -189,6 +189,36 @@ TEST_CASE("a produce the client refuses at once, headers and all, is an error an
   }
 }
 
+TEST_CASE("a payload produced without a copy is read in place until its delivery; one with a copy is not",
+          "[kafka]") {
+  // wirescan run produces events from each story's record, which lives until the delivery
+  // report, without a copy; dead letters come from the staging ring, which a later story
+  // reuses, so they must be copied. The batch lingers long enough for both buffers to be
+  // overwritten before librdkafka reads them.
+  const std::string topic = unique_name("copies");
+  create_topic(topic, 1);
+  int delivered = 0;
+  sinks::kafka_producer p({broker_bootstrap(), {{"linger.ms", "1000"}}, {}},
+                          [&](std::uint64_t, std::string_view error, bool) {
+                            CHECK(error.empty());
+                            ++delivered;
+                          });
+  std::string in_place = "before";
+  std::string copied = "before";
+  REQUIRE(p.produce(topic, "in-place", in_place, {}, 1, sinks::payload_copy::no) == sinks::produce_status::queued);
+  REQUIRE(p.produce(topic, "copied", copied, {}, 2, sinks::payload_copy::yes) == sinks::produce_status::queued);
+  in_place.replace(0, 6, "after!");
+  copied.replace(0, 6, "after!");
+  REQUIRE(p.flush(30000));
+  REQUIRE(delivered == 2);
+  const auto got = consume(topic, 2, 30s, 0ms);
+  REQUIRE(got.size() == 2);
+  CHECK(got[0].key == "in-place");
+  CHECK(got[0].value == "after!");
+  CHECK(got[1].key == "copied");
+  CHECK(got[1].value == "before");
+}
+
 TEST_CASE("the output topic forbidden mid-stream: wirescan stops without committing; a permitted restart loses nothing",
           "[kafka][acl]") {
   setup_options o;

@@ -41,6 +41,10 @@ struct transaction_error : std::runtime_error {
   bool abortable;
 };
 
+// no: the payload is read in place until its delivery report, so the caller keeps it unchanged
+// until then; librdkafka makes no copy of it (and no allocation the size of it).
+enum class payload_copy : bool { no, yes };
+
 // too_large: the message exceeds the producer's message.max.bytes (nothing was queued).
 enum class produce_status : std::uint8_t { queued, queue_full, too_large };
 
@@ -58,7 +62,8 @@ class kafka_producer {
 
   // Throws std::runtime_error on any other non-retriable produce error.
   [[nodiscard]] produce_status produce(std::string_view topic, std::string_view key, std::string_view payload,
-                                       std::span<const header> headers, std::uint64_t token);
+                                       std::span<const header> headers, std::uint64_t token,
+                                       payload_copy copy = payload_copy::yes);
 
   // Asks the cluster about each topic. Returns one problem per topic the broker definitively
   // says is missing or not authorised; an unreachable broker is not a problem here (the run
