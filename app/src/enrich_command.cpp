@@ -91,6 +91,7 @@ enrich_summary run_enrich(const enrich_options& opts, const config& cfg, obs::me
     emit(pipe.finish(s.story), s.item.payload, s.item.full_size, s.item.number);
   };
 
+  line_item next{};
   for (;;) {
     if (reader.would_wait()) {
       // Streamed input with nothing more for now: everything read so far goes out, so no
@@ -126,7 +127,13 @@ enrich_summary run_enrich(const enrich_options& opts, const config& cfg, obs::me
       finish_one(*staged->front(true));
       staged->pop();
     }
-    staged->push(line_item{std::string(ln->bytes), ln->full_size, ln->number});
+    // Into the buffer of a line the ring has finished with (next comes back holding it), and
+    // not one past 64 KiB, so one long line's buffer is not kept by every slot in turn.
+    if (next.payload.capacity() > 64 * 1024 && ln->bytes.size() <= 64 * 1024) std::string().swap(next.payload);
+    next.payload.assign(ln->bytes);
+    next.full_size = ln->full_size;
+    next.number = ln->number;
+    staged->push_swap(next);
   }
   if (staged) staged->drain(finish_one);
   if (show_progress) progress(true);
