@@ -136,7 +136,8 @@ class tracker {
 
   // A story's record once nothing refers to it any more (every part delivered or failed),
   // kept for a later story with its event's buffer. At most max_spare are kept, and none whose
-  // buffer one large event grew, so a burst's or an outage's backlog is given back after it.
+  // buffer a long event grew past max_kept_event, so what a burst or an outage held in flight
+  // is given back after it.
   void release(in_flight* f) {
     std::unique_ptr<in_flight> owned(f);
     if (spare_.size() < max_spare && owned->event.capacity() <= max_kept_event) spare_.push_back(std::move(owned));
@@ -197,7 +198,7 @@ class tracker {
   std::vector<ingest::kafka_consumer::done_up_to> progress_;  // store_offsets()'s, reused
   static constexpr std::size_t max_spare = 4096;
   static constexpr std::size_t event_reserve = 2048;  // the bench corpus's events: p99 1.9 KB
-  static constexpr std::size_t max_kept_event = 64 * 1024;
+  static constexpr std::size_t max_kept_event = 8 * 1024;  // kept records hold at most 32 MiB
   std::vector<std::unique_ptr<in_flight>> spare_;  // released records, for begin() to reuse
   std::uint64_t outstanding_ = 0;
   std::uint64_t completed_ = 0;
