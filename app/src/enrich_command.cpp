@@ -14,6 +14,7 @@
 #include "cpus.hpp"
 #include "pipeline.hpp"
 #include "staged.hpp"
+#include "wirescan/core/story.hpp"
 #include "wirescan/ingest/line_reader.hpp"
 #include "wirescan/obs/log.hpp"
 #include "wirescan/sinks/file_sink.hpp"
@@ -127,9 +128,8 @@ enrich_summary run_enrich(const enrich_options& opts, const config& cfg, obs::me
       finish_one(*staged->front(true));
       staged->pop();
     }
-    // Into the buffer of a line the ring has finished with (next comes back holding it), and
-    // not one past 64 KiB, so one long line's buffer is not kept by every slot in turn.
-    if (next.payload.capacity() > 64 * 1024 && ln->bytes.size() <= 64 * 1024) std::string().swap(next.payload);
+    // Into the buffer of a line the ring has finished with (next comes back holding it).
+    core::clear_for_reuse(next.payload);
     next.payload.assign(ln->bytes);
     next.full_size = ln->full_size;
     next.number = ln->number;

@@ -104,8 +104,6 @@ struct decoder::impl {
   std::string ticker_item_key;
   std::string_view input;  // the bytes being decoded, for error details
 
-  static constexpr std::size_t kept_capacity = 64 * 1024;
-
   // Per-decode state.
   core::story* out = nullptr;  // the caller's story, decoded into
   std::uint32_t seen = 0;
@@ -322,17 +320,14 @@ struct decoder::impl {
   }
 
   // Decodes into the caller's story: its strings are cleared, not freed, so a story reused
-  // from one decode to the next allocates nothing. A string grown past 64 KiB by one long story
-  // is freed instead, so the pipeline's 65 kept stories do not hold a burst's memory for good.
+  // from one decode to the next allocates nothing. A string one long story grew past
+  // core::kept_buffer_bytes is freed instead, so the pipeline's 65 kept stories do not hold a
+  // burst's memory for good.
   void run(std::string_view bytes, core::epoch_ms received_at, std::size_t full_size, core::story& into) {
     input = bytes;
     out = &into;
     for (auto* s : {&out->id, &out->headline, &out->body, &out->source, &out->url, &out->language}) {
-      if (s->capacity() > kept_capacity) {
-        std::string().swap(*s);
-      } else {
-        s->clear();
-      }
+      core::clear_for_reuse(*s);
     }
     out->published_at.reset();
     out->tickers.clear();

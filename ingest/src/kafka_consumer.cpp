@@ -8,6 +8,7 @@
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafkacpp.h>
 
+#include "wirescan/core/story.hpp"
 #include "wirescan/obs/log.hpp"
 
 namespace wirescan::ingest {
@@ -151,10 +152,9 @@ bool kafka_consumer::poll(consumed_message& out, std::chrono::milliseconds timeo
   const std::unique_ptr<rd_kafka_message_t, decltype(&rd_kafka_message_destroy)> m(raw, rd_kafka_message_destroy);
   switch (m->err) {
     case RD_KAFKA_RESP_ERR_NO_ERROR: {
-      // assign(), not a new string: the buffers out already has are reused. A buffer one
-      // long story grew past 64 KiB is let go, so buffers passed around do not hold a burst.
-      constexpr std::size_t keep = std::size_t{64} << 10;
-      if (out.payload.capacity() > keep && m->len <= keep) std::string().swap(out.payload);
+      // assign(), not a new string: the buffers out already has are reused (core::clear_for_reuse
+      // lets go of one a long story grew).
+      core::clear_for_reuse(out.payload);
       out.pos.topic.assign(rd_kafka_topic_name(m->rkt));
       out.pos.partition = core::partition_id{m->partition};
       out.pos.off = core::offset{m->offset};

@@ -173,7 +173,7 @@ TEST_CASE("a story reused from decode to decode holds only the latest story's fi
   CHECK(kept.body.size() == long_body.size());
   REQUIRE_FALSE(dec.decode(small, now, 0, kept));
   CHECK(kept.body.empty());
-  CHECK(kept.body.capacity() <= 64 * 1024);
+  CHECK(kept.body.capacity() <= wirescan::core::kept_buffer_bytes);
 }
 
 TEST_CASE("any story that is not valid UTF-8 is refused as invalid UTF-8, whatever else is wrong", "[decoder]") {

@@ -5,6 +5,7 @@
 // (simdjson views die with the parser). It is a plain value: copy or move it freely;
 // no member is shared between threads unless the caller shares the whole story.
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -34,5 +35,20 @@ struct story {
     return f == story_field::headline ? headline : body;
   }
 };
+
+// Buffers reused from one story to the next (the consumer's message, the file mode's lines, the
+// decoder's story) let go of what one long story grew past this, so the slots a story passes
+// through do not each keep a burst's memory.
+inline constexpr std::size_t kept_buffer_bytes = 64 * 1024;
+
+// Empties s for the next story: cleared, or released when a long story grew it past
+// kept_buffer_bytes.
+inline void clear_for_reuse(std::string& s) {
+  if (s.capacity() > kept_buffer_bytes) {
+    std::string().swap(s);
+  } else {
+    s.clear();
+  }
+}
 
 }  // namespace wirescan::core
