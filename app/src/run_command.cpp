@@ -77,28 +77,44 @@ struct state_batch {
 };
 static_assert(alignof(state_batch) > part_mask);
 
+// Objects kept for a later use with the buffers they grew, at most max_kept of them, so what a
+// burst or an outage had in flight is given back after it.
+template <class T, std::size_t max_kept>
+class spares {
+ public:
+  // A kept object, or null when none is.
+  std::unique_ptr<T> take() {
+    if (kept_.empty()) return nullptr;
+    auto p = std::move(kept_.back());
+    kept_.pop_back();
+    return p;
+  }
+  void keep(std::unique_ptr<T> p) {
+    if (kept_.size() < max_kept) kept_.push_back(std::move(p));
+  }
+
+ private:
+  std::vector<std::unique_ptr<T>> kept_;
+};
+
 // Delivered batches, kept with their buffers for the next ones: a batch grows to tens of KiB,
 // and each new one's growth, with glibc, also merged every small block the delivery reports
 // had just freed (malloc_consolidate), so the next headers were carved out the slow way.
 class batch_pool {
  public:
   std::unique_ptr<state_batch> get() {
-    if (spare_.empty()) return std::make_unique<state_batch>();
-    auto b = std::move(spare_.back());
-    spare_.pop_back();
-    return b;
+    auto b = spare_.take();
+    return b ? std::move(b) : std::make_unique<state_batch>();
   }
   void put(std::unique_ptr<state_batch> b) {
-    if (spare_.size() >= max_spare) return;
     b->stories.clear();
     b->bytes.clear();
-    spare_.push_back(std::move(b));
+    spare_.keep(std::move(b));
   }
 
  private:
   // Four times the batches in flight during the state producer's 15 ms linger at 60,000 stories/s.
-  static constexpr std::size_t max_spare = 64;
-  std::vector<std::unique_ptr<state_batch>> spare_;
+  spares<state_batch, 64> spare_;
 };
 
 class tracker {
@@ -121,26 +137,23 @@ class tracker {
   in_flight* begin(partition_state& ps, std::int64_t offset) {
     ps.pending.emplace_back(offset, false);
     ++outstanding_;
-    if (spare_.empty()) {
-      auto* f = new in_flight{.ps = &ps, .offset = offset};
+    auto f = spare_.take();
+    if (!f) {
+      f = std::make_unique<in_flight>();
       f->event.reserve(event_reserve);  // most events fit, so a reused record seldom grows
-      return f;
     }
-    in_flight* f = spare_.back().release();
-    spare_.pop_back();
     std::string event = std::move(f->event);
     event.clear();
     *f = in_flight{.ps = &ps, .offset = offset, .event = std::move(event)};
-    return f;
+    return f.release();
   }
 
   // A story's record once nothing refers to it any more (every part delivered or failed),
-  // kept for a later story with its event's buffer. At most max_spare are kept, and none whose
-  // buffer a long event grew past max_kept_event, so what a burst or an outage held in flight
-  // is given back after it.
+  // kept for a later story with its event's buffer, unless a long event grew it past
+  // max_kept_event.
   void release(in_flight* f) {
     std::unique_ptr<in_flight> owned(f);
-    if (spare_.size() < max_spare && owned->event.capacity() <= max_kept_event) spare_.push_back(std::move(owned));
+    if (owned->event.capacity() <= max_kept_event) spare_.keep(std::move(owned));
   }
 
   // Marks a story done. The partition's new low-water mark is stored by store_offsets(),
@@ -196,10 +209,9 @@ class tracker {
   partition_state* last_ = nullptr;           // the one state() last returned
   std::vector<partition_state*> moved_;       // partitions with an offset waiting to be stored
   std::vector<ingest::kafka_consumer::done_up_to> progress_;  // store_offsets()'s, reused
-  static constexpr std::size_t max_spare = 4096;
   static constexpr std::size_t event_reserve = 2048;  // the bench corpus's events: p99 1.9 KB
-  static constexpr std::size_t max_kept_event = 8 * 1024;  // kept records hold at most 32 MiB
-  std::vector<std::unique_ptr<in_flight>> spare_;  // released records, for begin() to reuse
+  static constexpr std::size_t max_kept_event = 8 * 1024;  // 4,096 kept records hold at most 32 MiB
+  spares<in_flight, 4096> spare_;  // released records, for begin() to reuse
   std::uint64_t outstanding_ = 0;
   std::uint64_t completed_ = 0;
 };
