@@ -266,17 +266,12 @@ void load_policy(builder& b, const YAML::Node& root, const std::string& file) {
         }
       }
     }
-  static const std::set<std::string> categories{
-      "export_control",    "import_restriction",   "tariff",          "sanctions",         "investment_restriction",
-      "antitrust",         "regulatory_action",    "industrial_policy", "crypto_regulation", "monetary_policy",
-      "capital_controls",  "fiscal_policy",        "market_regulation", "trade_negotiation", "geopolitical_escalation",
-      "nationalization_price_control"};
   const auto triggers = root["triggers"];
   if (!triggers || !triggers.IsMap()) b.problems.push_back(file + ": triggers: expected a mapping by category");
   else
     for (const auto& kv : triggers) {
       const auto cat = kv.first.as<std::string>();
-      if (!categories.count(cat)) {
+      if (core::category_index(cat) == core::policy_categories.size()) {
         b.problems.push_back(file + ": triggers." + cat + ": not a taxonomy category (docs/taxonomy.md)");
         continue;
       }

@@ -133,6 +133,16 @@ metrics::metrics(const std::string& version) : registry_(std::make_shared<promet
                  .Name("wirescan_policy_shocks_total")
                  .Help("Policy shocks found, by category and direction")
                  .Register(*registry_);
+  // Every category and direction from the start, as the mentions: prometheus-cpp 1.0.1's
+  // Family::Add also makes a counter it throws away when the series exists, and a series that
+  // appears only at its first shock gives rate() and alerts nothing to compare it with.
+  for (std::size_t c = 0; c < core::policy_categories.size(); ++c) {
+    for (const auto d : {core::direction::tightening, core::direction::easing}) {
+      shock_series_[c][static_cast<std::size_t>(d)] =
+          &shocks_->Add({{"category", std::string(core::policy_categories[c])},
+                         {"direction", std::string(core::to_string(d))}});
+    }
+  }
   auto& kinds = prometheus::BuildCounter()
                     .Name("wirescan_novelty_stories_total")
                     .Help("Stories assessed by the novelty stage, by kind (new, update, duplicate, rewrite)")
@@ -176,7 +186,12 @@ void metrics::novelty_assessed(core::novelty_kind k, std::size_t entries, std::u
 void metrics::count_findings(const core::findings& f) {
   for (const auto& m : f.mentions) mentions_[static_cast<std::size_t>(m.asset)]->Increment();
   for (const auto& s : f.policy_shocks) {
-    shocks_->Add({{"category", s.category}, {"direction", std::string(core::to_string(s.dir))}}).Increment();
+    const std::size_t c = core::category_index(s.category);
+    if (c < shock_series_.size()) {
+      shock_series_[c][static_cast<std::size_t>(s.dir)]->Increment();
+    } else {  // not reached: the rule loader refuses other categories
+      shocks_->Add({{"category", s.category}, {"direction", std::string(core::to_string(s.dir))}}).Increment();
+    }
   }
 }
 

@@ -3,10 +3,13 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <map>
 #include <regex>
 #include <set>
 #include <sstream>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <catch2/catch_test_macros.hpp>
 #include <rapidjson/document.h>
@@ -123,6 +126,46 @@ TEST_CASE("the catalogue's name list matches the families it exports", "[deploy]
   for (const auto& fam : m.registry()->Collect()) exported.insert(fam.name);
   const std::set<std::string> declared(wirescan::obs::metrics::names().begin(), wirescan::obs::metrics::names().end());
   CHECK(exported == declared);
+}
+
+TEST_CASE("every policy shock series exists at zero from the start, and a shock counts in its own", "[deploy]") {
+  wirescan::obs::metrics m;
+  const auto shocks = [&] {
+    std::map<std::pair<std::string, std::string>, double> out;
+    for (const auto& fam : m.registry()->Collect()) {
+      if (fam.name != "wirescan_policy_shocks_total") continue;
+      for (const auto& series : fam.metric) {
+        std::map<std::string, std::string> labels;
+        for (const auto& l : series.label) labels[l.name] = l.value;
+        out[{labels.at("category"), labels.at("direction")}] = series.counter.value;
+      }
+    }
+    return out;
+  };
+  auto before = shocks();
+  REQUIRE(before.size() == wirescan::core::policy_categories.size() * 2);
+  for (const auto& [labels, value] : before) CHECK(value == 0);
+  wirescan::core::findings f;
+  f.policy_shocks.push_back({"capital_controls", wirescan::core::direction::easing, wirescan::core::stage::enacted, {}, {}, 0.5, {}});
+  f.policy_shocks.push_back({"capital_controls", wirescan::core::direction::easing, wirescan::core::stage::planned, {}, {}, 0.5, {}});
+  f.policy_shocks.push_back({"tariff", wirescan::core::direction::tightening, wirescan::core::stage::enacted, {}, {}, 0.5, {}});
+  m.count_findings(f);
+  auto after = shocks();
+  before[{"capital_controls", "easing"}] = 2;
+  before[{"tariff", "tightening"}] = 1;
+  CHECK(after == before);
+}
+
+TEST_CASE("the taxonomy the rule loader and the metrics use is the one docs/taxonomy.md documents", "[deploy]") {
+  // The table's rows: | `export_control` | what it covers | examples |
+  const std::string doc = wirescan::test::read_file(root + "/docs/taxonomy.md");
+  const std::regex row(R"(\n\| `([a-z_]+)` \|)");
+  std::vector<std::string> documented;
+  for (std::sregex_iterator it(doc.begin(), doc.end(), row), end; it != end; ++it) documented.push_back((*it)[1]);
+  const std::vector<std::string> in_code(wirescan::core::policy_categories.begin(), wirescan::core::policy_categories.end());
+  CHECK(documented == in_code);
+  CHECK(wirescan::core::category_index("tariff") == 2);
+  CHECK(wirescan::core::category_index("tariffs") == wirescan::core::policy_categories.size());
 }
 
 TEST_CASE("the rules the Kubernetes ConfigMap ships are the repository's rules", "[deploy]") {

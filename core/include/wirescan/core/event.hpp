@@ -3,6 +3,7 @@
 // Field meanings and the wire format are documented in docs/event.schema.json (v1).
 // Plain owning values; an event is built by one thread and then handed on whole.
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -43,8 +44,22 @@ enum class stage : std::uint8_t { considered, threatened, planned, enacted };
 [[nodiscard]] std::string_view to_string(direction d) noexcept;
 [[nodiscard]] std::string_view to_string(stage s) noexcept;
 
+// The taxonomy's categories (docs/taxonomy.md), the only ones a rule file may name.
+inline constexpr std::array<std::string_view, 16> policy_categories{
+    "export_control",     "import_restriction", "tariff",           "sanctions",
+    "investment_restriction", "antitrust",      "regulatory_action", "industrial_policy",
+    "crypto_regulation",  "monetary_policy",    "capital_controls", "fiscal_policy",
+    "market_regulation",  "trade_negotiation",  "geopolitical_escalation", "nationalization_price_control"};
+
+// c's position in policy_categories, or policy_categories.size() when it is none of them.
+[[nodiscard]] constexpr std::size_t category_index(std::string_view c) noexcept {
+  std::size_t i = 0;
+  while (i < policy_categories.size() && policy_categories[i] != c) ++i;
+  return i;
+}
+
 struct policy_shock {
-  std::string category;  // taxonomy name, see docs/taxonomy.md
+  std::string category;  // one of policy_categories
   core::direction dir{direction::tightening};
   core::stage stg{stage::planned};
   std::vector<std::string> actors;

@@ -112,6 +112,8 @@ class metrics {
   prometheus::Counter* delivery_errors_;
   std::array<prometheus::Counter*, 4> mentions_{};  // by core::asset_class
   prometheus::Family<prometheus::Counter>* shocks_;
+  // by core::category_index, then core::direction
+  std::array<std::array<prometheus::Counter*, 2>, core::policy_categories.size()> shock_series_{};
   std::array<prometheus::Counter*, 4> novelty_kinds_{};
   std::array<prometheus::Counter*, 4> novelty_suppressed_{};
   prometheus::Gauge* novelty_entries_;
