@@ -230,6 +230,41 @@ TEST_CASE("readyz turns ready after assignment; healthz and metrics answer on th
   CHECK(read_file(proc.log_path).find("stopped cleanly") != std::string::npos);
 }
 
+TEST_CASE("on a quiet wire a story counts as delivered when its report comes, not after an idle fetch", "[kafka]") {
+  // Delivery reports are served on the main thread between fetches. With nothing to fetch it
+  // used to sleep 100 ms in the fetch first, so each story of a quiet wire read about 100 ms in
+  // wirescan_broker_to_emit_seconds where the broker's own append times said about 10 (and its
+  // offset was stored as late).
+  setup s;
+  auto proc = start_wirescan({"run", "--config", s.config_path});
+  const int port = http_port(proc);
+  REQUIRE(port > 0);
+  REQUIRE(wait_http(port, "/readyz", 200, 60s));
+  const auto published = [&](double n) {
+    std::string body;
+    for (int i = 0; i < 1500 && metric(body, "wirescan_events_published_total") < n; ++i) {
+      if (i > 0) std::this_thread::sleep_for(20ms);
+      body = http_get(port, "/metrics").second;
+    }
+    return body;
+  };
+  // The first stories pay for connections and metadata; they are not counted.
+  produce(s.in, {{0, story(0)}, {1, story(1)}});
+  const auto before = published(2);
+  constexpr int quiet = 10;
+  for (int i = 0; i < quiet; ++i) {
+    produce(s.in, {{i % partitions, story(2 + i)}});
+    std::this_thread::sleep_for(300ms);
+  }
+  const auto after = published(2 + quiet);
+  REQUIRE(metric(after, "wirescan_events_published_total") == 2 + quiet);
+  const std::string within_50ms = "wirescan_broker_to_emit_seconds_bucket{le=\"0.05\"}";
+  INFO(after);
+  // About 10 ms each now (the producer's 5 ms linger and a fetch); with the 100 ms sleep, none.
+  CHECK(metric(after, within_50ms) - metric(before, within_50ms) >= quiet - 2);
+  REQUIRE(signal_and_wait(proc, SIGTERM, 30) == 0);
+}
+
 TEST_CASE("readyz turns unready while the broker is down, ready again after, and unready first at shutdown; healthz stays up", "[kafka][outage]") {
   setup s("  shutdown_delay_ms: 3000\n");
   produce(s.in, stories(500, false));
