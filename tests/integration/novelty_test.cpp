@@ -122,6 +122,33 @@ TEST_CASE("novelty state batches stay under a small message.max.bytes: smaller b
   CHECK(log.find("stopped cleanly: consumed 40, published 40") != std::string::npos);
 }
 
+TEST_CASE("stories arriving one at a time at 2,000 a second still share novelty state records", "[kafka][novelty]") {
+  // A batch stays open up to 5 ms after its first story. It used to go out whenever there was
+  // nothing more to fetch, which on a wire of single stories (1,000 a second and under: each
+  // is finished before the next arrives) was after every story: one state record each, which
+  // every instance of the group then reads back.
+  const std::string state = unique_name("novelty-state");
+  setup_options o;
+  o.top_level_yaml = "novelty: {state_topic: " + state + "}\n";
+  setup s(o);
+  auto proc = start_wirescan({"run", "--config", s.config_path});
+  REQUIRE(wait_for_log(proc, "novelty state: [0-9]+ stories in the window restored", 60));
+  constexpr int n = 2'000;
+  std::vector<std::pair<int, std::string>> stories;
+  for (int i = 0; i < n; ++i) {
+    stories.emplace_back(i % partitions, wire_story("p-" + std::to_string(i), "Reuters",
+                                                    "Paced story " + std::to_string(i) + " on chip export controls"));
+  }
+  produce(s.in, stories, false, 2'000);
+  CHECK(consume(s.out, n, 60s, 500ms).size() == n);
+  REQUIRE(signal_and_wait(proc, SIGTERM, 30) == 0);
+  const auto records = consume(state, n, 5s, 500ms);
+  INFO(records.size() << " state records for " << n << " stories");
+  // About 10 stories a record on this schedule; the build before wrote one a story.
+  CHECK(records.size() >= 2);
+  CHECK(records.size() <= n / 3);
+}
+
 TEST_CASE("duplicates suppressed for Kafka are not published, yet their offsets are committed", "[kafka][novelty]") {
   setup_options o;
   o.input_partitions = 1;

@@ -123,9 +123,12 @@ void create_topic(const std::string& topic, int partitions, const std::map<std::
   if (!failure.empty()) throw std::runtime_error("create topic " + topic + ": " + failure);
 }
 
-void produce(const std::string& topic, const std::vector<std::pair<int, std::string>>& messages, bool odd_unkeyed) {
+void produce(const std::string& topic, const std::vector<std::pair<int, std::string>>& messages, bool odd_unkeyed,
+             double per_second) {
   // message.max.bytes: room for the hostile corpus's 16 MB story (the topic must allow it too).
-  auto conf = base_conf({{"linger.ms", "20"}, {"enable.idempotence", "true"}, {"message.max.bytes", "33554432"}});
+  auto conf = base_conf({{"linger.ms", per_second > 0 ? "0" : "20"},
+                         {"enable.idempotence", "true"},
+                         {"message.max.bytes", "33554432"}});
   static std::atomic<int> failures{0};
   rd_kafka_conf_set_dr_msg_cb(conf, [](rd_kafka_t*, const rd_kafka_message_t* m, void*) {
     if (m->err) ++failures;
@@ -133,7 +136,12 @@ void produce(const std::string& topic, const std::vector<std::pair<int, std::str
   auto rk = make(RD_KAFKA_PRODUCER, conf);
   failures = 0;
   std::size_t i = 0;
+  const auto start = std::chrono::steady_clock::now();
   for (const auto& [partition, value] : messages) {
+    if (per_second > 0) {
+      std::this_thread::sleep_until(start + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                                std::chrono::duration<double>(static_cast<double>(i) / per_second)));
+    }
     const bool keyed = !odd_unkeyed || i % 2 == 0;
     const std::string key = std::to_string(i++);
     for (;;) {

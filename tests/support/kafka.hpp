@@ -38,9 +38,10 @@ struct record {
 
 // Produces each (partition, value) in order with key = value's position; waits for delivery.
 // Each message is keyed with its index in messages ("0", "1", ...); with odd_unkeyed, the
-// odd-numbered ones have no key.
+// odd-numbered ones have no key. With per_second, one at a time on that schedule (linger.ms 0),
+// as a wire delivers them, instead of in batches.
 void produce(const std::string& topic, const std::vector<std::pair<int, std::string>>& messages,
-             bool odd_unkeyed = false);
+             bool odd_unkeyed = false, double per_second = 0);
 
 // Reads topic from the beginning (read_committed) until count records arrived or the
 // timeout passed, then keeps reading for settle more, so duplicates are seen too.
