@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "wirescan/core/story.hpp"
@@ -46,10 +47,12 @@ enum class stage : std::uint8_t { considered, threatened, planned, enacted };
 
 // The taxonomy's categories (docs/taxonomy.md), the only ones a rule file may name.
 inline constexpr std::array<std::string_view, 16> policy_categories{
-    "export_control",     "import_restriction", "tariff",           "sanctions",
-    "investment_restriction", "antitrust",      "regulatory_action", "industrial_policy",
-    "crypto_regulation",  "monetary_policy",    "capital_controls", "fiscal_policy",
-    "market_regulation",  "trade_negotiation",  "geopolitical_escalation", "nationalization_price_control"};
+    "export_control",    "import_restriction", "tariff",
+    "sanctions",         "investment_restriction", "antitrust",
+    "regulatory_action", "industrial_policy",  "crypto_regulation",
+    "monetary_policy",   "capital_controls",   "fiscal_policy",
+    "market_regulation", "trade_negotiation",  "geopolitical_escalation",
+    "nationalization_price_control"};
 
 // c's position in policy_categories, or policy_categories.size() when it is none of them.
 [[nodiscard]] constexpr std::size_t category_index(std::string_view c) noexcept {
