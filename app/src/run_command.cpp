@@ -696,11 +696,11 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
     // counted published, its latency observed and its offset stored only then (with 100 ms, a
     // quiet wire's wirescan_broker_to_emit_seconds read about 105 ms where the broker's own
     // append times said 10, and the last stories of a burst waited as long).
-    const auto fetch_wait = !staged.empty()                              ? 0
-                            : !batch->stories.empty() || track.outstanding() > 0 ? 1
-                            : eos                                                ? 10
-                                                                                 : 100;
-    const bool got = consumer.poll(next, std::chrono::milliseconds(fetch_wait));
+    const int fetch_wait_ms = !staged.empty()                                     ? 0
+                              : !batch->stories.empty() || track.outstanding() > 0 ? 1
+                              : eos                                                ? 10
+                                                                                   : 100;
+    const bool got = consumer.poll(next, std::chrono::milliseconds(fetch_wait_ms));
     const staged_story* msg = got ? &next : nullptr;
     // One clock read an iteration: the state batch's age, the state reader's pace, the log's
     // pace and the story's time in service all start from it.
