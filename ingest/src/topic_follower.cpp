@@ -41,6 +41,11 @@ topic_follower::topic_follower(const std::string& brokers, const std::string& to
   set("enable.auto.offset.store", "false");
   set("enable.partition.eof", "true");
   set("isolation.level", "read_committed");
+  // A fetch returns as soon as one byte has arrived, so a long wait costs the state no
+  // freshness; the consumer's own wait (10 ms in a low-latency setup) would make this reader
+  // ask the broker a hundred times a second on an idle wire.
+  set("fetch.min.bytes", "1");
+  set("fetch.wait.max.ms", "500");
   if (!problems.empty()) throw std::runtime_error(problems.front());
   impl_->consumer.reset(RdKafka::KafkaConsumer::create(conf.get(), err));
   if (!impl_->consumer) throw std::runtime_error("state reader: " + err);
