@@ -1,12 +1,15 @@
 #include "config.hpp"
 
 #include <algorithm>
+#include <array>
+#include <charconv>
 #include <cstdlib>
 #include <fstream>
 #include <optional>
 #include <set>
 #include <sstream>
 
+#include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
 namespace wirescan::app {
@@ -409,6 +412,36 @@ config read_config(const YAML::Node& root) {
 }
 
 }  // namespace
+
+std::vector<std::string> config_advice(const config& c) {
+  // librdkafka 2.0.2 stops fetching a partition for a whole second whenever its prefetch queue
+  // holds queued.min.messages messages or queued.max.messages.kbytes (librdkafka #2879;
+  // fetch.queue.backoff.ms, which shortens the pause, came in 2.2.0). While stories back up,
+  // a limit smaller than a second of input therefore caps the input at about the limit a
+  // second, for a bare consume-produce pipe as for wirescan (docs/performance.md, partitions
+  // and memory). The thresholds are about a second of one instance's input on two cores.
+  struct limit {
+    const char* key;
+    long below;
+    const char* unit;
+  };
+  static constexpr std::array<limit, 2> limits{{{"queued.max.messages.kbytes", 32768, "KiB"},
+                                                 {"queued.min.messages", 20000, "stories per partition"}}};
+  std::vector<std::string> advice;
+  for (const auto& l : limits) {
+    const auto it = c.kafka.consumer.find(l.key);
+    if (it == c.kafka.consumer.end()) continue;
+    long v = 0;
+    const auto* end = it->second.data() + it->second.size();
+    if (std::from_chars(it->second.data(), end, v).ptr != end || v >= l.below) continue;
+    advice.push_back(fmt::format("kafka.consumer.{}: {} caps input at about {} {} a second while stories back up: "
+                                 "librdkafka 2.0.2 stops fetching for one second each time its prefetch queue "
+                                 "reaches this limit (librdkafka #2879); keep at least a second of input, "
+                                 "{} or more",
+                                 l.key, v, v, l.unit, l.below));
+  }
+  return advice;
+}
 
 std::string print_config(const config& c) {
   YAML::Emitter e;

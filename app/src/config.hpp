@@ -108,6 +108,11 @@ struct config_error : std::runtime_error {
 // Whether a librdkafka property holds a secret (passwords, keys, tokens, JAAS config).
 [[nodiscard]] bool is_secret_property(const std::string& key);
 
+// Settings that are valid but cost what their author may not expect, one sentence each, for
+// `wirescan validate` and the start of `run` and `demo`: today the consumer's prefetch limits,
+// below which librdkafka 2.0.2 starves the pipeline (config.cpp says how).
+[[nodiscard]] std::vector<std::string> config_advice(const config& c);
+
 // The effective configuration as YAML, for `wirescan validate --print`; secrets redacted.
 [[nodiscard]] std::string print_config(const config& c);
 

@@ -152,8 +152,11 @@ int main(int argc, char** argv) {
     return exit_usage;
   }
 
+  // Valid but costly settings: said by validate, and logged where they take effect.
+  const auto advice = wirescan::app::config_advice(*cfg);
   if (cli.got_subcommand(validate)) {
     if (print) std::fputs(wirescan::app::print_config(*cfg).c_str(), stdout);
+    for (const auto& a : advice) std::fprintf(stderr, "wirescan: advice: %s\n", a.c_str());
     std::fprintf(stderr, "wirescan: config %s is valid; rules %s: %zu phrases, %zu symbols (version %s)\n",
                  config_path.c_str(), cfg->enrich.rules_dir.c_str(), enricher->rules()->phrase_count,
                  enricher->rules()->symbols.listed(), enricher->rules()->version.c_str());
@@ -172,6 +175,9 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "wirescan eval: %s\n", e.what());
       return exit_failure;
     }
+  }
+  if (cli.got_subcommand(demo) || cli.got_subcommand(run)) {
+    for (const auto& a : advice) wirescan::obs::log().warn("config: {}", a);
   }
   if (cli.got_subcommand(demo)) {
     install_stop_handlers();

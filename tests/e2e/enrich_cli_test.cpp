@@ -437,6 +437,19 @@ TEST_CASE("validate reports every problem in the rule files at once", "[e2e]") {
   CHECK(r.err.find("aliases.yaml: cannot read") != std::string::npos);
 }
 
+TEST_CASE("validate accepts a small consumer prefetch but says what it costs", "[e2e]") {
+  const auto dir = make_temp_dir();
+  std::ofstream(dir + "/wirescan.yaml") << "kafka:\n  consumer: {queued.max.messages.kbytes: '2048'}\n";
+  const auto r = run_wirescan({"validate", "--config", dir + "/wirescan.yaml"});
+  INFO(r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(r.err.find("advice: kafka.consumer.queued.max.messages.kbytes: 2048 caps input at about 2048 KiB a second") !=
+        std::string::npos);
+  const auto plain = run_wirescan({"validate", "--config", std::string(WIRESCAN_SOURCE_DIR) + "/config/example.yaml"});
+  CHECK(plain.exit_code == 0);
+  CHECK(plain.err.find("advice") == std::string::npos);
+}
+
 TEST_CASE("validate reports a broken novelty vocabulary", "[e2e]") {
   const auto dir = make_temp_dir();
   const auto rules = copy_rules(dir);

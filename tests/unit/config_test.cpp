@@ -136,3 +136,25 @@ TEST_CASE("kafka.prepare_threads takes auto (the default), 1 to 64, and nothing 
                       Catch::Matchers::ContainsSubstring("kafka.prepare_threads"));
   }
 }
+
+TEST_CASE("a consumer prefetch smaller than a second of input is advised against, naming its cap", "[config]") {
+  using wirescan::app::config_advice;
+  CHECK(config_advice(load_config("")).empty());
+  // The librdkafka defaults, and anything at or above the thresholds, say nothing.
+  CHECK(config_advice(load_config(write_config(
+                          "kafka:\n  consumer: {queued.max.messages.kbytes: '65536', queued.min.messages: '100000'}\n")))
+            .empty());
+  CHECK(config_advice(load_config(write_config(
+                          "kafka:\n  consumer: {queued.max.messages.kbytes: '32768', queued.min.messages: '20000'}\n")))
+            .empty());
+  const auto advice = config_advice(load_config(
+      write_config("kafka:\n  consumer: {queued.max.messages.kbytes: '2048', queued.min.messages: '1000'}\n")));
+  REQUIRE(advice.size() == 2);
+  CHECK_THAT(advice[0], Catch::Matchers::StartsWith("kafka.consumer.queued.max.messages.kbytes: 2048 caps input at "
+                                                    "about 2048 KiB a second"));
+  CHECK_THAT(advice[0], Catch::Matchers::ContainsSubstring("#2879"));
+  CHECK_THAT(advice[1], Catch::Matchers::StartsWith("kafka.consumer.queued.min.messages: 1000 caps input at about "
+                                                    "1000 stories per partition a second"));
+  // A value librdkafka will refuse is its problem to report, at start, not advice here.
+  CHECK(config_advice(load_config(write_config("kafka:\n  consumer: {queued.min.messages: 'lots'}\n"))).empty());
+}
