@@ -417,9 +417,10 @@ std::vector<std::string> config_advice(const config& c) {
   // librdkafka 2.0.2 stops fetching a partition for a whole second whenever its prefetch queue
   // holds queued.min.messages messages or queued.max.messages.kbytes (librdkafka #2879;
   // fetch.queue.backoff.ms, which shortens the pause, came in 2.2.0). While stories back up,
-  // a limit smaller than a second of input therefore caps the input at about the limit a
-  // second, for a bare consume-produce pipe as for wirescan (docs/performance.md, partitions
-  // and memory). The thresholds are about a second of one instance's input on two cores.
+  // a limit smaller than a second of input caps the input at a few times the limit a second
+  // (each partition pauses on its own, and a fetch overshoots the limit), for a bare
+  // consume-produce pipe as for wirescan (docs/performance.md, partitions and memory). The
+  // thresholds are about a second of one instance's input on two cores.
   struct limit {
     const char* key;
     long below;
@@ -434,11 +435,11 @@ std::vector<std::string> config_advice(const config& c) {
     long v = 0;
     const auto* end = it->second.data() + it->second.size();
     if (std::from_chars(it->second.data(), end, v).ptr != end || v >= l.below) continue;
-    advice.push_back(fmt::format("kafka.consumer.{}: {} caps input at about {} {} a second while stories back up: "
-                                 "librdkafka 2.0.2 stops fetching for one second each time its prefetch queue "
-                                 "reaches this limit (librdkafka #2879); keep at least a second of input, "
-                                 "{} or more",
-                                 l.key, v, v, l.unit, l.below));
+    advice.push_back(fmt::format("kafka.consumer.{}: {} {} is less than a second of input: librdkafka 2.0.2 stops "
+                                 "fetching a partition for a second each time its prefetch queue reaches this limit "
+                                 "(librdkafka #2879), which caps input, while stories back up, at a few times the "
+                                 "limit a second; keep at least a second of input ({} or more)",
+                                 l.key, v, l.unit, l.below));
   }
   return advice;
 }
