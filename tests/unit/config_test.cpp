@@ -137,7 +137,7 @@ TEST_CASE("kafka.prepare_threads takes auto (the default), 1 to 64, and nothing 
   }
 }
 
-TEST_CASE("a consumer prefetch smaller than a second of input is advised against, naming its cap", "[config]") {
+TEST_CASE("a consumer prefetch smaller than a second of input is advised against, naming what to keep", "[config]") {
   using wirescan::app::config_advice;
   CHECK(config_advice(load_config("")).empty());
   // The librdkafka defaults, and anything at or above the thresholds, say nothing.
