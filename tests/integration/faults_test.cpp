@@ -228,8 +228,8 @@ TEST_CASE("the output topic forbidden mid-stream: wirescan stops without committ
               {"sasl.username", broker_env("RESTRICTED_USER")},
               {"sasl.password", broker_env("RESTRICTED_PASSWORD")}};
   setup s(o);
+  auto proc = start_assigned(s.config_path);
   auto producer = paced_produce(s.in, stories(10'000, false), 50, 200ms);
-  auto proc = start_wirescan({"run", "--config", s.config_path});
   (void)consume(s.out, 1'000, 60s, 0ms);
   deny_all_on_topic(s.out, "User:" + broker_env("RESTRICTED_USER"));
   const int code = wait_exit(proc, 120);
@@ -278,8 +278,8 @@ TEST_CASE("SIGHUP with a broken rule file mid-stream keeps the old rules, stays 
   setup_options o;
   o.top_level_yaml = "enrich: {rules_dir: '" + rules + "'}\n";
   setup s(o);
+  auto proc = start_assigned(s.config_path);
   auto producer = paced_produce(s.in, stories(10'000, false), 50, 200ms);
-  auto proc = start_wirescan({"run", "--config", s.config_path});
   const int port = http_port(proc);
   (void)consume(s.out, 1'000, 60s, 0ms);
   const std::string good = read_file(rules + "/policy.yaml");

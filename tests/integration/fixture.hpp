@@ -116,6 +116,15 @@ inline std::set<std::string> source_ids(const std::vector<record>& rs) {
   return ids;
 }
 
+// Starts `wirescan run` and returns once it holds partitions. Stories produced after this are
+// still arriving when a test signals it, however long it took to start (seconds under a
+// sanitizer, where a fixed schedule had delivered every story before the instance was up).
+[[nodiscard]] inline background start_assigned(const std::string& config_path) {
+  auto proc = start_wirescan({"run", "--config", config_path});
+  REQUIRE(wait_for_log(proc, "assigned [1-9]", 60));
+  return proc;
+}
+
 // Produces the stories in batches over about seconds_total, so the stream is still
 // flowing while a test signals or kills wirescan.
 inline std::thread paced_produce(const std::string& topic, std::vector<std::pair<int, std::string>> all, int batches,

@@ -64,7 +64,7 @@ TEST_CASE("poison stories go to the dead-letter topic with their bytes and reaso
 
 TEST_CASE("SIGTERM under load drains in-flight stories, commits and exits 0", "[kafka]") {
   setup s;
-  const auto proc = start_wirescan({"run", "--config", s.config_path});
+  const auto proc = start_assigned(s.config_path);
   auto producer = paced_produce(s.in, stories(20'000, false), 40, 150ms);
   (void)consume(s.out, 2'000, 60s, 0ms);  // wirescan is publishing while stories keep arriving
   const int code = signal_and_wait(proc, SIGTERM, 20);  // drain deadline 15 s
@@ -87,7 +87,7 @@ TEST_CASE("SIGTERM under load drains in-flight stories, commits and exits 0", "[
 
 TEST_CASE("kill -9 mid-stream and a restart lose nothing (at_least_once)", "[kafka]") {
   setup s;
-  auto first = start_wirescan({"run", "--config", s.config_path});
+  auto first = start_assigned(s.config_path);
   auto producer = paced_produce(s.in, stories(20'000, false), 40, 150ms);
   (void)consume(s.out, 2'000, 60s, 0ms);
   REQUIRE(signal_and_wait(first, SIGKILL, 10) == 128 + SIGKILL);
@@ -130,10 +130,9 @@ TEST_CASE("a second instance joins mid-stream and leaves again: nothing lost, du
   // read every story before b was assigned, and b had nothing left to take.
   produce(s.in, {all.begin(), split});
   (void)consume(s.out, 3'000, 60s, 0ms);
-  auto b = start_wirescan({"run", "--config", s.config_path});
+  auto b = start_assigned(s.config_path);
   const int b_port = http_port(b);
   REQUIRE(b_port > 0);
-  REQUIRE(wait_for_log(b, "assigned [1-9]", 60));
   // 70 batches 100 ms apart, spread over all partitions: about half land on b's.
   auto producer = paced_produce(s.in, {split, all.end()}, 70, 100ms);
   // b leaves, while stories still arrive, once it has published 1,000 from its partitions.
@@ -163,7 +162,7 @@ TEST_CASE("a second instance joins mid-stream and leaves again: nothing lost, du
 
 TEST_CASE("exactly_once: kill -9 mid-stream and a restart; a read_committed reader sees every story once", "[kafka]") {
   setup s("  delivery: exactly_once\n  transactional_id: " + unique_name("txn") + "\n");
-  auto first = start_wirescan({"run", "--config", s.config_path});
+  auto first = start_assigned(s.config_path);
   auto producer = paced_produce(s.in, stories(20'000, true), 40, 150ms);
   (void)consume(s.out, 2'000, 60s, 0ms);
   REQUIRE(signal_and_wait(first, SIGKILL, 10) == 128 + SIGKILL);
