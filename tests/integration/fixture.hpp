@@ -164,6 +164,18 @@ inline double metric(const std::string& body, const std::string& name_and_labels
   return std::stod(body.substr(at + name_and_labels.size() + 2));
 }
 
+// The /metrics body once wirescan_events_published_total reaches n, read every 20 ms for up to
+// timeout; the last body read when it never does.
+inline std::string metrics_once_published(int port, double n, std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  std::string body = http_get(port, "/metrics").second;
+  while (metric(body, "wirescan_events_published_total") < n && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(20ms);
+    body = http_get(port, "/metrics").second;
+  }
+  return body;
+}
+
 // Polls GET path every 100 ms until it answers code; false after timeout.
 inline bool wait_http(int port, const std::string& path, int code, std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;

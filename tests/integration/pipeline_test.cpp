@@ -136,12 +136,7 @@ TEST_CASE("a second instance joins mid-stream and leaves again: nothing lost, du
   // 70 batches 100 ms apart, spread over all partitions: about half land on b's.
   auto producer = paced_produce(s.in, {split, all.end()}, 70, 100ms);
   // b leaves, while stories still arrive, once it has published 1,000 from its partitions.
-  double b_published = 0;
-  for (int i = 0; i < 600 && b_published < 1'000; ++i) {
-    std::this_thread::sleep_for(100ms);
-    b_published = metric(http_get(b_port, "/metrics").second, "wirescan_events_published_total");
-  }
-  REQUIRE(b_published >= 1'000);
+  REQUIRE(metric(metrics_once_published(b_port, 1'000, 60s), "wirescan_events_published_total") >= 1'000);
   const int b_code = signal_and_wait(b, SIGTERM, 30);  // its partitions go back to a
   producer.join();
   const auto events = consume(s.out, 20'000, 120s, 3000ms);
@@ -250,22 +245,14 @@ TEST_CASE("on a quiet wire a story counts as delivered when its report comes, no
   const int port = http_port(proc);
   REQUIRE(port > 0);
   REQUIRE(wait_http(port, "/readyz", 200, 60s));
-  const auto published = [&](double n) {
-    std::string body;
-    for (int i = 0; i < 1500 && metric(body, "wirescan_events_published_total") < n; ++i) {
-      if (i > 0) std::this_thread::sleep_for(20ms);
-      body = http_get(port, "/metrics").second;
-    }
-    return body;
-  };
   // The first stories pay for connections and metadata; they are not counted.
   produce(s.in, {{0, story(0)}, {1, story(1)}});
-  const auto before = published(2);
+  const auto before = metrics_once_published(port, 2, 30s);
   constexpr int quiet = 10;
   std::vector<std::pair<int, std::string>> spaced;
   for (int i = 0; i < quiet; ++i) spaced.emplace_back(i % partitions, story(2 + i));
   produce(s.in, spaced, false, 1 / 0.3);  // one every 0.3 s
-  const auto after = published(2 + quiet);
+  const auto after = metrics_once_published(port, 2 + quiet, 30s);
   REQUIRE(metric(after, "wirescan_events_published_total") == 2 + quiet);
   const std::string within_50ms = "wirescan_broker_to_emit_seconds_bucket{le=\"0.05\"}";
   INFO(after);
