@@ -218,6 +218,12 @@ class tracker {
 
 }  // namespace
 
+int fetch_wait_ms(const loop_state& s) {
+  if (s.preparing) return 0;
+  if (s.awaiting) return s.brokers_up ? 1 : 20;
+  return s.exactly_once ? 10 : 100;
+}
+
 int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& stop, const run_options& opts) {
   const bool eos = cfg.kafka.delivery == delivery_mode::exactly_once;
   std::string txn_id = cfg.kafka.transactional_id;
@@ -502,6 +508,7 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
   // Long enough ago that the first suspicion of a broker outage is probed at once.
   auto last_probe = clock_type::now() - std::chrono::seconds(3);
   bool probe_unanswered = false;  // the last probe of the brokers went unanswered
+  bool brokers_up = true;         // as the last iteration judged them (readiness)
   auto last_state_poll = clock_type::now();
   std::uint64_t consumed = 0;
 
@@ -687,20 +694,12 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
                          problems.front());
       }
     }
-    // While stories are being prepared, fetching must not sleep: they are waited for below.
-    // While a state batch is open, or stories wait for their delivery reports, it sleeps a
-    // millisecond at most. The batch goes out at its age (below), not as soon as there is
-    // nothing to fetch: on a wire of single stories that was after every story, one state
-    // record each (1,720 records for 2,000 stories at 2,000 a second), which every instance
-    // reads back. The reports are served on this thread, between fetches, and a story is
-    // counted published, its latency observed and its offset stored only then (with 100 ms, a
-    // quiet wire's wirescan_broker_to_emit_seconds read about 105 ms where the broker's own
-    // append times said 10, and the last stories of a burst waited as long).
-    const int fetch_wait_ms = !staged.empty()                                     ? 0
-                              : !batch->stories.empty() || track.outstanding() > 0 ? 1
-                              : eos                                                ? 10
-                                                                                   : 100;
-    const bool got = consumer.poll(next, std::chrono::milliseconds(fetch_wait_ms));
+    // How long the fetch may sleep depends on what the loop waits for (run_command.hpp).
+    const int fetch_wait = fetch_wait_ms({.preparing = !staged.empty(),
+                                          .awaiting = !batch->stories.empty() || track.outstanding() > 0,
+                                          .brokers_up = brokers_up,
+                                          .exactly_once = eos});
+    const bool got = consumer.poll(next, std::chrono::milliseconds(fetch_wait));
     const staged_story* msg = got ? &next : nullptr;
     // One clock read an iteration: the state batch's age, the state reader's pace, the log's
     // pace and the story's time in service all start from it.
@@ -731,7 +730,8 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
       probe_unanswered = !consumer.probe_brokers(std::chrono::milliseconds(500));
       if (!probe_unanswered) producer.brokers_reached();
     }
-    health.set_brokers_up(!consumer.brokers_down() && !(producer.brokers_down() && probe_unanswered));
+    brokers_up = !consumer.brokers_down() && !(producer.brokers_down() && probe_unanswered);
+    health.set_brokers_up(brokers_up);
     m.set_ready(health.ready());
     m.set_producer_queue(producer.queue_length());
     m.set_in_flight(static_cast<double>(track.outstanding()));
