@@ -300,6 +300,28 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
   };
   sinks::kafka_producer producer({cfg.kafka.brokers, cfg.kafka.producer, eos ? txn_id : std::string{}}, on_delivery);
 
+  // The start-up's questions to the cluster below each have a deadline, so a broker must answer
+  // first. Until one does, wirescan waits: live, so an orchestrator does not restart it for
+  // Kafka's outage (the start-up used to block for 40 s, past /healthz's 30 s stall limit, then
+  // exit 1 on the state topic's metadata), unready, and stopped by a signal at once, having
+  // consumed nothing.
+  for (auto waiting_since = clock_type::now(), said = waiting_since - std::chrono::minutes(1);
+       !producer.probe_brokers(1000);) {
+    health.beat();
+    health.set_brokers_up(false);
+    if (stop.load(std::memory_order_relaxed)) {
+      obs::log().info("stopped before any broker answered; nothing was consumed");
+      return 0;
+    }
+    if (const auto now = clock_type::now(); now - said >= std::chrono::seconds(30)) {
+      said = now;
+      obs::log().warn("waiting for the brokers ({}): none has answered for {} s; unready until one does",
+                      cfg.kafka.brokers,
+                      std::chrono::duration_cast<std::chrono::seconds>(now - waiting_since).count());
+    }
+  }
+  health.set_brokers_up(true);
+
   // Fail fast on outputs the broker says cannot be written: consuming first would only hold
   // stories in flight until their deliveries fail.
   if (const auto bad = producer.unusable_topics({cfg.kafka.output_topic, cfg.kafka.dead_letter_topic}, 10000);
@@ -469,7 +491,15 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
   if (share_state) {
     const auto started = clock_type::now();
     state.emplace(cfg.kafka.brokers, state_topic, cfg.kafka.consumer);
-    if (!state->catch_up(apply_state, std::chrono::seconds(60))) {
+    const bool read = state->catch_up(apply_state, std::chrono::seconds(60), [&] {
+      health.beat();
+      return !stop.load(std::memory_order_relaxed);
+    });
+    if (stop.load(std::memory_order_relaxed)) {
+      obs::log().info("stopped while reading the novelty state topic; nothing was consumed");
+      return 0;
+    }
+    if (!read) {
       obs::log().warn("novelty state topic {}: not read to its end in 60 s; going on with what was read", state_topic);
     }
     const auto st = pipe.novelty_index()->stats();

@@ -10,7 +10,25 @@
 
 namespace wirescan::ingest {
 
+namespace {
+
+// librdkafka's logs and errors through the service's log, not its own stderr lines.
+class log_bridge : public RdKafka::EventCb {
+ public:
+  void event_cb(RdKafka::Event& e) override {
+    if (e.type() == RdKafka::Event::EVENT_LOG) {
+      obs::log().log(obs::level_from_syslog(static_cast<int>(e.severity())), "kafka state reader: {} {}", e.fac(),
+                     e.str());
+    } else if (e.type() == RdKafka::Event::EVENT_ERROR) {
+      obs::log().warn("kafka state reader: {} ({})", e.str(), RdKafka::err2str(e.err()));
+    }
+  }
+};
+
+}  // namespace
+
 struct topic_follower::impl {
+  log_bridge logs;  // outlives the consumer, which calls it
   std::unique_ptr<RdKafka::KafkaConsumer> consumer;
   std::string topic;
   std::size_t partitions = 0;
@@ -46,6 +64,9 @@ topic_follower::topic_follower(const std::string& brokers, const std::string& to
   // ask the broker a hundred times a second on an idle wire.
   set("fetch.min.bytes", "1");
   set("fetch.wait.max.ms", "500");
+  if (conf->set("event_cb", static_cast<RdKafka::EventCb*>(&impl_->logs), err) != RdKafka::Conf::CONF_OK) {
+    problems.push_back("state reader: " + err);
+  }
   if (!problems.empty()) throw std::runtime_error(problems.front());
   impl_->consumer.reset(RdKafka::KafkaConsumer::create(conf.get(), err));
   if (!impl_->consumer) throw std::runtime_error("state reader: " + err);
@@ -76,11 +97,12 @@ topic_follower::~topic_follower() {
   if (impl_->consumer) impl_->consumer->close();
 }
 
-bool topic_follower::catch_up(const std::function<void(std::string_view)>& fn, std::chrono::milliseconds timeout) {
+bool topic_follower::catch_up(const std::function<void(std::string_view)>& fn, std::chrono::milliseconds timeout,
+                              const std::function<bool()>& keep_going) {
   std::set<std::int32_t> at_end;
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (at_end.size() < impl_->partitions) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
+    if (std::chrono::steady_clock::now() > deadline || !keep_going()) return false;
     const std::unique_ptr<RdKafka::Message> m(impl_->consumer->consume(100));
     if (m->err() == RdKafka::ERR__PARTITION_EOF) {
       at_end.insert(m->partition());

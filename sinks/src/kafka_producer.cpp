@@ -143,6 +143,15 @@ produce_status kafka_producer::produce(std::string_view topic, std::string_view 
 bool kafka_producer::brokers_down() const { return impl_->all_down.load(std::memory_order_relaxed); }
 void kafka_producer::brokers_reached() { impl_->all_down.store(false, std::memory_order_relaxed); }
 
+bool kafka_producer::probe_brokers(int timeout_ms) {
+  RdKafka::Metadata* raw = nullptr;
+  const auto e = impl_->producer->metadata(false, nullptr, &raw, timeout_ms);
+  delete raw;
+  if (e != RdKafka::ERR_NO_ERROR) return false;
+  brokers_reached();
+  return true;
+}
+
 std::vector<std::string> kafka_producer::unusable_topics(const std::vector<std::string>& topics, int timeout_ms) {
   std::vector<std::string> problems;
   for (const auto& name : topics) {

@@ -100,10 +100,70 @@ TEST_CASE("the network to the broker cut for 15 s mid-stream and restored: unrea
   proxy.restore();
   CHECK(wait_http(port, "/readyz", 200, 60s));
   const auto events = consume(s.out, 10'000, 120s, 3000ms);
-  INFO(read_file(proc.log_path));
+  const auto log = read_file(proc.log_path);
+  INFO(log);
   REQUIRE(signal_and_wait(proc, SIGTERM, 30) == 0);
   CHECK(source_ids(events).size() == 10'000);
+  // Every client's complaints about the cut went through the service's log: none of librdkafka's
+  // own stderr lines ("%3|...|FAIL|rdkafka#consumer-4| ..."), which the novelty state reader
+  // printed before it had a log bridge.
+  CHECK(log.find("|rdkafka#") == std::string::npos);
+  CHECK(log.find("kafka state reader: ") != std::string::npos);
   WARN("network cut: " << events.size() - source_ids(events).size() << " duplicate(s) of 10000");
+}
+
+// [outage]: it takes the broker's one proxy port.
+TEST_CASE("brokers unreachable at start: wirescan waits live and unready, then starts when one answers",
+          "[kafka][outage]") {
+  // Started before its Kafka (a pod scheduled during a cluster outage), wirescan used to block
+  // in its start-up's metadata requests for 40 s, past /healthz's 30 s stall limit, and then
+  // exit 1 on the state topic's metadata. Now it waits for a broker, saying so.
+  tcp_proxy proxy = broker_proxy();
+  proxy.cut();
+  setup s(through_proxy());  // the topics are made on the broker's own listener
+  produce(s.in, stories(200, false));
+  auto proc = start_wirescan({"run", "--config", s.config_path});
+  const int port = http_port(proc);
+  REQUIRE(port > 0);
+  REQUIRE(wait_for_log(proc, "waiting for the brokers \\(127\\.0\\.0\\.1:[0-9]+\\): none has answered", 30));
+  // Longer than the 30 s stall limit of /healthz.
+  std::vector<std::string> wrong;
+  int polls = 0;
+  for (const auto until = std::chrono::steady_clock::now() + 35s; std::chrono::steady_clock::now() < until; ++polls) {
+    if (const auto [code, body] = http_get(port, "/healthz"); code != 200) {
+      wrong.push_back("healthz " + std::to_string(code));
+    }
+    if (const auto [code, body] = http_get(port, "/readyz");
+        code != 503 || body.find("brokers unreachable") == std::string::npos) {
+      wrong.push_back("readyz " + std::to_string(code) + " " + body);
+    }
+    std::this_thread::sleep_for(500ms);
+  }
+  INFO(wrong.size() << " wrong answers of " << polls << " polls; first: " << (wrong.empty() ? "" : wrong.front()));
+  CHECK(wrong.empty());
+  CHECK(proxy.connections_accepted() == 0);
+  proxy.restore();
+  const auto events = consume(s.out, 200, 120s, 3000ms);
+  INFO(read_file(proc.log_path));
+  CHECK(wait_http(port, "/readyz", 200, 30s));
+  REQUIRE(signal_and_wait(proc, SIGTERM, 30) == 0);
+  CHECK(source_ids(events).size() == 200);
+}
+
+TEST_CASE("a stop while no broker has answered yet ends wirescan at once, with exit code 0", "[kafka]") {
+  setup_options o;
+  o.brokers = "127.0.0.1:1";  // nothing listens there
+  setup s(o);
+  auto proc = start_wirescan({"run", "--config", s.config_path});
+  REQUIRE(wait_for_log(proc, "waiting for the brokers \\(127\\.0\\.0\\.1:1\\)", 60));
+  const auto t0 = std::chrono::steady_clock::now();
+  CHECK(signal_and_wait(proc, SIGTERM, 30) == 0);
+  const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0);
+  const auto log = read_file(proc.log_path);
+  INFO(log);
+  CHECK(log.find("stopped before any broker answered; nothing was consumed") != std::string::npos);
+  // The wait asks for an answer once a second; the start-up used to hold a stop for 50 s.
+  CHECK(took < 10s);
 }
 
 // [outage]: it takes the broker's one proxy port, which the network-cut test uses too, so it

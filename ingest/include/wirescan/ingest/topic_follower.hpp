@@ -25,8 +25,10 @@ class topic_follower {
   topic_follower& operator=(const topic_follower&) = delete;
 
   // Hands fn every record up to the end of each partition as it is when catch_up starts.
-  // Returns false when timeout passes first (what was read so far has been handed on).
-  bool catch_up(const std::function<void(std::string_view)>& fn, std::chrono::milliseconds timeout);
+  // Returns false when timeout passes first, or keep_going (asked at least every 100 ms)
+  // says to stop; what was read so far has been handed on.
+  bool catch_up(const std::function<void(std::string_view)>& fn, std::chrono::milliseconds timeout,
+                const std::function<bool()>& keep_going = [] { return true; });
 
   // Hands fn the records already fetched, without waiting. Returns how many.
   std::size_t poll(const std::function<void(std::string_view)>& fn);

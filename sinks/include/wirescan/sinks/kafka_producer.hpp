@@ -88,6 +88,9 @@ class kafka_producer {
   // succeeds or brokers_reached() says the cluster answered another client.
   [[nodiscard]] bool brokers_down() const;
   void brokers_reached();
+  // A metadata request for no topic, bounded by timeout_ms: true when a broker answered
+  // (which also clears brokers_down()).
+  [[nodiscard]] bool probe_brokers(int timeout_ms);
 
   // Transactions (transactional_id set). Each throws transaction_error on failure.
   void init_transactions(int timeout_ms);
