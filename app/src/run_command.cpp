@@ -307,6 +307,7 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
   // consumed nothing.
   for (auto waiting_since = clock_type::now(), said = waiting_since - std::chrono::minutes(1);
        !producer.probe_brokers(1000);) {
+    producer.poll(0);  // librdkafka's error events: why no broker answers
     health.beat();
     health.set_brokers_up(false);
     if (stop.load(std::memory_order_relaxed)) {
@@ -315,9 +316,9 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
     }
     if (const auto now = clock_type::now(); now - said >= std::chrono::seconds(30)) {
       said = now;
-      obs::log().warn("waiting for the brokers ({}): none has answered for {} s; unready until one does",
-                      cfg.kafka.brokers,
-                      std::chrono::duration_cast<std::chrono::seconds>(now - waiting_since).count());
+      obs::log().warn("waiting for the brokers ({}): none has answered for {} s{}; unready until one does",
+                      cfg.kafka.brokers, std::chrono::duration_cast<std::chrono::seconds>(now - waiting_since).count(),
+                      producer.last_error().empty() ? "" : " (last error: " + producer.last_error() + ")");
     }
   }
   health.set_brokers_up(true);

@@ -18,6 +18,7 @@ struct kafka_producer::impl : RdKafka::DeliveryReportCb, RdKafka::EventCb {
   delivery_fn on_delivery;
   std::unique_ptr<RdKafka::Producer> producer;
   std::atomic<bool> all_down{false};
+  std::string last_error;  // set by event_cb, on the thread that polls
   // Topic handles by name, made on first use: producing by name would look the topic up
   // under a lock for every message.
   std::vector<std::pair<std::string, rd_kafka_topic_t*>> topics;
@@ -55,7 +56,11 @@ struct kafka_producer::impl : RdKafka::DeliveryReportCb, RdKafka::EventCb {
     if (e.type() == RdKafka::Event::EVENT_LOG) {
       obs::log().log(obs::level_from_syslog(static_cast<int>(e.severity())), "kafka producer: {} {}", e.fac(), e.str());
     } else if (e.type() == RdKafka::Event::EVENT_ERROR) {
-      if (e.err() == RdKafka::ERR__ALL_BROKERS_DOWN) all_down.store(true, std::memory_order_relaxed);
+      if (e.err() == RdKafka::ERR__ALL_BROKERS_DOWN) {
+        all_down.store(true, std::memory_order_relaxed);
+      } else {  // the why ("Connection refused", "Authentication failed"), not the count
+        last_error = e.str();
+      }
       obs::log().warn("kafka producer: {} ({})", e.str(), RdKafka::err2str(e.err()));
     }
   }
@@ -142,6 +147,8 @@ produce_status kafka_producer::produce(std::string_view topic, std::string_view 
 
 bool kafka_producer::brokers_down() const { return impl_->all_down.load(std::memory_order_relaxed); }
 void kafka_producer::brokers_reached() { impl_->all_down.store(false, std::memory_order_relaxed); }
+
+const std::string& kafka_producer::last_error() const { return impl_->last_error; }
 
 bool kafka_producer::probe_brokers(int timeout_ms) {
   RdKafka::Metadata* raw = nullptr;

@@ -155,7 +155,9 @@ TEST_CASE("a stop while no broker has answered yet ends wirescan at once, with e
   o.brokers = "127.0.0.1:1";  // nothing listens there
   setup s(o);
   auto proc = start_wirescan({"run", "--config", s.config_path});
-  REQUIRE(wait_for_log(proc, "waiting for the brokers \\(127\\.0\\.0\\.1:1\\)", 60));
+  REQUIRE(wait_for_log(proc, "waiting for the brokers \\(127\\.0\\.0\\.1:1\\): none has answered for [0-9]+ s "
+                            "\\(last error: .*Connection refused",
+                       60));
   const auto t0 = std::chrono::steady_clock::now();
   CHECK(signal_and_wait(proc, SIGTERM, 30) == 0);
   const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0);
@@ -389,10 +391,14 @@ TEST_CASE("SIGTERM before the first assignment: wirescan waits for it (bounded) 
   auto holder = start_wirescan({"run", "--config", dir + "/range.yaml"});
   bool holder_running = true;
   REQUIRE(wait_for_log(holder, "assigned [0-9]+ partition", 60));
+  // The last start-up line, logged once the consumer has subscribed: a stop before it ends the
+  // start-up without a consumer, or before it joins (the two sections below test the window
+  // after that).
+  const std::string subscribed = "novelty state: [0-9]+ stories in the window restored";
 
   SECTION("no assignment within the bound: it gives up after drain_timeout_ms and still exits 0") {
     auto late = start_wirescan({"run", "--config", dir + "/short.yaml"});
-    REQUIRE(wait_for_log(late, "/readyz on port", 30));
+    REQUIRE(wait_for_log(late, subscribed, 60));
     const auto t0 = std::chrono::steady_clock::now();
     CHECK(signal_and_wait(late, SIGTERM, 30) == 0);
     const double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -404,7 +410,7 @@ TEST_CASE("SIGTERM before the first assignment: wirescan waits for it (bounded) 
   }
   SECTION("the assignment arrives while it waits: it closes right after, exit 0") {
     auto late = start_wirescan({"run", "--config", s.config_path});  // drain_timeout_ms 15000
-    REQUIRE(wait_for_log(late, "/readyz on port", 30));
+    REQUIRE(wait_for_log(late, subscribed, 60));
     REQUIRE(::kill(late.pid, SIGTERM) == 0);
     REQUIRE(wait_for_log(late, "closing before the first assignment", 10));
     CHECK(signal_and_wait(holder, SIGTERM, 30) == 0);  // the group is free: late joins it

@@ -1,6 +1,7 @@
 // Security against the real broker: TLS and SASL/SCRAM end to end, refused when the CA or the
 // password is wrong, secrets never in the logs (at debug level, librdkafka's security debug
 // on), and the HTTP port bound only where configured.
+#include <regex>
 #include <string>
 
 #include "fixture.hpp"
@@ -57,6 +58,8 @@ TEST_CASE("TLS to the broker: every story comes out with the right CA; none with
     INFO(log);
     CHECK(n == 0);
     CHECK(log.find("certificate verify failed") != std::string::npos);
+    CHECK(std::regex_search(log, std::regex("waiting for the brokers \\(.*\\): none has answered for [0-9]+ s "
+                                            "\\(last error: .*certificate verify failed")));
   }
 }
 
@@ -80,8 +83,12 @@ TEST_CASE("SASL/SCRAM-SHA-512: every story comes out; a wrong password gets noth
     const std::string wrong = "not-" + password;
     setup s(scram(wrong));
     const auto [n, log] = run_2000(s, 15s);
+    INFO(log);
     CHECK(n == 0);
     CHECK(log.find("Authentication failed") != std::string::npos);
+    // The start-up's wait says why no broker answers.
+    CHECK(std::regex_search(log, std::regex("waiting for the brokers \\(.*\\): none has answered for [0-9]+ s "
+                                            "\\(last error: .*Authentication failed")));
     CHECK(log.find(wrong) == std::string::npos);
   }
 }

@@ -91,6 +91,9 @@ class kafka_producer {
   // A metadata request for no topic, bounded by timeout_ms: true when a broker answered
   // (which also clears brokers_down()).
   [[nodiscard]] bool probe_brokers(int timeout_ms);
+  // The text of the last error librdkafka reported to poll() other than "all brokers down":
+  // why they are down. Empty until one comes.
+  [[nodiscard]] const std::string& last_error() const;
 
   // Transactions (transactional_id set). Each throws transaction_error on failure.
   void init_transactions(int timeout_ms);
