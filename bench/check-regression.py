@@ -27,16 +27,29 @@ else:
     base = {k: min(b[k] for b in recorded.values()) for k in ("wirescan_vs_simdjson", "novelty_vs_simdjson")}
     base["recorded"] = "lowest of " + ", ".join(sorted(recorded))
     print(f"no baseline for this CPU ({model}); using the lowest recorded on {', '.join(sorted(recorded))}")
-out = subprocess.run([f"{a.build}/bench/inprocess", a.rounds], capture_output=True, text=True, check=True).stdout
-rates = dict(re.findall(r"^\| ([^|]+?) \| (\d+) \|", out, re.M))
-sj = float(rates["simdjson DOM parse"])
-failed = False
-for key, row in (("wirescan_vs_simdjson", "wirescan decode + enrich + serialise"),
-                 ("novelty_vs_simdjson", "the same with the novelty stage")):
-    now = float(rates[row]) / sj
-    floor = base[key] * (1 - a.tolerance)
-    ok = now >= floor
-    failed |= not ok
-    print(f"{row}: {now:.4f} of simdjson's parse; recorded {base[key]:.4f} ({base['recorded']}); "
-          f"floor {floor:.4f}: {'ok' if ok else 'REGRESSION'}")
-sys.exit(1 if failed else 0)
+
+
+def measure():
+    """Each guarded ratio and whether it holds its floor, printed."""
+    out = subprocess.run([f"{a.build}/bench/inprocess", a.rounds], capture_output=True, text=True, check=True).stdout
+    rates = dict(re.findall(r"^\| ([^|]+?) \| (\d+) \|", out, re.M))
+    sj = float(rates["simdjson DOM parse"])
+    ok = True
+    for key, row in (("wirescan_vs_simdjson", "wirescan decode + enrich + serialise"),
+                     ("novelty_vs_simdjson", "the same with the novelty stage")):
+        now = float(rates[row]) / sj
+        floor = base[key] * (1 - a.tolerance)
+        ok &= now >= floor
+        print(f"{row}: {now:.4f} of simdjson's parse; recorded {base[key]:.4f} ({base['recorded']}); "
+              f"floor {floor:.4f}: {'ok' if now >= floor else 'REGRESSION'}")
+    return ok
+
+
+# A regression is in the code and shows in every measurement; the shared machine's noise rarely
+# shows in two in a row (CI's ratio with the novelty stage ranged from 0.025 to 0.032 across
+# commits that did not touch the pipeline, against a floor of 0.022). So a miss is measured
+# once more, and only a second miss fails.
+if measure():
+    sys.exit(0)
+print("below the floor: measuring again, to tell a regression from the machine's noise")
+sys.exit(0 if measure() else 1)
