@@ -8,6 +8,7 @@
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafkacpp.h>
 
+#include "client_log.hpp"
 #include "wirescan/core/story.hpp"
 #include "wirescan/obs/log.hpp"
 
@@ -27,31 +28,11 @@ std::vector<topic_partition> convert(const std::vector<RdKafka::TopicPartition*>
   return out;
 }
 
-class log_bridge : public RdKafka::EventCb {
- public:
-  std::atomic<bool> all_down{false};
-  std::function<void(const consumer_stats&)> on_stats;
-  void event_cb(RdKafka::Event& e) override {
-    if (e.type() == RdKafka::Event::EVENT_STATS) {
-      if (on_stats) {
-        if (const auto st = parse_consumer_stats(e.str())) on_stats(*st);
-      }
-      return;
-    }
-    if (e.type() == RdKafka::Event::EVENT_ERROR && e.err() == RdKafka::ERR__ALL_BROKERS_DOWN) all_down = true;
-    if (e.type() == RdKafka::Event::EVENT_LOG) {
-      obs::log().log(obs::level_from_syslog(static_cast<int>(e.severity())), "kafka consumer: {} {}", e.fac(), e.str());
-    } else if (e.type() == RdKafka::Event::EVENT_ERROR) {
-      obs::log().warn("kafka consumer: {} ({})", e.str(), RdKafka::err2str(e.err()));
-    }
-  }
-};
-
 }  // namespace
 
 struct kafka_consumer::impl : RdKafka::RebalanceCb {
   hooks h;
-  log_bridge logs;
+  client_log logs{"consumer"};
   std::unique_ptr<RdKafka::KafkaConsumer> consumer;
   std::size_t assigned = 0;
   std::size_t rebalances = 0;  // rebalance callbacks served, assignments and revocations

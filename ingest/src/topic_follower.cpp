@@ -6,29 +6,13 @@
 
 #include <librdkafka/rdkafkacpp.h>
 
+#include "client_log.hpp"
 #include "wirescan/obs/log.hpp"
 
 namespace wirescan::ingest {
 
-namespace {
-
-// librdkafka's logs and errors through the service's log, not its own stderr lines.
-class log_bridge : public RdKafka::EventCb {
- public:
-  void event_cb(RdKafka::Event& e) override {
-    if (e.type() == RdKafka::Event::EVENT_LOG) {
-      obs::log().log(obs::level_from_syslog(static_cast<int>(e.severity())), "kafka state reader: {} {}", e.fac(),
-                     e.str());
-    } else if (e.type() == RdKafka::Event::EVENT_ERROR) {
-      obs::log().warn("kafka state reader: {} ({})", e.str(), RdKafka::err2str(e.err()));
-    }
-  }
-};
-
-}  // namespace
-
 struct topic_follower::impl {
-  log_bridge logs;  // outlives the consumer, which calls it
+  client_log logs{"state reader"};  // outlives the consumer, which calls it
   std::unique_ptr<RdKafka::KafkaConsumer> consumer;
   std::string topic;
   std::size_t partitions = 0;
