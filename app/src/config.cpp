@@ -343,7 +343,7 @@ config read_config(const YAML::Node& root) {
   const auto k = root["kafka"];
   r.only(k, "kafka",
          {"brokers", "group_id", "input_topics", "output_topic", "dead_letter_topic", "key", "delivery",
-          "drain_timeout_ms", "shutdown_delay_ms", "transactional_id", "transaction_interval_ms", "prepare_ahead",
+          "drain_timeout_ms", "shutdown_delay_ms", "stall_timeout_ms", "transactional_id", "transaction_interval_ms", "prepare_ahead",
           "prepare_threads", "consumer", "producer"});
   if (k && k.IsMap()) {
     r.get(k["brokers"], "kafka.brokers", c.kafka.brokers);
@@ -378,6 +378,10 @@ config read_config(const YAML::Node& root) {
     r.get(k["shutdown_delay_ms"], "kafka.shutdown_delay_ms", c.kafka.shutdown_delay_ms);
     if (c.kafka.shutdown_delay_ms < 0 || c.kafka.shutdown_delay_ms > 600000) {
       r.problems.push_back("kafka.shutdown_delay_ms: must be between 0 and 600000");
+    }
+    r.get(k["stall_timeout_ms"], "kafka.stall_timeout_ms", c.kafka.stall_timeout_ms);
+    if (c.kafka.stall_timeout_ms < 0 || c.kafka.stall_timeout_ms > 3600000) {
+      r.problems.push_back("kafka.stall_timeout_ms: must be between 0 (never) and 3600000");
     }
     r.get(k["transactional_id"], "kafka.transactional_id", c.kafka.transactional_id);
     r.positive<int>(k["transaction_interval_ms"], "kafka.transaction_interval_ms", c.kafka.transaction_interval_ms,
@@ -483,6 +487,7 @@ std::string print_config(const config& c) {
     << (c.kafka.delivery == delivery_mode::at_least_once ? "at_least_once" : "exactly_once");
   e << YAML::Key << "drain_timeout_ms" << YAML::Value << c.kafka.drain_timeout_ms;
   e << YAML::Key << "shutdown_delay_ms" << YAML::Value << c.kafka.shutdown_delay_ms;
+  e << YAML::Key << "stall_timeout_ms" << YAML::Value << c.kafka.stall_timeout_ms;
   e << YAML::Key << "transactional_id" << YAML::Value << c.kafka.transactional_id;
   e << YAML::Key << "transaction_interval_ms" << YAML::Value << c.kafka.transaction_interval_ms;
   for (const auto& [key, value] : {std::pair{"prepare_ahead", c.kafka.prepare_ahead},

@@ -41,6 +41,9 @@ struct kafka_config {
   delivery_mode delivery = delivery_mode::at_least_once;
   int drain_timeout_ms = 10000;  // SIGTERM: time allowed to deliver in-flight stories
   int shutdown_delay_ms = 0;     // SIGTERM: stay up but unready this long before draining
+  // Unready while stories are in flight and the output has acknowledged none of them for this
+  // long (a hung broker, a black-holed network path); 0: never.
+  int stall_timeout_ms = 15000;
   // exactly_once: stable per instance, so a restart fences its predecessor's open
   // transaction at once. Empty: "<group_id>-<hostname>".
   std::string transactional_id;

@@ -83,6 +83,7 @@ struct health_handler : CivetHandler {
     if (!ok) {
       if (h.assigned() == 0) body += " no partitions assigned;";
       if (!h.brokers_up()) body += " brokers unreachable;";
+      if (h.deliveries_stalled()) body += " deliveries stalled;";
       if (h.draining()) body += " draining;";
       body += "\n";
     }

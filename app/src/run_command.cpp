@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "cpus.hpp"
+#include "exit_deadline.hpp"
 #include "http_server.hpp"
 #include "pipeline.hpp"
 #include "staged.hpp"
@@ -66,6 +67,10 @@ constexpr std::uintptr_t state_part = 1;
 constexpr std::uintptr_t state_batch_part = 2;
 constexpr std::uintptr_t part_mask = 3;
 static_assert(alignof(in_flight) > part_mask);
+
+// Why a story failed when a stop gave up waiting for room in the producer's queue.
+constexpr const char* stalled_queue_full =
+    "stopping with the producer's queue full: the output acknowledged nothing for kafka.drain_timeout_ms";
 
 // Stories' novelty state records gathered into one state-topic record (novelty::begin_batch);
 // each story counts it as one of its parts until the batch is delivered. Produced without a
@@ -386,25 +391,80 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
     state_producer.emplace(sinks::producer_config{cfg.kafka.brokers, props, {}}, on_delivery);
   }
   sinks::kafka_producer& state_out = state_producer ? *state_producer : producer;
+
+  // A stall: stories in flight and none of them acknowledged for kafka.stall_timeout_ms, while
+  // the brokers may still look up. A hung broker (a frozen JVM, a stuck disk) or a network path
+  // that drops packets without a reset keeps every connection open, so librdkafka says nothing
+  // until a request times out (60 s) and the group session expires (45 s); until then the
+  // instance was ready and healthy with nothing coming out. Stalled, it is unready, says so
+  // once in the log, and the gauge shows how long. Checked on every turn of the run loop and
+  // while a story waits for room in a full producer queue.
+  auto last_progress = clock_type::now();
+  std::uint64_t progress_seen = 0;
+  bool stalled = false;
+  const auto stall_limit = std::chrono::milliseconds(cfg.kafka.stall_timeout_ms);
+  const auto watch_deliveries = [&](clock_type::time_point now) {
+    const auto quiet_since = last_progress;
+    if (track.outstanding() == 0 || track.completed() != progress_seen) {
+      progress_seen = track.completed();
+      last_progress = now;
+    }
+    const auto quiet = now - last_progress;
+    m.set_delivery_stall(std::chrono::duration<double>(quiet).count());
+    const bool stalled_now = stall_limit.count() > 0 && quiet >= stall_limit;
+    if (stalled_now == stalled) return;
+    stalled = stalled_now;
+    health.set_deliveries_stalled(stalled);
+    if (stalled) {
+      obs::log().warn("deliveries stalled: {} stor{} in flight and none acknowledged for {} ms "
+                      "(kafka.stall_timeout_ms); unready until the output acknowledges again",
+                      track.outstanding(), track.outstanding() == 1 ? "y" : "ies",
+                      std::chrono::duration_cast<std::chrono::milliseconds>(quiet).count());
+    } else {
+      obs::log().info("deliveries resumed after {} ms without an acknowledgement; {} stor{} in flight",
+                      std::chrono::duration_cast<std::chrono::milliseconds>(now - quiet_since).count(),
+                      track.outstanding(), track.outstanding() == 1 ? "y" : "ies");
+    }
+  };
+  // A story waiting for room in a full producer queue serves delivery reports meanwhile, and
+  // counts as work (the loop is not stuck, the output is). Returns false to give up: on a stop,
+  // once the output has acknowledged nothing for kafka.drain_timeout_ms, as a drain would.
+  const auto await_room = [&](sinks::kafka_producer& p) {
+    m.producer_queue_full();
+    p.poll(50);
+    const auto now = clock_type::now();
+    health.beat();
+    watch_deliveries(now);
+    m.set_ready(health.ready());
+    return !(stop.load(std::memory_order_relaxed) &&
+             now - last_progress >= std::chrono::milliseconds(cfg.kafka.drain_timeout_ms));
+  };
   const auto poll_producers = [&](int timeout_ms) {
     producer.poll(timeout_ms);
     if (state_producer) state_producer->poll(0);
     track.store_offsets();  // what the delivery reports just finished
   };
   // A state record (one story's, or a batch) to the state producer; a full local queue is
-  // backpressure, served until there is room. Returns queued or too_large.
+  // backpressure, served until there is room. Returns queued, too_large, or queue_full when
+  // await_room gave up.
   const auto produce_state = [&](std::string_view key, std::string_view bytes, std::uintptr_t token,
                                  sinks::payload_copy copy) {
     for (;;) {
       const auto st = state_out.produce(state_topic, key, bytes, {}, token, copy);
       if (st != sinks::produce_status::queue_full) return st;
-      m.producer_queue_full();
-      poll_producers(50);
+      if (state_producer) producer.poll(0);  // the events' reports finish stories too
+      const bool wait = await_room(state_out);
+      track.store_offsets();
+      if (!wait) return st;
     }
   };
+  // Both producers within one timeout_ms, not one each.
   const auto flush_producers = [&](int timeout_ms) {
+    const auto until = clock_type::now() + std::chrono::milliseconds(timeout_ms);
     const bool events = producer.flush(timeout_ms);
-    return (!state_producer || state_producer->flush(timeout_ms)) && events;
+    if (!state_producer) return events;
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - clock_type::now()).count();
+    return state_producer->flush(static_cast<int>(std::max<std::int64_t>(left, 0))) && events;
   };
 
   const int drain_ms = cfg.kafka.drain_timeout_ms;
@@ -514,16 +574,20 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
   const auto produce_state_batch = [&] {
     if (batch->stories.empty()) return;
     const auto key = fmt::format("{:016x}\x1f{}", pipe.novelty_index()->instance(), ++batches_produced);
-    if (produce_state(key, batch->bytes, reinterpret_cast<std::uintptr_t>(batch.get()) | state_batch_part,
-                      sinks::payload_copy::no) == sinks::produce_status::queued) {
+    const auto st = produce_state(key, batch->bytes, reinterpret_cast<std::uintptr_t>(batch.get()) | state_batch_part,
+                                  sinks::payload_copy::no);
+    if (st == sinks::produce_status::queued) {
       (void)batch.release();  // the delivery report owns it now, and its bytes until then
       batch = batches.get();
       return;
     }
-    // Over the producer's message.max.bytes: like a failed delivery for each of its stories.
-    const std::string error = fmt::format("a novelty state batch of {} bytes exceeds the producer's message.max.bytes "
-                                          "(lower novelty.state_batch)",
-                                          batch->bytes.size());
+    // Over the producer's message.max.bytes, or given up on at a stop: like a failed delivery
+    // for each of its stories.
+    const std::string error = st == sinks::produce_status::queue_full
+                                  ? std::string(stalled_queue_full)
+                                  : fmt::format("a novelty state batch of {} bytes exceeds the producer's "
+                                                "message.max.bytes (lower novelty.state_batch)",
+                                                batch->bytes.size());
     for (auto* f : batch->stories) {
       f->ok = false;
       if (--f->parts == 0) track.release(f);
@@ -590,8 +654,7 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
         const auto copy = payload.data() == f->event.data() ? sinks::payload_copy::no : sinks::payload_copy::yes;
         const auto st = producer.produce(topic, key, payload, headers, reinterpret_cast<std::uintptr_t>(f), copy);
         if (st != sinks::produce_status::queue_full) return st;
-        m.producer_queue_full();
-        producer.poll(50);
+        if (!await_room(producer)) throw std::runtime_error(stalled_queue_full);
       }
     };
     try {
@@ -610,11 +673,10 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
         if (batch->stories.size() >= cfg.novelty.state_batch) produce_state_batch();
       } else if (!r.state_record.empty()) {
         // Produced first, so a story counts as done only once its state record is delivered too.
-        if (produce_state(r.state_key, r.state_record, reinterpret_cast<std::uintptr_t>(f) | state_part,
-                          sinks::payload_copy::yes) ==
-            sinks::produce_status::too_large) {
-          throw std::runtime_error("novelty state record too large");
-        }
+        const auto st = produce_state(r.state_key, r.state_record, reinterpret_cast<std::uintptr_t>(f) | state_part,
+                                      sinks::payload_copy::yes);
+        if (st == sinks::produce_status::queue_full) throw std::runtime_error(stalled_queue_full);
+        if (st == sinks::produce_status::too_large) throw std::runtime_error("novelty state record too large");
         ++f->parts;
       }
       if (suppressed) {
@@ -763,6 +825,7 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
     }
     brokers_up = !consumer.brokers_down() && !(producer.brokers_down() && probe_unanswered);
     health.set_brokers_up(brokers_up);
+    watch_deliveries(now);
     m.set_ready(health.ready());
     m.set_producer_queue(producer.queue_length());
     m.set_in_flight(static_cast<double>(track.outstanding()));
@@ -809,19 +872,33 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
                   track.outstanding() == 1 ? "y" : "ies", drain_ms);
   if (eos && txn_open && !failed) finish_transaction();
   const bool drained = flush_producers(drain_ms);
-  track.store_offsets();
-  if (!eos) consumer.commit();
-  consumer.close(std::chrono::milliseconds(drain_ms));
-  consumer_ptr = nullptr;
-  drain_staged = nullptr;
+  // Said before the leave, which a hung coordinator can cut short (below).
   if (failed || !drained) {
     for (const auto& [error, n] : delivery_failures) {
       obs::log().error("{} deliver{} failed: {}", n, n == 1 ? "y" : "ies", error);
     }
     obs::log().error("stopping with {} undelivered stor{}; their offsets were not committed and will be re-read",
                      track.outstanding(), track.outstanding() == 1 ? "y" : "ies");
-    return 1;
   }
+  {
+    // The commit and the leave wait on the group coordinator, with no deadline of their own.
+    // They get leave_budget (run_command.hpp), and drain_ms more for a member still awaiting
+    // its first assignment (kafka_consumer::close), which has nothing in flight to flush.
+    const auto budget =
+        leave_budget + (consumer.assignment_size() == 0 ? std::chrono::milliseconds(drain_ms) : std::chrono::milliseconds(0));
+    const exit_deadline deadline(
+        clock_type::now() + budget,
+        fmt::format("the group coordinator did not answer the final commit and leave within {} ms; exiting 1 "
+                    "(stories not delivered were never committed; the group drops this member after its "
+                    "session timeout)",
+                    budget.count()));
+    track.store_offsets();
+    if (!eos) consumer.commit();
+    consumer.close(std::chrono::milliseconds(drain_ms));
+  }
+  consumer_ptr = nullptr;
+  drain_staged = nullptr;
+  if (failed || !drained) return 1;
   obs::log().info("stopped cleanly: consumed {}, published {}, dead-lettered {}", consumed, m.events_published(),
                   m.dead_letters());
   return 0;

@@ -4,6 +4,7 @@
 // that output's delivery report, as the contiguous low watermark per partition.
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -46,6 +47,12 @@ struct loop_state {
   bool exactly_once = false;
 };
 [[nodiscard]] int fetch_wait_ms(const loop_state& s);
+
+// At the end of a drain: how long the final commit and the group's leave may wait on the
+// group coordinator before the process exits 1 on its own (app/src/exit_deadline.hpp). Each
+// is one round trip, normally milliseconds; a hung broker never answers. A pod's termination
+// grace period must exceed shutdown_delay_ms + drain_timeout_ms + this.
+inline constexpr std::chrono::milliseconds leave_budget{10000};
 
 // Returns the process exit code: 0 after a clean drain, 1 when stories could not be
 // delivered (nothing past them is committed; a restart re-reads them).

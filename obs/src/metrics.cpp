@@ -34,9 +34,15 @@ metrics::metrics(const std::string& version) : registry_(std::make_shared<promet
                     .Help("Stories consumed whose output is not yet delivered")
                     .Register(*registry_)
                     .Add({});
+  delivery_stall_ = &prometheus::BuildGauge()
+                         .Name("wirescan_delivery_stall_seconds")
+                         .Help("Seconds since a story's output was last acknowledged while stories are in flight; "
+                               "0 when none is")
+                         .Register(*registry_)
+                         .Add({});
   ready_ = &prometheus::BuildGauge()
                 .Name("wirescan_ready")
-                .Help("1 when partitions are assigned, brokers answer and the service is not draining")
+                .Help("1 when partitions are assigned, brokers answer, deliveries are not stalled and the service is not draining")
                 .Register(*registry_)
                 .Add({});
   end_to_end_ = &prometheus::BuildHistogram()
@@ -203,6 +209,7 @@ const std::vector<std::string>& metrics::names() {
       "wirescan_end_to_end_latency_seconds", "wirescan_broker_to_emit_seconds", "wirescan_in_service_seconds",
       "wirescan_consumer_lag_messages",
       "wirescan_rebalances_total",     "wirescan_producer_queue_messages",     "wirescan_producer_queue_full_total",     "wirescan_in_flight_stories",
+      "wirescan_delivery_stall_seconds",
       "wirescan_ready",                "wirescan_rule_reloads_total",          "wirescan_rules_info",
       "wirescan_rules_phrases",        "wirescan_novelty_stories_total",       "wirescan_novelty_suppressed_total",
       "wirescan_novelty_entries",      "wirescan_novelty_unremembered_total",  "wirescan_novelty_state_records_total",

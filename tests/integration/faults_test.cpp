@@ -204,6 +204,88 @@ TEST_CASE("an idle producer's connection closed by the broker's idle timeout lea
   REQUIRE(signal_and_wait(proc, SIGTERM, 30) == 0);
 }
 
+// [outage]: it takes the broker's one proxy port.
+TEST_CASE("a hung broker: unready as 'deliveries stalled' within kafka.stall_timeout_ms, nothing lost once it answers",
+          "[kafka][outage]") {
+  // A hung broker (here the proxy holds every connection open and forwards nothing) keeps the
+  // links up, so librdkafka said nothing for the first 45 s (the group session) to 62 s (the
+  // request timeout): the instance stayed ready and live with 17,000 stories in flight and none
+  // coming out.
+  tcp_proxy proxy = broker_proxy();
+  auto o = through_proxy();
+  o.extra_kafka_yaml = "  stall_timeout_ms: 2000\n";
+  setup s(o);
+  produce(s.in, stories(10'000, false));
+  auto proc = start_wirescan({"run", "--config", s.config_path});
+  const int port = http_port(proc);
+  REQUIRE(port > 0);
+  (void)consume(s.out, 500, 60s, 0ms);
+  REQUIRE(wait_http(port, "/readyz", 200, 30s));
+  proxy.freeze();
+  const auto frozen_at = std::chrono::steady_clock::now();
+  // Before the group session (10 s here) runs out, so the stall alone is what readyz reports.
+  CHECK(wait_http(port, "/readyz", 503, 8s));
+  const auto [code, body] = http_get(port, "/readyz");
+  CHECK(body.find("deliveries stalled") != std::string::npos);
+  CHECK(std::chrono::steady_clock::now() - frozen_at < 9s);
+  const auto metrics = http_get(port, "/metrics").second;
+  CHECK(metric(metrics, "wirescan_delivery_stall_seconds") >= 2);
+  CHECK(metric(metrics, "wirescan_in_flight_stories") > 0);
+  CHECK(metric(metrics, "wirescan_ready") == 0);
+  CHECK(http_get(port, "/healthz").first == 200);
+  CHECK(wait_for_log(proc, "deliveries stalled: [0-9]+ stor(y|ies) in flight and none acknowledged for [0-9]+ ms", 10));
+  std::this_thread::sleep_for(15s);  // past the group session too
+  proxy.thaw();
+  CHECK(wait_http(port, "/readyz", 200, 90s));
+  const auto events = consume(s.out, 10'000, 120s, 3000ms);
+  // Nothing in flight any more: no stall to report.
+  CHECK(metric(http_get(port, "/metrics").second, "wirescan_delivery_stall_seconds") == 0);
+  const auto log = read_file(proc.log_path);
+  INFO(log);
+  REQUIRE(signal_and_wait(proc, SIGTERM, 30) == 0);
+  CHECK(source_ids(events).size() == 10'000);
+  CHECK(log.find("deliveries resumed after ") != std::string::npos);
+}
+
+// [outage]: it takes the broker's one proxy port.
+TEST_CASE("SIGTERM with the broker hung and the producer's queue full: exit 1 within its deadlines, nothing lost",
+          "[kafka][outage]") {
+  // The run loop waited for room in the full queue without end, deaf to SIGTERM, and a drain's
+  // commit and leave then waited on the hung coordinator for minutes: only SIGKILL ended it.
+  tcp_proxy proxy = broker_proxy();
+  auto o = through_proxy();
+  o.extra_kafka_yaml = "  stall_timeout_ms: 2000\n";
+  o.producer = {{"queue.buffering.max.messages", "50"}};
+  o.drain_timeout_ms = 3000;
+  o.session_timeout_ms = 20000;  // past the leave: the member is still in the group then
+  setup s(o);
+  produce(s.in, stories(5'000, false));
+  auto proc = start_wirescan({"run", "--config", s.config_path});
+  REQUIRE(http_port(proc) > 0);
+  (void)consume(s.out, 300, 60s, 0ms);
+  proxy.freeze();
+  REQUIRE(wait_for_log(proc, "deliveries stalled: ", 20));
+  const auto t0 = std::chrono::steady_clock::now();
+  // Given up on 3 s (the drain) after the last acknowledgement, 3 s to flush, 10 s to leave.
+  CHECK(signal_and_wait(proc, SIGTERM, 40) == 1);
+  const auto took = std::chrono::steady_clock::now() - t0;
+  proxy.thaw();
+  const auto log = read_file(proc.log_path);
+  INFO(log);
+  CHECK(took < 25s);
+  CHECK(log.find("stopping with the producer's queue full: the output acknowledged nothing for "
+                 "kafka.drain_timeout_ms") != std::string::npos);
+  CHECK(log.find("their offsets were not committed") != std::string::npos);
+  CHECK(log.find("the group coordinator did not answer the final commit and leave within 10000 ms; exiting 1") !=
+        std::string::npos);
+  // The next member of the group reads on from the last commit: every story comes out.
+  auto again = start_wirescan({"run", "--config", s.config_path});
+  const auto events = consume(s.out, 5'000, 180s, 5000ms);
+  INFO(read_file(again.log_path));
+  REQUIRE(signal_and_wait(again, SIGTERM, 60) == 0);
+  CHECK(source_ids(events).size() == 5'000);
+}
+
 TEST_CASE("a missing output or dead-letter topic stops wirescan at start with one clear line, consuming nothing",
           "[kafka][topics]") {
   setup_options o;

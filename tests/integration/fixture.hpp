@@ -35,6 +35,8 @@ struct setup_options {
   bool create_output = true;     // false: the output topic does not exist
   std::string top_level_yaml;    // appended at the top level (enrich:, log_level: ...)
   std::string log_level = "info";
+  int drain_timeout_ms = 15000;
+  int session_timeout_ms = 10000;
 };
 
 struct setup {
@@ -66,8 +68,8 @@ struct setup {
       << "  input_topics: [\"" << (o.regex ? "^" + in + "(-v[0-9]+)?$" : in) << "\"]\n"
       << "  output_topic: " << out << "\n"
       << "  dead_letter_topic: " << dlq << "\n"
-      << "  drain_timeout_ms: 15000\n"
-      << "  consumer: {session.timeout.ms: '10000'";
+      << "  drain_timeout_ms: " << o.drain_timeout_ms << "\n"
+      << "  consumer: {session.timeout.ms: '" << o.session_timeout_ms << "'";
     for (const auto& [k, v] : o.client) c << ", " << k << ": '" << v << "'";
     c << "}\n  producer: {";
     bool first = true;

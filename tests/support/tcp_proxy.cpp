@@ -85,7 +85,8 @@ void tcp_proxy::run(int lfd) {
     if (lfd < 0 && want_listen_) lfd = open_listener(listen_port_);
     std::vector<pollfd> fds;
     if (lfd >= 0) fds.push_back({lfd, POLLIN, 0});
-    for (const auto& l : pairs) {
+    // Frozen: nothing is read, so nothing moves either way; connections still open and wait.
+    for (const auto& l : frozen_ ? std::vector<link>{} : pairs) {
       fds.push_back({l.client, POLLIN, 0});
       fds.push_back({l.upstream, POLLIN, 0});
     }
@@ -153,5 +154,9 @@ void tcp_proxy::cut() {
 }
 
 void tcp_proxy::restore() { want_listen_ = true; }
+
+void tcp_proxy::freeze() { frozen_ = true; }
+
+void tcp_proxy::thaw() { frozen_ = false; }
 
 }  // namespace wirescan::test

@@ -23,6 +23,12 @@ class tcp_proxy {
   void cut();
   void restore();
 
+  // Freeze: every connection stays open and new ones are accepted, but nothing moves either
+  // way, as with a hung broker (a stopped JVM, whose kernel still completes handshakes) or a
+  // path that drops packets without a reset. Thaw: what was held moves on.
+  void freeze();
+  void thaw();
+
   // From now on, close (FIN, as a broker does) every connection that has carried nothing
   // either way for longer than idle, as a broker with connections.max.idle.ms does; zero stops.
   void close_idle_after(std::chrono::milliseconds idle) { idle_ms_ = idle.count(); }
@@ -38,6 +44,7 @@ class tcp_proxy {
   std::atomic<bool> stop_{false};
   std::atomic<bool> want_cut_{false};
   std::atomic<bool> want_listen_{true};
+  std::atomic<bool> frozen_{false};
   std::atomic<long> accepted_{0};
   std::atomic<long> idle_ms_{0};
   std::atomic<long> idle_closed_{0};

@@ -120,6 +120,17 @@ TEST_CASE("kafka.prepare_ahead takes auto (the default), 0 (one thread) to 4096,
   }
 }
 
+TEST_CASE("kafka.stall_timeout_ms is 15 s by default, 0 turns the stall check off, and it is bounded", "[config]") {
+  CHECK(load_config("").kafka.stall_timeout_ms == 15000);
+  CHECK(load_config(write_config("kafka:\n  stall_timeout_ms: 0\n")).kafka.stall_timeout_ms == 0);
+  CHECK(load_config(write_config("kafka:\n  stall_timeout_ms: 3600000\n")).kafka.stall_timeout_ms == 3600000);
+  for (const char* bad : {"-1", "3600001", "soon"}) {
+    INFO(bad);
+    CHECK_THROWS_WITH(load_config(write_config(std::string("kafka:\n  stall_timeout_ms: ") + bad + "\n")),
+                      Catch::Matchers::ContainsSubstring("kafka.stall_timeout_ms"));
+  }
+}
+
 TEST_CASE("kafka.prepare_threads takes auto (the default), 1 to 64, and nothing else", "[config]") {
   CHECK_FALSE(load_config("").kafka.prepare_threads.has_value());
   CHECK_FALSE(load_config(write_config("kafka:\n  prepare_threads: auto\n")).kafka.prepare_threads.has_value());

@@ -17,6 +17,7 @@
 
 #include "config.hpp"
 #include "process.hpp"
+#include "run_command.hpp"
 #include "schema.hpp"
 #include "wirescan/obs/metrics.hpp"
 
@@ -71,12 +72,13 @@ TEST_CASE("the Kubernetes manifests render and probe the real endpoints", "[depl
   CHECK(pod["securityContext"]["runAsUser"].as<int>() != 0);
   CHECK(c["securityContext"]["readOnlyRootFilesystem"].as<bool>());
 
-  // The config the pod runs is valid, and the grace period outlasts its drain deadline.
+  // The config the pod runs is valid, and the grace period outlasts its drain and leave deadlines.
   ::setenv("KAFKA_BROKERS", "kafka:9093", 1);
   ::setenv("KAFKA_USERNAME", "u", 1);
   ::setenv("KAFKA_PASSWORD", "p", 1);
   const auto cfg = wirescan::app::load_config(root + "/deploy/k8s/wirescan.yaml");
-  CHECK(pod["terminationGracePeriodSeconds"].as<int>() * 1000 > cfg.kafka.shutdown_delay_ms + cfg.kafka.drain_timeout_ms);
+  CHECK(pod["terminationGracePeriodSeconds"].as<int>() * 1000 >
+        cfg.kafka.shutdown_delay_ms + cfg.kafka.drain_timeout_ms + wirescan::app::leave_budget.count());
   CHECK(cfg.kafka.shutdown_delay_ms > 0);
   CHECK(cfg.http.listen == "0.0.0.0:9464");
 }

@@ -2,7 +2,7 @@
 // Health state shared by the processing loop (writer) and the HTTP endpoints (readers).
 //
 // live: the loop has beaten within the stall limit. ready: partitions are assigned, the
-// brokers answer, and the service is not draining. All members are atomics: any thread
+// brokers answer, deliveries are not stalled, and the service is not draining. All members are atomics: any thread
 // may read, the loop thread writes.
 
 #include <atomic>
@@ -16,6 +16,7 @@ class health {
   void beat() noexcept { last_beat_ns_.store(now_ns(), std::memory_order_relaxed); }
   void set_assigned(std::size_t partitions) noexcept { assigned_.store(partitions, std::memory_order_relaxed); }
   void set_brokers_up(bool up) noexcept { brokers_up_.store(up, std::memory_order_relaxed); }
+  void set_deliveries_stalled(bool stalled) noexcept { stalled_.store(stalled, std::memory_order_relaxed); }
   void set_draining() noexcept { draining_.store(true, std::memory_order_relaxed); }
 
   [[nodiscard]] bool live(std::chrono::seconds stall_limit = std::chrono::seconds(30)) const noexcept {
@@ -24,10 +25,11 @@ class health {
   }
   [[nodiscard]] bool ready() const noexcept {
     return assigned_.load(std::memory_order_relaxed) > 0 && brokers_up_.load(std::memory_order_relaxed) &&
-           !draining_.load(std::memory_order_relaxed);
+           !stalled_.load(std::memory_order_relaxed) && !draining_.load(std::memory_order_relaxed);
   }
   [[nodiscard]] std::size_t assigned() const noexcept { return assigned_.load(std::memory_order_relaxed); }
   [[nodiscard]] bool brokers_up() const noexcept { return brokers_up_.load(std::memory_order_relaxed); }
+  [[nodiscard]] bool deliveries_stalled() const noexcept { return stalled_.load(std::memory_order_relaxed); }
   [[nodiscard]] bool draining() const noexcept { return draining_.load(std::memory_order_relaxed); }
 
  private:
@@ -38,6 +40,7 @@ class health {
   std::atomic<std::int64_t> last_beat_ns_{0};
   std::atomic<std::size_t> assigned_{0};
   std::atomic<bool> brokers_up_{true};
+  std::atomic<bool> stalled_{false};
   std::atomic<bool> draining_{false};
 };
 

@@ -50,6 +50,7 @@ class metrics {
   void set_producer_queue(double messages) { producer_queue_->Set(messages); }
   void producer_queue_full() { producer_queue_full_->Increment(); }
   void set_in_flight(double stories) { in_flight_->Set(stories); }
+  void set_delivery_stall(double seconds) { delivery_stall_->Set(seconds); }
   void set_ready(bool ready) { ready_->Set(ready ? 1 : 0); }
   // What the process counted at start (its CPU affinity and cgroup quota) and how many
   // threads it started to decode and enrich beside the main one (0: everything on one).
@@ -98,6 +99,7 @@ class metrics {
   prometheus::Gauge* producer_queue_;
   prometheus::Counter* producer_queue_full_;
   prometheus::Gauge* in_flight_;
+  prometheus::Gauge* delivery_stall_;
   prometheus::Gauge* ready_;
   prometheus::Gauge* cpus_usable_;
   prometheus::Gauge* staging_threads_;
