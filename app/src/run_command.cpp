@@ -392,37 +392,22 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
   }
   sinks::kafka_producer& state_out = state_producer ? *state_producer : producer;
 
-  // A stall: stories in flight and none of them acknowledged for kafka.stall_timeout_ms, while
-  // the brokers may still look up. A hung broker (a frozen JVM, a stuck disk) or a network path
-  // that drops packets without a reset keeps every connection open, so librdkafka says nothing
-  // until a request times out (60 s) and the group session expires (45 s); until then the
-  // instance was ready and healthy with nothing coming out. Stalled, it is unready, says so
-  // once in the log, and the gauge shows how long. Checked on every turn of the run loop and
-  // while a story waits for room in a full producer queue.
-  auto last_progress = clock_type::now();
-  std::uint64_t progress_seen = 0;
-  bool stalled = false;
-  const auto stall_limit = std::chrono::milliseconds(cfg.kafka.stall_timeout_ms);
+  // A stall (delivery_watch, run_command.hpp) makes the instance unready, is said once in the
+  // log, and the gauge shows how long. Checked on every turn of the run loop and while a story
+  // waits for room in a full producer queue.
+  delivery_watch deliveries(std::chrono::milliseconds(cfg.kafka.stall_timeout_ms), clock_type::now());
   const auto watch_deliveries = [&](clock_type::time_point now) {
-    const auto quiet_since = last_progress;
-    if (track.outstanding() == 0 || track.completed() != progress_seen) {
-      progress_seen = track.completed();
-      last_progress = now;
-    }
-    const auto quiet = now - last_progress;
-    m.set_delivery_stall(std::chrono::duration<double>(quiet).count());
-    const bool stalled_now = stall_limit.count() > 0 && quiet >= stall_limit;
-    if (stalled_now == stalled) return;
-    stalled = stalled_now;
-    health.set_deliveries_stalled(stalled);
-    if (stalled) {
+    const auto change = deliveries.observe(track.outstanding(), track.completed(), now);
+    m.set_delivery_stall(std::chrono::duration<double>(deliveries.quiet(now)).count());
+    if (change == delivery_watch::change::none) return;
+    health.set_deliveries_stalled(deliveries.stalled());
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(deliveries.stalled_for()).count();
+    if (change == delivery_watch::change::stalled) {
       obs::log().warn("deliveries stalled: {} stor{} in flight and none acknowledged for {} ms "
                       "(kafka.stall_timeout_ms); unready until the output acknowledges again",
-                      track.outstanding(), track.outstanding() == 1 ? "y" : "ies",
-                      std::chrono::duration_cast<std::chrono::milliseconds>(quiet).count());
+                      track.outstanding(), track.outstanding() == 1 ? "y" : "ies", ms);
     } else {
-      obs::log().info("deliveries resumed after {} ms without an acknowledgement; {} stor{} in flight",
-                      std::chrono::duration_cast<std::chrono::milliseconds>(now - quiet_since).count(),
+      obs::log().info("deliveries resumed after {} ms without an acknowledgement; {} stor{} in flight", ms,
                       track.outstanding(), track.outstanding() == 1 ? "y" : "ies");
     }
   };
@@ -437,7 +422,7 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
     watch_deliveries(now);
     m.set_ready(health.ready());
     return !(stop.load(std::memory_order_relaxed) &&
-             now - last_progress >= std::chrono::milliseconds(cfg.kafka.drain_timeout_ms));
+             deliveries.quiet(now) >= std::chrono::milliseconds(cfg.kafka.drain_timeout_ms));
   };
   const auto poll_producers = [&](int timeout_ms) {
     producer.poll(timeout_ms);

@@ -48,6 +48,48 @@ struct loop_state {
 };
 [[nodiscard]] int fetch_wait_ms(const loop_state& s);
 
+// Whether the output has stalled: stories in flight and none of them completed for the limit.
+// A hung broker (a frozen JVM, a stuck disk) or a network path that drops packets without a
+// reset keeps every connection open, so librdkafka says nothing until a request times out
+// (60 s) or the group session expires (45 s); until then the instance looked ready and healthy
+// with nothing coming out. Throttling is no stall: completions slow down but keep coming.
+class delivery_watch {
+ public:
+  using clock = std::chrono::steady_clock;
+  enum class change : std::uint8_t { none, stalled, resumed };
+
+  // limit 0: never stalled.
+  delivery_watch(std::chrono::milliseconds limit, clock::time_point now) : limit_(limit), last_progress_(now) {}
+
+  // Called on each turn of the run loop with the tracker's counts: stories in flight, and
+  // stories completed so far (a running total).
+  change observe(std::uint64_t in_flight, std::uint64_t completed, clock::time_point now) {
+    const auto quiet_since = last_progress_;
+    if (in_flight == 0 || completed != completed_) {
+      completed_ = completed;
+      last_progress_ = now;
+    }
+    const bool stalled = limit_.count() > 0 && now - last_progress_ >= limit_;
+    if (stalled == stalled_) return change::none;
+    stalled_ = stalled;
+    stalled_for_ = now - quiet_since;
+    return stalled ? change::stalled : change::resumed;
+  }
+
+  [[nodiscard]] bool stalled() const { return stalled_; }
+  // Since the last completion, or since nothing was in flight: normally milliseconds.
+  [[nodiscard]] clock::duration quiet(clock::time_point now) const { return now - last_progress_; }
+  // At the last change: how long nothing had completed.
+  [[nodiscard]] clock::duration stalled_for() const { return stalled_for_; }
+
+ private:
+  std::chrono::milliseconds limit_;
+  clock::time_point last_progress_;
+  std::uint64_t completed_ = 0;
+  bool stalled_ = false;
+  clock::duration stalled_for_{};
+};
+
 // At the end of a drain: how long the final commit and the group's leave may wait on the
 // group coordinator before the process exits 1 on its own (app/src/exit_deadline.hpp). Each
 // is one round trip, normally milliseconds; a hung broker never answers. A pod's termination
