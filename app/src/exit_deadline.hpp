@@ -3,9 +3,9 @@
 // final commit and leaving the group wait for the group coordinator, which a hung broker (or a
 // network path that drops packets) never answers. librdkafka's close() has no timeout; it waited
 // out two minutes of request timeouts in the hung-broker test, past any termination grace
-// period. Armed, the deadline exits the process with status 1 when it passes, after logging why
-// (offsets of undelivered stories were never stored, so exiting cannot lose a story); destroyed
-// first, it does nothing.
+// period. Armed, the deadline exits the process with status 1 when it passes, after logging why;
+// destroyed first, it does nothing. Exiting cannot lose a story: no offset past an undelivered
+// one was ever stored, and what was delivered but not committed is read again (at-least-once).
 
 #include <chrono>
 #include <condition_variable>

@@ -874,8 +874,8 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
     const exit_deadline deadline(
         clock_type::now() + budget,
         fmt::format("the group coordinator did not answer the final commit and leave within {} ms; exiting 1 "
-                    "(stories not delivered were never committed; the group drops this member after its "
-                    "session timeout)",
+                    "(what it did not commit, the next owner reads again; the group drops this member after "
+                    "its session timeout)",
                     budget.count()));
     track.store_offsets();
     if (!eos) consumer.commit();
