@@ -31,10 +31,15 @@ setup_options scram(const std::string& password) {
 }
 
 // Runs wirescan on 2,000 stories; returns the distinct stories that came out and the log.
-std::pair<std::size_t, std::string> run_2000(const setup& s, std::chrono::seconds wait) {
+// log_before_stop: a line (regex) to wait for, up to 60 s, before the SIGTERM. The wait's time
+// counts from the spawn, and under ASan on a busy CI host the start-up alone took 14 s of the
+// 15, so the stop came before the first "waiting for the brokers" line (2026-12-02).
+std::pair<std::size_t, std::string> run_2000(const setup& s, std::chrono::seconds wait,
+                                             const std::string& log_before_stop = "") {
   produce(s.in, stories(2'000, false));
   auto proc = start_wirescan({"run", "--config", s.config_path});
   const auto events = consume(s.out, 2'000, wait, 1000ms);
+  if (!log_before_stop.empty()) (void)wait_for_log(proc, log_before_stop, 60);
   (void)signal_and_wait(proc, SIGTERM, 30);
   return {source_ids(events).size(), read_file(proc.log_path)};
 }
@@ -54,7 +59,7 @@ TEST_CASE("TLS to the broker: every story comes out with the right CA; none with
     REQUIRE(std::system(("openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=other -keyout " + dir +
                          "/k.pem -out " + dir + "/ca.pem 2>/dev/null").c_str()) == 0);
     setup s(tls(dir + "/ca.pem"));
-    const auto [n, log] = run_2000(s, 15s);
+    const auto [n, log] = run_2000(s, 15s, "waiting for the brokers");
     INFO(log);
     CHECK(n == 0);
     CHECK(log.find("certificate verify failed") != std::string::npos);
@@ -82,7 +87,7 @@ TEST_CASE("SASL/SCRAM-SHA-512: every story comes out; a wrong password gets noth
   {
     const std::string wrong = "not-" + password;
     setup s(scram(wrong));
-    const auto [n, log] = run_2000(s, 15s);
+    const auto [n, log] = run_2000(s, 15s, "waiting for the brokers");
     INFO(log);
     CHECK(n == 0);
     CHECK(log.find("Authentication failed") != std::string::npos);
