@@ -86,9 +86,11 @@ void tcp_proxy::run(int lfd) {
     std::vector<pollfd> fds;
     if (lfd >= 0) fds.push_back({lfd, POLLIN, 0});
     // Frozen: nothing is read, so nothing moves either way; connections still open and wait.
-    for (const auto& l : frozen_ ? std::vector<link>{} : pairs) {
-      fds.push_back({l.client, POLLIN, 0});
-      fds.push_back({l.upstream, POLLIN, 0});
+    if (!frozen_) {
+      for (const auto& l : pairs) {
+        fds.push_back({l.client, POLLIN, 0});
+        fds.push_back({l.upstream, POLLIN, 0});
+      }
     }
     if (::poll(fds.data(), fds.size(), 50) <= 0) continue;
     const std::size_t base = lfd >= 0 ? 1 : 0;

@@ -2,8 +2,8 @@
 // Health state shared by the processing loop (writer) and the HTTP endpoints (readers).
 //
 // live: the loop has beaten within the stall limit. ready: partitions are assigned, the
-// brokers answer, deliveries are not stalled, and the service is not draining. All members are atomics: any thread
-// may read, the loop thread writes.
+// brokers answer, deliveries are not stalled, and the service is not draining. All members
+// are atomics: any thread may read, the loop thread writes.
 
 #include <atomic>
 #include <chrono>
