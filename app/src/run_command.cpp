@@ -587,7 +587,11 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
   auto last_log = clock_type::now();
   // Long enough ago that the first suspicion of a broker outage is probed at once.
   auto last_probe = clock_type::now() - std::chrono::seconds(3);
-  bool probe_unanswered = false;  // the last probe of the brokers went unanswered
+  // Probes of the brokers unanswered in a row. One is not enough to believe the producer: on a
+  // loaded host a probe that is answered takes 100-450 ms, and one in ~15 missed its 500 ms
+  // (the instance was then unready for 1.5 s with the broker fine).
+  int probes_unanswered = 0;
+  constexpr int probes_to_believe = 2;
   bool brokers_up = true;         // as the last iteration judged them (readiness)
   auto last_state_poll = clock_type::now();
   std::uint64_t consumed = 0;
@@ -798,17 +802,24 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
     // broker stopped 0.2 s after an assignment: only the producer was told, and the consumer
     // lost its group session 10 s later), so the events' producer is asked too. But an idle
     // producer is also told so when the broker closes its idle connection (librdkafka #5142),
-    // so its word counts only once a probe, tried at once, goes unanswered. A broker that
-    // answers the probe clears both.
+    // so its word counts only once probes, 2 s apart, go unanswered twice in a row. A broker
+    // that answers a probe clears both.
     const bool suspect = consumer.brokers_down() || producer.brokers_down();
     if (!suspect) {
-      probe_unanswered = false;
+      probes_unanswered = 0;
     } else if (now - last_probe > std::chrono::seconds(2)) {
       last_probe = now;
-      probe_unanswered = !consumer.probe_brokers(std::chrono::milliseconds(500));
-      if (!probe_unanswered) producer.brokers_reached();
+      constexpr auto probe_timeout = std::chrono::milliseconds(500);
+      if (consumer.probe_brokers(probe_timeout)) {
+        producer.brokers_reached();
+        probes_unanswered = 0;
+      } else if (++probes_unanswered < probes_to_believe) {
+        obs::log().info("no broker answered a probe within {} ms; asking again in 2 s before the producer's report "
+                        "that every broker is down counts",
+                        probe_timeout.count());
+      }
     }
-    brokers_up = !consumer.brokers_down() && !(producer.brokers_down() && probe_unanswered);
+    brokers_up = !consumer.brokers_down() && !(producer.brokers_down() && probes_unanswered >= probes_to_believe);
     health.set_brokers_up(brokers_up);
     watch_deliveries(now);
     m.set_ready(health.ready());

@@ -189,15 +189,19 @@ TEST_CASE("an idle producer's connection closed by the broker's idle timeout lea
   // go quiet for 5.
   proxy.close_idle_after(5s);
   int polls = 0;
-  std::vector<std::string> unready;
-  for (const auto until = std::chrono::steady_clock::now() + 30s; std::chrono::steady_clock::now() < until; ++polls) {
+  std::vector<std::string> unready;  // each with its time into the polling
+  const auto t0 = std::chrono::steady_clock::now();
+  for (const auto until = t0 + 30s; std::chrono::steady_clock::now() < until; ++polls) {
     const auto [code, body] = http_get(port, "/readyz");
-    if (code != 200) unready.push_back(std::to_string(code) + " " + body);
+    const auto at = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0);
+    if (code != 200) unready.push_back(std::to_string(at.count()) + " ms: " + std::to_string(code) + " " + body);
     std::this_thread::sleep_for(100ms);
   }
+  // The summary before the log, which CI's output cuts short.
+  INFO(unready.size() << " of " << polls << " polls unready; first: " << (unready.empty() ? "" : unready.front())
+                      << "; last: " << (unready.empty() ? "" : unready.back()));
   const auto log = read_file(proc.log_path);
   INFO(log);
-  INFO(unready.size() << " of " << polls << " polls unready; first: " << (unready.empty() ? "" : unready.front()));
   CHECK(proxy.idle_closed() > 0);
   // The events' producer was told every broker was down, at least once.
   CHECK(log.find("kafka producer: 1/1 brokers are down") != std::string::npos);
