@@ -15,6 +15,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include "broker_probe.hpp"
 #include "cpus.hpp"
 #include "exit_deadline.hpp"
 #include "http_server.hpp"
@@ -592,6 +593,8 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
   // (the instance was then unready for 1.5 s with the broker fine).
   int probes_unanswered = 0;
   constexpr int probes_to_believe = 2;
+  constexpr auto probe_timeout = std::chrono::milliseconds(500);
+  broker_probe probe([&consumer, probe_timeout] { return consumer.probe_brokers(probe_timeout); });
   bool brokers_up = true;         // as the last iteration judged them (readiness)
   auto last_state_poll = clock_type::now();
   std::uint64_t consumed = 0;
@@ -804,13 +807,10 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
     // producer is also told so when the broker closes its idle connection (librdkafka #5142),
     // so its word counts only once probes, 2 s apart, go unanswered twice in a row. A broker
     // that answers a probe clears both.
-    const bool suspect = consumer.brokers_down() || producer.brokers_down();
-    if (!suspect) {
-      probes_unanswered = 0;
-    } else if (now - last_probe > std::chrono::seconds(2)) {
-      last_probe = now;
-      constexpr auto probe_timeout = std::chrono::milliseconds(500);
-      if (consumer.probe_brokers(probe_timeout)) {
+    // The probe asks on a thread of its own (broker_probe.hpp): its answer is taken here when
+    // it has come, and no story waits for it.
+    if (const auto answered = probe.answer()) {
+      if (*answered) {
         producer.brokers_reached();
         probes_unanswered = 0;
       } else if (++probes_unanswered < probes_to_believe) {
@@ -818,6 +818,12 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
                         "that every broker is down counts",
                         probe_timeout.count());
       }
+    }
+    const bool suspect = consumer.brokers_down() || producer.brokers_down();
+    if (!suspect) {
+      probes_unanswered = 0;
+    } else if (now - last_probe > std::chrono::seconds(2) && probe.ask()) {
+      last_probe = now;
     }
     brokers_up = !consumer.brokers_down() && !(producer.brokers_down() && probes_unanswered >= probes_to_believe);
     health.set_brokers_up(brokers_up);
@@ -854,6 +860,7 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
   // Readiness turns off first, so no load balancer or probe counts on this instance.
   health.set_draining();
   m.set_ready(false);
+  probe.stop();  // before the consumer it asks through closes
   drain_staged();
   if (cfg.kafka.shutdown_delay_ms > 0 && !failed) {
     // Unready but still delivering, so probes and load balancers see it before we leave.

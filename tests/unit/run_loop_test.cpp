@@ -2,6 +2,13 @@
 
 #include <catch2/catch_test_macros.hpp>
 
+#include <atomic>
+#include <chrono>
+#include <future>
+#include <stdexcept>
+#include <thread>
+
+#include "broker_probe.hpp"
 #include "run_command.hpp"
 
 using wirescan::app::fetch_wait_ms;
@@ -74,4 +81,79 @@ TEST_CASE("a stall also ends when nothing is in flight any more, and a limit of 
   CHECK(never.observe(5, 0, t0 + 24h) == change::none);
   CHECK_FALSE(never.stalled());
   CHECK(never.quiet(t0 + 24h) == 24h);  // the gauge still shows it
+}
+
+// The broker probe: the run loop asks and goes on; the answer comes when the brokers give it.
+using wirescan::app::broker_probe;
+
+namespace {
+// Polls the probe for its answer as the run loop does, for up to `limit`.
+std::optional<bool> await_answer(broker_probe& p, std::chrono::milliseconds limit) {
+  const auto until = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < until) {
+    if (auto a = p.answer()) return a;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  return std::nullopt;
+}
+}  // namespace
+
+TEST_CASE("asking the brokers does not wait for their answer, which is taken once when it comes", "[run]") {
+  std::promise<void> release;
+  auto released = release.get_future().share();
+  std::atomic<int> asked{0};
+  broker_probe probe([&] {
+    ++asked;
+    released.wait();  // a broker slow to answer, for as long as the test says
+    return true;
+  });
+  const auto t0 = std::chrono::steady_clock::now();
+  REQUIRE(probe.ask());
+  // The old probe asked on the caller's thread: ask() would not have returned before release.
+  CHECK(std::chrono::steady_clock::now() - t0 < 100ms);
+  CHECK_FALSE(probe.ask());  // one question at a time
+  std::this_thread::sleep_for(20ms);
+  CHECK_FALSE(probe.answer().has_value());
+  release.set_value();
+  const auto a = await_answer(probe, 5000ms);
+  REQUIRE(a.has_value());
+  CHECK(*a);
+  CHECK_FALSE(probe.answer().has_value());  // taken
+  CHECK(asked == 1);
+  // The next question is asked again.
+  REQUIRE(probe.ask());
+  CHECK(await_answer(probe, 5000ms) == std::optional<bool>(true));
+  CHECK(asked == 2);
+}
+
+TEST_CASE("a probe no broker answers says so, and one that throws counts as unanswered", "[run]") {
+  std::atomic<int> n{0};
+  broker_probe probe([&]() -> bool {
+    if (++n == 2) throw std::runtime_error("metadata request failed");
+    return false;
+  });
+  REQUIRE(probe.ask());
+  CHECK(await_answer(probe, 5000ms) == std::optional<bool>(false));
+  REQUIRE(probe.ask());
+  CHECK(await_answer(probe, 5000ms) == std::optional<bool>(false));
+  CHECK(n == 2);
+}
+
+TEST_CASE("stopping the probe waits for a question under way, and asks nothing after", "[run]") {
+  std::atomic<bool> finished{false};
+  std::atomic<int> asked{0};
+  broker_probe probe([&] {
+    ++asked;
+    std::this_thread::sleep_for(200ms);
+    finished = true;
+    return true;
+  });
+  REQUIRE(probe.ask());
+  while (asked == 0) std::this_thread::sleep_for(1ms);
+  probe.stop();
+  // What the question used (the consumer) may be closed now: nothing runs it any more.
+  CHECK(finished);
+  CHECK_FALSE(probe.ask());
+  probe.stop();  // again: nothing
+  CHECK(asked == 1);
 }
