@@ -6,7 +6,8 @@
 // broker is down, which an idle producer also says when the broker closes its idle connection
 // (librdkafka #5142). Asked on the run loop's thread, the question held up every story behind
 // it for as long as the answer took: about a millisecond on a quiet host, 100-450 ms on a
-// loaded one, and the whole 500 ms, every 2 s, while no broker answered.
+// loaded one, and the whole 500 ms, every 2 s, while no broker answered. It now also asks on a
+// quiet wire, with 2 s to answer.
 //
 // One thread asks and takes the answers (the run loop's); the probe's thread only runs `ask_`.
 // A question still unanswered is not asked again. stop() waits for an answer under way (at
@@ -15,6 +16,7 @@
 #include <pthread.h>
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
@@ -27,18 +29,20 @@ namespace wirescan::app {
 
 class broker_probe {
  public:
-  explicit broker_probe(std::function<bool()> ask) : ask_(std::move(ask)), thread_([this] { serve(); }) {}
+  // `ask` asks the brokers, waiting at most the timeout it is given: whether one answered.
+  explicit broker_probe(std::function<bool(std::chrono::milliseconds)> ask) : ask_(std::move(ask)), thread_([this] { serve(); }) {}
   ~broker_probe() { stop(); }
   broker_probe(const broker_probe&) = delete;
   broker_probe& operator=(const broker_probe&) = delete;
 
-  // Starts a question; false (and nothing started) while the last one is unanswered or its
-  // answer untaken, or once stopped.
-  bool ask() {
+  // Starts a question that waits at most `timeout` for its answer; false (and nothing started)
+  // while the last one is unanswered or its answer untaken, or once stopped.
+  bool ask(std::chrono::milliseconds timeout) {
     if (state_.load(std::memory_order_acquire) != idle) return false;
     {
       const std::lock_guard lock(mutex_);
       if (stopping_) return false;
+      timeout_ = timeout;
       state_.store(asked, std::memory_order_release);
     }
     wake_.notify_one();
@@ -73,10 +77,11 @@ class broker_probe {
     for (;;) {
       wake_.wait(lock, [this] { return stopping_ || state_.load(std::memory_order_acquire) == asked; });
       if (stopping_) return;
+      const auto timeout = timeout_;
       lock.unlock();
       bool yes = false;
       try {
-        yes = ask_();
+        yes = ask_(timeout);
       } catch (...) {  // an answer it could not get is no answer
       }
       state_.store(yes ? answered_yes : answered_no, std::memory_order_release);
@@ -84,10 +89,11 @@ class broker_probe {
     }
   }
 
-  std::function<bool()> ask_;
+  std::function<bool(std::chrono::milliseconds)> ask_;
   std::mutex mutex_;
   std::condition_variable wake_;
   bool stopping_ = false;  // under mutex_
+  std::chrono::milliseconds timeout_{0};  // under mutex_: the question's
   std::atomic<std::uint8_t> state_{idle};
   std::thread thread_;  // last: it starts once the members above exist
 };

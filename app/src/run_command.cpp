@@ -589,12 +589,25 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
   // Long enough ago that the first suspicion of a broker outage is probed at once.
   auto last_probe = clock_type::now() - std::chrono::seconds(3);
   // Probes of the brokers unanswered in a row. One is not enough to believe the producer: on a
-  // loaded host a probe that is answered takes 100-450 ms, and one in ~15 missed its 500 ms
-  // (the instance was then unready for 1.5 s with the broker fine).
+  // loaded host a probe that is answered takes 100-450 ms, and one or two in ~15 missed their
+  // 500 ms (the instance was then unready for 1.5 s with the broker fine).
   int probes_unanswered = 0;
   constexpr int probes_to_believe = 2;
-  constexpr auto probe_timeout = std::chrono::milliseconds(500);
-  broker_probe probe([&consumer, probe_timeout] { return consumer.probe_brokers(probe_timeout); });
+  // A probe on librdkafka's word that every broker is down waits 500 ms for its answer. A probe
+  // on a quiet wire (below) has no such word behind it, so it waits 2 s: a loaded host's slow
+  // answer must not make a healthy instance unready.
+  constexpr auto suspect_probe_timeout = std::chrono::milliseconds(500);
+  constexpr auto quiet_probe_timeout = std::chrono::milliseconds(2000);
+  // No story consumed, no delivery report and no probe answered for this long is a quiet wire:
+  // a hung broker (a frozen JVM, a stuck disk, a network path that drops packets) keeps every
+  // connection open, and with nothing in flight there is no stall to see either, so librdkafka
+  // said nothing until the group session ran out (45 s by default) and the instance stayed
+  // ready. A quiet wire is probed, so an idle instance asks a broker about every 10 s.
+  constexpr auto quiet_after = std::chrono::seconds(10);
+  auto last_sign_of_life = clock_type::now();
+  std::uint64_t completed_seen = 0;
+  auto probe_timeout = suspect_probe_timeout;  // the last probe's, for its log lines
+  broker_probe probe([&consumer](std::chrono::milliseconds timeout) { return consumer.probe_brokers(timeout); });
   bool brokers_up = true;         // as the last iteration judged them (readiness)
   auto last_state_poll = clock_type::now();
   std::uint64_t consumed = 0;
@@ -805,27 +818,42 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
     // broker stopped 0.2 s after an assignment: only the producer was told, and the consumer
     // lost its group session 10 s later), so the events' producer is asked too. But an idle
     // producer is also told so when the broker closes its idle connection (librdkafka #5142),
-    // so its word counts only once probes, 2 s apart, go unanswered twice in a row. A broker
-    // that answers a probe clears both.
+    // so its word counts only once probes, 2 s apart, go unanswered twice in a row; and a
+    // quiet wire is probed the same way. A broker that answers a probe clears both.
     // The probe asks on a thread of its own (broker_probe.hpp): its answer is taken here when
     // it has come, and no story waits for it.
+    if (msg != nullptr || track.completed() != completed_seen) {
+      completed_seen = track.completed();
+      last_sign_of_life = now;
+    }
+    const bool suspect = consumer.brokers_down() || producer.brokers_down();
     if (const auto answered = probe.answer()) {
       if (*answered) {
         producer.brokers_reached();
+        last_sign_of_life = now;
+        if (probes_unanswered >= probes_to_believe) obs::log().info("a broker answered a probe again");
         probes_unanswered = 0;
       } else if (++probes_unanswered < probes_to_believe) {
-        obs::log().info("no broker answered a probe within {} ms; asking again in 2 s before the producer's report "
-                        "that every broker is down counts",
-                        probe_timeout.count());
+        obs::log().info("no broker answered a probe within {} ms ({}); asking again in 2 s before it counts",
+                        probe_timeout.count(),
+                        suspect ? "librdkafka reports every broker down" : "nothing consumed or acknowledged for 10 s");
+      } else if (probes_unanswered == probes_to_believe) {
+        obs::log().warn("no broker answered {} probes 2 s apart ({}); unready (brokers unreachable) until one answers",
+                        probes_to_believe,
+                        suspect ? "librdkafka reports every broker down" : "nothing consumed or acknowledged for 10 s");
       }
     }
-    const bool suspect = consumer.brokers_down() || producer.brokers_down();
-    if (!suspect) {
+    const bool quiet = now - last_sign_of_life >= quiet_after;
+    if (!suspect && !quiet) {
       probes_unanswered = 0;
-    } else if (now - last_probe > std::chrono::seconds(2) && probe.ask()) {
-      last_probe = now;
+    } else if (now - last_probe > std::chrono::seconds(2)) {
+      const auto timeout = suspect ? suspect_probe_timeout : quiet_probe_timeout;
+      if (probe.ask(timeout)) {
+        last_probe = now;
+        probe_timeout = timeout;
+      }
     }
-    brokers_up = !consumer.brokers_down() && !(producer.brokers_down() && probes_unanswered >= probes_to_believe);
+    brokers_up = !consumer.brokers_down() && probes_unanswered < probes_to_believe;
     health.set_brokers_up(brokers_up);
     watch_deliveries(now);
     m.set_ready(health.ready());

@@ -267,6 +267,40 @@ TEST_CASE("a hung broker: unready as 'deliveries stalled' within kafka.stall_tim
 }
 
 // [outage]: it takes the broker's one proxy port.
+TEST_CASE("a hung broker on a quiet wire: unready as 'brokers unreachable' long before the group session ends",
+          "[kafka][outage]") {
+  // With nothing in flight there is no stall to see, and librdkafka says nothing of a hung
+  // broker until the group session runs out (45 s by default): the instance stayed ready.
+  tcp_proxy proxy = broker_proxy();
+  auto o = through_proxy();
+  o.session_timeout_ms = 45000;
+  setup s(o);
+  produce(s.in, stories(50, false));
+  auto proc = start_wirescan({"run", "--config", s.config_path});
+  const int port = http_port(proc);
+  REQUIRE(port > 0);
+  REQUIRE(source_ids(consume(s.out, 50, 60s, 0ms)).size() == 50);
+  REQUIRE(wait_http(port, "/readyz", 200, 30s));
+  std::this_thread::sleep_for(3s);  // the wire quiet, its last reports in
+  proxy.freeze();
+  const auto frozen_at = std::chrono::steady_clock::now();
+  CHECK(wait_http(port, "/readyz", 503, 35s));
+  const auto took = std::chrono::steady_clock::now() - frozen_at;
+  const auto [code, body] = http_get(port, "/readyz");
+  INFO("unready after " << std::chrono::duration_cast<std::chrono::milliseconds>(took).count() << " ms: " << body);
+  // A probe within 10 s of quiet, then two unanswered 2 s apart; the group session is 45 s.
+  CHECK(took < 25s);
+  CHECK(body.find("brokers unreachable") != std::string::npos);
+  CHECK(http_get(port, "/healthz").first == 200);
+  proxy.thaw();
+  CHECK(wait_http(port, "/readyz", 200, 60s));
+  const auto log = read_file(proc.log_path);
+  INFO(log);
+  CHECK(log.find("no broker answered a probe within 2000 ms") != std::string::npos);
+  REQUIRE(signal_and_wait(proc, SIGTERM, 30) == 0);
+}
+
+// [outage]: it takes the broker's one proxy port.
 TEST_CASE("SIGTERM with the broker hung and the producer's queue full: exit 1 within its deadlines, nothing lost",
           "[kafka][outage]") {
   // The run loop waited for room in the full queue without end, deaf to SIGTERM, and a drain's

@@ -102,16 +102,18 @@ TEST_CASE("asking the brokers does not wait for their answer, which is taken onc
   std::promise<void> release;
   auto released = release.get_future().share();
   std::atomic<int> asked{0};
-  broker_probe probe([&] {
+  std::atomic<long long> timeout_ms{0};
+  broker_probe probe([&](std::chrono::milliseconds timeout) {
     ++asked;
+    timeout_ms = timeout.count();
     released.wait();  // a broker slow to answer, for as long as the test says
     return true;
   });
   const auto t0 = std::chrono::steady_clock::now();
-  REQUIRE(probe.ask());
+  REQUIRE(probe.ask(500ms));
   // The old probe asked on the caller's thread: ask() would not have returned before release.
   CHECK(std::chrono::steady_clock::now() - t0 < 100ms);
-  CHECK_FALSE(probe.ask());  // one question at a time
+  CHECK_FALSE(probe.ask(500ms));  // one question at a time
   std::this_thread::sleep_for(20ms);
   CHECK_FALSE(probe.answer().has_value());
   release.set_value();
@@ -120,21 +122,23 @@ TEST_CASE("asking the brokers does not wait for their answer, which is taken onc
   CHECK(*a);
   CHECK_FALSE(probe.answer().has_value());  // taken
   CHECK(asked == 1);
-  // The next question is asked again.
-  REQUIRE(probe.ask());
+  CHECK(timeout_ms == 500);
+  // The next question is asked again, with its own timeout.
+  REQUIRE(probe.ask(2000ms));
   CHECK(await_answer(probe, 5000ms) == std::optional<bool>(true));
   CHECK(asked == 2);
+  CHECK(timeout_ms == 2000);
 }
 
 TEST_CASE("a probe no broker answers says so, and one that throws counts as unanswered", "[run]") {
   std::atomic<int> n{0};
-  broker_probe probe([&]() -> bool {
+  broker_probe probe([&](std::chrono::milliseconds) -> bool {
     if (++n == 2) throw std::runtime_error("metadata request failed");
     return false;
   });
-  REQUIRE(probe.ask());
+  REQUIRE(probe.ask(500ms));
   CHECK(await_answer(probe, 5000ms) == std::optional<bool>(false));
-  REQUIRE(probe.ask());
+  REQUIRE(probe.ask(500ms));
   CHECK(await_answer(probe, 5000ms) == std::optional<bool>(false));
   CHECK(n == 2);
 }
@@ -142,18 +146,18 @@ TEST_CASE("a probe no broker answers says so, and one that throws counts as unan
 TEST_CASE("stopping the probe waits for a question under way, and asks nothing after", "[run]") {
   std::atomic<bool> finished{false};
   std::atomic<int> asked{0};
-  broker_probe probe([&] {
+  broker_probe probe([&](std::chrono::milliseconds) {
     ++asked;
     std::this_thread::sleep_for(200ms);
     finished = true;
     return true;
   });
-  REQUIRE(probe.ask());
+  REQUIRE(probe.ask(500ms));
   while (asked == 0) std::this_thread::sleep_for(1ms);
   probe.stop();
   // What the question used (the consumer) may be closed now: nothing runs it any more.
   CHECK(finished);
-  CHECK_FALSE(probe.ask());
+  CHECK_FALSE(probe.ask(500ms));
   probe.stop();  // again: nothing
   CHECK(asked == 1);
 }
