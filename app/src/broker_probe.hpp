@@ -9,6 +9,9 @@
 // loaded one, and the whole 500 ms, every 2 s, while no broker answered. It now also asks on a
 // quiet wire, with 2 s to answer.
 //
+// librdkafka's metadata request may run beside the same handle's other calls on other threads
+// (librdkafka #3536), but the handle must outlive it (#3085): hence stop() below.
+//
 // One thread asks and takes the answers (the run loop's); the probe's thread only runs `ask_`.
 // A question still unanswered is not asked again. stop() waits for an answer under way (at
 // most the question's own timeout) and must come before whatever `ask_` uses is closed.
