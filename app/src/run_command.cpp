@@ -316,6 +316,7 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
     producer.poll(0);  // librdkafka's error events: why no broker answers
     health.beat();
     health.set_brokers_up(false);
+    m.set_readiness(health);
     if (stop.load(std::memory_order_relaxed)) {
       obs::log().info("stopped before any broker answered; nothing was consumed");
       return 0;
@@ -328,6 +329,7 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
     }
   }
   health.set_brokers_up(true);
+  m.set_readiness(health);
 
   // Fail fast on outputs the broker says cannot be written: consuming first would only hold
   // stories in flight until their deliveries fail.
@@ -421,7 +423,7 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
     const auto now = clock_type::now();
     health.beat();
     watch_deliveries(now);
-    m.set_ready(health.ready());
+    m.set_readiness(health);
     return !(stop.load(std::memory_order_relaxed) &&
              deliveries.quiet(now) >= std::chrono::milliseconds(cfg.kafka.drain_timeout_ms));
   };
@@ -856,7 +858,7 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
     brokers_up = !consumer.brokers_down() && probes_unanswered < probes_to_believe;
     health.set_brokers_up(brokers_up);
     watch_deliveries(now);
-    m.set_ready(health.ready());
+    m.set_readiness(health);
     m.set_producer_queue(producer.queue_length());
     m.set_in_flight(static_cast<double>(track.outstanding()));
     if (now - last_log > std::chrono::seconds(10)) {
@@ -887,7 +889,7 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
   // Drain: no more fetching; deliver what is in flight, store and commit, leave the group.
   // Readiness turns off first, so no load balancer or probe counts on this instance.
   health.set_draining();
-  m.set_ready(false);
+  m.set_readiness(health);
   probe.stop();  // before the consumer it asks through closes
   drain_staged();
   if (cfg.kafka.shutdown_delay_ms > 0 && !failed) {

@@ -45,6 +45,15 @@ metrics::metrics(const std::string& version) : registry_(std::make_shared<promet
                 .Help("1 when partitions are assigned, brokers answer, deliveries are not stalled and the service is not draining")
                 .Register(*registry_)
                 .Add({});
+  // Why /readyz says 503, one series per reason, made at start so each reads 0 until it holds.
+  auto& unready = prometheus::BuildGauge()
+                      .Name("wirescan_unready_reason")
+                      .Help("1 while this reason keeps the instance unready (/readyz 503): no_partitions, "
+                            "brokers_unreachable, deliveries_stalled, draining")
+                      .Register(*registry_);
+  const std::array<const char*, 4> unready_reasons{"no_partitions", "brokers_unreachable", "deliveries_stalled",
+                                                   "draining"};
+  for (std::size_t i = 0; i < unready_.size(); ++i) unready_[i] = &unready.Add({{"reason", unready_reasons[i]}});
   end_to_end_ = &prometheus::BuildHistogram()
                      .Name("wirescan_end_to_end_latency_seconds")
                      .Help("Story published_at to event delivered: how stale events are when they land")
@@ -210,7 +219,7 @@ const std::vector<std::string>& metrics::names() {
       "wirescan_consumer_lag_messages",
       "wirescan_rebalances_total",     "wirescan_producer_queue_messages",     "wirescan_producer_queue_full_total",     "wirescan_in_flight_stories",
       "wirescan_delivery_stall_seconds",
-      "wirescan_ready",                "wirescan_rule_reloads_total",          "wirescan_rules_info",
+      "wirescan_ready",                "wirescan_unready_reason",              "wirescan_rule_reloads_total",          "wirescan_rules_info",
       "wirescan_rules_phrases",        "wirescan_novelty_stories_total",       "wirescan_novelty_suppressed_total",
       "wirescan_novelty_entries",      "wirescan_novelty_unremembered_total",  "wirescan_novelty_state_records_total",
       "wirescan_cpus_usable",          "wirescan_staging_threads"};

@@ -292,8 +292,17 @@ TEST_CASE("a hung broker on a quiet wire: unready as 'brokers unreachable' long 
   CHECK(took < 25s);
   CHECK(body.find("brokers unreachable") != std::string::npos);
   CHECK(http_get(port, "/healthz").first == 200);
+  // The reason is on /metrics too, for the dashboard and the alert's description.
+  const auto unready = http_get(port, "/metrics").second;
+  CHECK(metric(unready, "wirescan_ready") == 0);
+  CHECK(metric(unready, "wirescan_unready_reason{reason=\"brokers_unreachable\"}") == 1);
+  CHECK(metric(unready, "wirescan_unready_reason{reason=\"deliveries_stalled\"}") == 0);
+  CHECK(metric(unready, "wirescan_unready_reason{reason=\"no_partitions\"}") == 0);
   proxy.thaw();
   CHECK(wait_http(port, "/readyz", 200, 60s));
+  const auto ready = http_get(port, "/metrics").second;
+  CHECK(metric(ready, "wirescan_ready") == 1);
+  CHECK(metric(ready, "wirescan_unready_reason{reason=\"brokers_unreachable\"}") == 0);
   const auto log = read_file(proc.log_path);
   INFO(log);
   CHECK(log.find("no broker answered a probe within 2000 ms") != std::string::npos);

@@ -22,6 +22,7 @@
 
 #include "wirescan/core/event.hpp"
 #include "wirescan/core/reject.hpp"
+#include "wirescan/obs/health.hpp"
 
 namespace wirescan::obs {
 
@@ -51,7 +52,14 @@ class metrics {
   void producer_queue_full() { producer_queue_full_->Increment(); }
   void set_in_flight(double stories) { in_flight_->Set(stories); }
   void set_delivery_stall(double seconds) { delivery_stall_->Set(seconds); }
-  void set_ready(bool ready) { ready_->Set(ready ? 1 : 0); }
+  // wirescan_ready, and wirescan_unready_reason{reason} 1 for each reason /readyz gives.
+  void set_readiness(const health& h) {
+    ready_->Set(h.ready() ? 1 : 0);
+    unready_[0]->Set(h.assigned() == 0 ? 1 : 0);
+    unready_[1]->Set(h.brokers_up() ? 0 : 1);
+    unready_[2]->Set(h.deliveries_stalled() ? 1 : 0);
+    unready_[3]->Set(h.draining() ? 1 : 0);
+  }
   // What the process counted at start (its CPU affinity and cgroup quota) and how many
   // threads it started to decode and enrich beside the main one (0: everything on one).
   void set_threads(unsigned cpus_usable, std::size_t staging) {
@@ -101,6 +109,8 @@ class metrics {
   prometheus::Gauge* in_flight_;
   prometheus::Gauge* delivery_stall_;
   prometheus::Gauge* ready_;
+  // no_partitions, brokers_unreachable, deliveries_stalled, draining: set_readiness's order
+  std::array<prometheus::Gauge*, 4> unready_{};
   prometheus::Gauge* cpus_usable_;
   prometheus::Gauge* staging_threads_;
   prometheus::Histogram* end_to_end_;
