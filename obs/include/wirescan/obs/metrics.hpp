@@ -52,13 +52,16 @@ class metrics {
   void producer_queue_full() { producer_queue_full_->Increment(); }
   void set_in_flight(double stories) { in_flight_->Set(stories); }
   void set_delivery_stall(double seconds) { delivery_stall_->Set(seconds); }
-  // wirescan_ready, and wirescan_unready_reason{reason} 1 for each reason /readyz gives.
+  // wirescan_ready, and wirescan_unready_reason{reason} 1 for each reason /readyz gives. The
+  // run loop calls it every iteration (from one thread), so the gauges are written only when
+  // a reason changed: five sequentially consistent stores a story otherwise.
   void set_readiness(const health& h) {
-    ready_->Set(h.ready() ? 1 : 0);
-    unready_[0]->Set(h.assigned() == 0 ? 1 : 0);
-    unready_[1]->Set(h.brokers_up() ? 0 : 1);
-    unready_[2]->Set(h.deliveries_stalled() ? 1 : 0);
-    unready_[3]->Set(h.draining() ? 1 : 0);
+    const unsigned reasons = (h.assigned() == 0 ? 1U : 0U) | (h.brokers_up() ? 0U : 2U) |
+                             (h.deliveries_stalled() ? 4U : 0U) | (h.draining() ? 8U : 0U);
+    if (reasons == readiness_set_) return;
+    readiness_set_ = reasons;
+    ready_->Set(reasons == 0 ? 1 : 0);  // health::ready(): none of the four holds
+    for (std::size_t i = 0; i < unready_.size(); ++i) unready_[i]->Set((reasons >> i) & 1U);
   }
   // What the process counted at start (its CPU affinity and cgroup quota) and how many
   // threads it started to decode and enrich beside the main one (0: everything on one).
@@ -111,6 +114,7 @@ class metrics {
   prometheus::Gauge* ready_;
   // no_partitions, brokers_unreachable, deliveries_stalled, draining: set_readiness's order
   std::array<prometheus::Gauge*, 4> unready_{};
+  unsigned readiness_set_ = ~0U;  // the reasons the gauges show; none written yet
   prometheus::Gauge* cpus_usable_;
   prometheus::Gauge* staging_threads_;
   prometheus::Histogram* end_to_end_;
