@@ -1,5 +1,6 @@
 #include "wirescan/ingest/kafka_consumer.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <functional>
 #include <memory>
@@ -7,6 +8,7 @@
 
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafkacpp.h>
+#include <regex.h>
 
 #include "client_log.hpp"
 #include "wirescan/core/story.hpp"
@@ -38,6 +40,41 @@ struct kafka_consumer::impl : RdKafka::RebalanceCb {
   std::size_t rebalances = 0;  // rebalance callbacks served, assignments and revocations
   bool closed = false;
   bool transactional = false;
+  std::vector<std::string> topics;  // the subscription: names, or regexes starting with '^'
+
+  // Whether this member may have sent a JoinGroup. librdkafka 2.0.2 sends none while no topic
+  // matches the subscription: its cgrp debug log says "no matching topics" and it looks at the
+  // metadata again every 2 s. A member with a member id has joined; one without may still be
+  // about to, unless a fresh look at the cluster's topics finds none it subscribes to. When
+  // that look fails, or a pattern does not compile, the answer is yes: the cautious one.
+  bool may_have_joined(std::chrono::milliseconds timeout) const {
+    if (!consumer->memberid().empty()) return true;
+    RdKafka::Metadata* raw = nullptr;
+    // Every topic, not the subscribed ones by name: asking for a missing topic by name can
+    // create it on a broker with auto.create.topics.enable.
+    if (consumer->metadata(true, nullptr, &raw, static_cast<int>(timeout.count())) != RdKafka::ERR_NO_ERROR) {
+      return true;
+    }
+    const std::unique_ptr<RdKafka::Metadata> md(raw);
+    for (const auto& t : topics) {
+      if (t.rfind('^', 0) != 0) {
+        for (const auto* tm : *md->topics()) {
+          if (tm->topic() == t) return true;
+        }
+        continue;
+      }
+      // Matched as librdkafka matches a subscribed pattern (rdregex.c): libc's POSIX regex.
+      regex_t re;
+      if (::regcomp(&re, t.c_str(), REG_EXTENDED | REG_NOSUB) != 0) return true;
+      bool any = false;
+      for (const auto* tm : *md->topics()) {
+        if (::regexec(&re, tm->topic().c_str(), 0, nullptr, 0) == 0) any = true;
+      }
+      ::regfree(&re);
+      if (any) return true;
+    }
+    return false;
+  }
 
   void rebalance_cb(RdKafka::KafkaConsumer* c, RdKafka::ErrorCode err,
                     std::vector<RdKafka::TopicPartition*>& partitions) override {
@@ -77,6 +114,7 @@ struct kafka_consumer::impl : RdKafka::RebalanceCb {
 kafka_consumer::kafka_consumer(const consumer_config& cfg, hooks h) : impl_(std::make_unique<impl>()) {
   impl_->h = std::move(h);
   impl_->transactional = cfg.transactional;
+  impl_->topics = cfg.topics;
   impl_->logs.on_stats = impl_->h.on_stats;
   std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
   std::vector<std::string> problems;
@@ -222,16 +260,26 @@ void kafka_consumer::close(std::chrono::milliseconds first_assignment_wait) {
   // So such a member first waits, bounded, for its first assignment. Nothing is processed
   // meanwhile: a message that arrives after the assignment is dropped with its offset
   // unstored, so the next owner reads it.
+  // A member whose subscription matches no topic has not joined (may_have_joined): it has no
+  // assignment coming and closes at once. A misspelt or not yet created input topic used to
+  // hold every stop for the whole wait.
   if (impl_->rebalances == 0 && !impl_->logs.all_down.load() && first_assignment_wait.count() > 0) {
-    obs::log().info("closing before the first assignment: waiting up to {} ms for it (librdkafka 2.0.2 would abort)",
-                    first_assignment_wait.count());
-    const auto until = std::chrono::steady_clock::now() + first_assignment_wait;
-    while (impl_->rebalances == 0 && std::chrono::steady_clock::now() < until) {
-      std::unique_ptr<RdKafka::Message> m(impl_->consumer->consume(20));
+    if (!impl_->may_have_joined(std::min(first_assignment_wait, std::chrono::milliseconds(2000)))) {
+      obs::log().info("closing before the first assignment: no subscribed topic exists, so this member has not "
+                      "joined the group; closing at once");
+    } else {
+      obs::log().info("closing before the first assignment: waiting up to {} ms for it (librdkafka 2.0.2 would abort)",
+                      first_assignment_wait.count());
+      const auto until = std::chrono::steady_clock::now() + first_assignment_wait;
+      while (impl_->rebalances == 0 && std::chrono::steady_clock::now() < until) {
+        std::unique_ptr<RdKafka::Message> m(impl_->consumer->consume(20));
+      }
+      // Still none: the group is stuck rebalancing (waiting out a dead member's session, say).
+      // Closing can still abort, but waiting longer would overrun the shutdown deadline.
+      if (impl_->rebalances == 0) {
+        obs::log().warn("no assignment within {} ms; closing anyway", first_assignment_wait.count());
+      }
     }
-    // Still none: the group is stuck rebalancing (waiting out a dead member's session, say).
-    // Closing can still abort, but waiting longer would overrun the shutdown deadline.
-    if (impl_->rebalances == 0) obs::log().warn("no assignment within {} ms; closing anyway", first_assignment_wait.count());
   }
   impl_->consumer->close();
 }

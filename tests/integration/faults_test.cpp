@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include <catch2/generators/catch_generators.hpp>
 #include <catch2/matchers/catch_matchers_string.hpp>
 
 #include "fixture.hpp"
@@ -565,4 +566,47 @@ TEST_CASE("SIGTERM before the first assignment: wirescan waits for it (bounded) 
     CHECK(log.find("closing anyway") == std::string::npos);
   }
   if (holder_running) CHECK(signal_and_wait(holder, SIGTERM, 30) == 0);
+}
+
+TEST_CASE("a missing input topic: unready with no partitions, a stop ends at once, and the topic once created is read",
+          "[kafka][shutdown]") {
+  // librdkafka sends no JoinGroup while nothing matches the subscription, so there is no first
+  // assignment to wait for (kafka_consumer::close). drain_timeout_ms is 15 s: the wait it
+  // used to take.
+  const bool regex = GENERATE(false, true);
+  setup_options o;
+  o.create_input = false;
+  o.regex = regex;
+  setup s(o);
+  INFO((regex ? "subscribed by pattern" : "subscribed by name"));
+  auto proc = start_wirescan({"run", "--config", s.config_path});
+  const int port = http_port(proc);
+  REQUIRE(port > 0);
+  REQUIRE(wait_for_log(proc, "novelty state: [0-9]+ stories in the window restored", 60));  // subscribed by then
+  std::this_thread::sleep_for(3s);  // librdkafka looks at the metadata for the subscription every 2 s
+  const auto [code, body] = http_get(port, "/readyz");
+  CHECK(code == 503);
+  CHECK(body.find("no partitions assigned") != std::string::npos);
+
+  SECTION("a stop ends at once, exit 0") {
+    const auto t0 = std::chrono::steady_clock::now();
+    CHECK(signal_and_wait(proc, SIGTERM, 30) == 0);
+    const double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    const auto log = read_file(proc.log_path);
+    INFO(log);
+    CHECK(log.find("no subscribed topic exists, so this member has not joined the group; closing at once") !=
+          std::string::npos);
+    CHECK(log.find("waiting up to") == std::string::npos);
+    CHECK(took < 5);  // 15 s and more before
+  }
+  SECTION("the topic created meanwhile is joined and read; then a stop is clean") {
+    create_topic(s.in, partitions);
+    produce(s.in, stories(200, false));
+    const auto events = consume(s.out, 200, 60s);
+    CHECK(source_ids(events).size() == 200);
+    CHECK(signal_and_wait(proc, SIGTERM, 30) == 0);
+    const auto log = read_file(proc.log_path);
+    CHECK(log.find("closing at once") == std::string::npos);
+    CHECK(log.find("stopped cleanly: consumed 200, published 200") != std::string::npos);
+  }
 }

@@ -97,6 +97,7 @@ class kafka_consumer {
   // Leaves the group (revoking partitions through the hook) and closes. A member that has
   // joined but not yet received its first assignment first waits for it, at most
   // first_assignment_wait: librdkafka 2.0.2 aborts on a close in that window (see the .cpp).
+  // One whose subscription matches no topic has not joined, and closes at once.
   void close(std::chrono::milliseconds first_assignment_wait = std::chrono::seconds(10));
 
   // True after librdkafka reported every broker down, until probe_brokers() succeeds.
