@@ -78,16 +78,15 @@ struct health_handler : CivetHandler {
       reply(conn, ok ? 200 : 503, "text/plain", ok ? "live\n" : "stalled\n");
       return true;
     }
-    const bool ok = h.ready();
-    std::string body = ok ? "ready\n" : "not ready:";
-    if (!ok) {
-      if (h.assigned() == 0) body += " no partitions assigned;";
-      if (!h.brokers_up()) body += " brokers unreachable;";
-      if (h.deliveries_stalled()) body += " deliveries stalled;";
-      if (h.draining()) body += " draining;";
+    const unsigned unready = h.unready();  // one reading, so the code and the body agree
+    std::string body = unready == 0 ? "ready\n" : "not ready:";
+    if (unready != 0) {
+      for (std::size_t i = 0; i < obs::unready_reasons.size(); ++i) {
+        if ((unready >> i) & 1U) body.append(" ").append(obs::unready_reasons[i].text).append(";");
+      }
       body += "\n";
     }
-    reply(conn, ok ? 200 : 503, "text/plain", body);
+    reply(conn, unready == 0 ? 200 : 503, "text/plain", body);
     return true;
   }
 };

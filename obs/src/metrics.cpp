@@ -51,9 +51,9 @@ metrics::metrics(const std::string& version) : registry_(std::make_shared<promet
                       .Help("1 while this reason keeps the instance unready (/readyz 503): no_partitions, "
                             "brokers_unreachable, deliveries_stalled, draining")
                       .Register(*registry_);
-  const std::array<const char*, 4> unready_reasons{"no_partitions", "brokers_unreachable", "deliveries_stalled",
-                                                   "draining"};
-  for (std::size_t i = 0; i < unready_.size(); ++i) unready_[i] = &unready.Add({{"reason", unready_reasons[i]}});
+  for (std::size_t i = 0; i < unready_.size(); ++i) {
+    unready_[i] = &unready.Add({{"reason", std::string(unready_reasons[i].label)}});
+  }
   end_to_end_ = &prometheus::BuildHistogram()
                      .Name("wirescan_end_to_end_latency_seconds")
                      .Help("Story published_at to event delivered: how stale events are when they land")

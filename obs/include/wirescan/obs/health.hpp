@@ -5,11 +5,24 @@
 // brokers answer, deliveries are not stalled, and the service is not draining. All members
 // are atomics: any thread may read, the loop thread writes.
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <string_view>
 
 namespace wirescan::obs {
+
+// Why an instance is unready, in health::unready()'s bit order: the label of
+// wirescan_unready_reason{reason} and the words /readyz says, kept in one list.
+struct unready_reason {
+  std::string_view label;
+  std::string_view text;
+};
+inline constexpr std::array<unready_reason, 4> unready_reasons{{{"no_partitions", "no partitions assigned"},
+                                                                {"brokers_unreachable", "brokers unreachable"},
+                                                                {"deliveries_stalled", "deliveries stalled"},
+                                                                {"draining", "draining"}}};
 
 class health {
  public:
@@ -23,9 +36,12 @@ class health {
     const auto last = last_beat_ns_.load(std::memory_order_relaxed);
     return last != 0 && now_ns() - last < std::chrono::nanoseconds(stall_limit).count();
   }
-  [[nodiscard]] bool ready() const noexcept {
-    return assigned_.load(std::memory_order_relaxed) > 0 && brokers_up_.load(std::memory_order_relaxed) &&
-           !stalled_.load(std::memory_order_relaxed) && !draining_.load(std::memory_order_relaxed);
+  [[nodiscard]] bool ready() const noexcept { return unready() == 0; }
+  // Bit i set while unready_reasons[i] holds; 0 when ready.
+  [[nodiscard]] unsigned unready() const noexcept {
+    return (assigned_.load(std::memory_order_relaxed) == 0 ? 1U : 0U) |
+           (brokers_up_.load(std::memory_order_relaxed) ? 0U : 2U) | (stalled_.load(std::memory_order_relaxed) ? 4U : 0U) |
+           (draining_.load(std::memory_order_relaxed) ? 8U : 0U);
   }
   [[nodiscard]] std::size_t assigned() const noexcept { return assigned_.load(std::memory_order_relaxed); }
   [[nodiscard]] bool brokers_up() const noexcept { return brokers_up_.load(std::memory_order_relaxed); }

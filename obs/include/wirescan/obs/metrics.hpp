@@ -56,11 +56,10 @@ class metrics {
   // run loop calls it every iteration (from one thread), so the gauges are written only when
   // a reason changed: five sequentially consistent stores a story otherwise.
   void set_readiness(const health& h) {
-    const unsigned reasons = (h.assigned() == 0 ? 1U : 0U) | (h.brokers_up() ? 0U : 2U) |
-                             (h.deliveries_stalled() ? 4U : 0U) | (h.draining() ? 8U : 0U);
+    const unsigned reasons = h.unready();
     if (reasons == readiness_set_) return;
     readiness_set_ = reasons;
-    ready_->Set(reasons == 0 ? 1 : 0);  // health::ready(): none of the four holds
+    ready_->Set(reasons == 0 ? 1 : 0);  // health::ready(): no reason holds
     for (std::size_t i = 0; i < unready_.size(); ++i) unready_[i]->Set((reasons >> i) & 1U);
   }
   // What the process counted at start (its CPU affinity and cgroup quota) and how many
@@ -112,8 +111,7 @@ class metrics {
   prometheus::Gauge* in_flight_;
   prometheus::Gauge* delivery_stall_;
   prometheus::Gauge* ready_;
-  // no_partitions, brokers_unreachable, deliveries_stalled, draining: set_readiness's order
-  std::array<prometheus::Gauge*, 4> unready_{};
+  std::array<prometheus::Gauge*, unready_reasons.size()> unready_{};  // in unready_reasons' order
   unsigned readiness_set_ = ~0U;  // the reasons the gauges show; none written yet
   prometheus::Gauge* cpus_usable_;
   prometheus::Gauge* staging_threads_;

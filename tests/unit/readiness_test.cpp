@@ -1,0 +1,61 @@
+// /readyz and wirescan_unready_reason{reason} say the same reasons, for every combination of
+// them: the body's words and the gauges' labels come from one list (obs::unready_reasons).
+
+#include <catch2/catch_test_macros.hpp>
+
+#include <cstdlib>
+#include <string>
+#include <utility>
+
+#include "http_server.hpp"
+#include "process.hpp"
+#include "schema.hpp"
+#include "wirescan/obs/health.hpp"
+#include "wirescan/obs/metrics.hpp"
+
+namespace {
+
+// Status and body of GET http://127.0.0.1:port/path, via curl.
+std::pair<int, std::string> get(int port, const std::string& path) {
+  const std::string dir = wirescan::test::make_temp_dir();
+  const std::string cmd = "curl -s -o " + dir + "/body -w '%{http_code}' http://127.0.0.1:" + std::to_string(port) +
+                          path + " > " + dir + "/code";
+  (void)std::system(cmd.c_str());
+  return {std::stoi("0" + wirescan::test::read_file(dir + "/code")), wirescan::test::read_file(dir + "/body")};
+}
+
+bool has(const std::string& text, const std::string& what) { return text.find(what) != std::string::npos; }
+
+}  // namespace
+
+TEST_CASE("readyz and the unready-reason gauges name the same reasons, for every combination", "[http][metrics]") {
+  wirescan::obs::metrics m;
+  wirescan::obs::health h;
+  h.beat();
+  const wirescan::app::http_server server({.listen = "127.0.0.1:0"}, m, h);
+  const std::string expected_words[] = {"no partitions assigned", "brokers unreachable", "deliveries stalled",
+                                        "draining"};
+  const std::string labels[] = {"no_partitions", "brokers_unreachable", "deliveries_stalled", "draining"};
+  // Ascending, because draining (bit 3) cannot be undone: 0-7 without it, 8-15 with it.
+  for (unsigned mask = 0; mask < 16; ++mask) {
+    h.set_assigned((mask & 1U) != 0 ? 0 : 6);
+    h.set_brokers_up((mask & 2U) == 0);
+    h.set_deliveries_stalled((mask & 4U) != 0);
+    if ((mask & 8U) != 0) h.set_draining();
+    m.set_readiness(h);
+    INFO("reasons mask " << mask);
+    CHECK(h.unready() == mask);
+    CHECK(h.ready() == (mask == 0));
+    const auto [code, body] = get(server.port(), "/readyz");
+    const auto metrics = get(server.port(), "/metrics").second;
+    CHECK(code == (mask == 0 ? 200 : 503));
+    CHECK(has(metrics, std::string("\nwirescan_ready ") + (mask == 0 ? "1" : "0")));
+    if (mask == 0) CHECK(body == "ready\n");
+    for (unsigned i = 0; i < 4; ++i) {
+      const bool holds = ((mask >> i) & 1U) != 0;
+      INFO("reason " << labels[i]);
+      CHECK(has(body, " " + expected_words[i] + ";") == holds);
+      CHECK(has(metrics, "wirescan_unready_reason{reason=\"" + labels[i] + "\"} " + (holds ? "1" : "0")));
+    }
+  }
+}
