@@ -13,8 +13,10 @@
 #   BOOTSTRAP_SSL    SSL with a certificate from a CA generated per start (BROKER_CA, PEM)
 #   BOOTSTRAP_SASL   SASL_PLAINTEXT with SCRAM-SHA-512 users SCRAM_USER/SCRAM_PASSWORD and
 #                    RESTRICTED_USER/RESTRICTED_PASSWORD (the ACL tests deny the latter)
-#   PROXY_PORT       a PLAINTEXT listener on PROXY_TARGET_PORT that advertises PROXY_PORT, so a
-#                    TCP proxy the test runs on PROXY_PORT carries all of a client's traffic
+#   PROXY_PORT_N     N = 1..3: a PLAINTEXT listener on PROXY_TARGET_PORT_N that advertises
+#                    PROXY_PORT_N, so a TCP proxy the test runs on PROXY_PORT_N carries all of a
+#                    client's traffic. Three, so three tests may each cut or freeze their own
+#                    at once (tests/support/tcp_proxy.hpp hands them out).
 # The StandardAuthorizer allows everything on resources with no ACL.
 #
 # Cache: $WIRESCAN_KAFKA_CACHE (default ~/.cache/wirescan/kafka-<version>).
@@ -86,8 +88,8 @@ start() {
   local dir=$1
   fetch
   mkdir -p "$dir/logs" "$dir/data"
-  local port ctl ssl sasl proxied proxy used=" "
-  for v in port ctl ssl sasl proxied proxy; do
+  local port ctl ssl sasl proxied1 proxy1 proxied2 proxy2 proxied3 proxy3 used=" "
+  for v in port ctl ssl sasl proxied1 proxy1 proxied2 proxy2 proxied3 proxy3; do
     local p
     p=$(free_port)
     while [[ $used == *" $p "* ]]; do p=$(free_port); done
@@ -103,11 +105,11 @@ start() {
 process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@127.0.0.1:$ctl
-listeners=PLAINTEXT://127.0.0.1:$port,CONTROLLER://127.0.0.1:$ctl,SSL://127.0.0.1:$ssl,SASL_PLAINTEXT://127.0.0.1:$sasl,PROXIED://127.0.0.1:$proxied
-advertised.listeners=PLAINTEXT://127.0.0.1:$port,SSL://127.0.0.1:$ssl,SASL_PLAINTEXT://127.0.0.1:$sasl,PROXIED://127.0.0.1:$proxy
+listeners=PLAINTEXT://127.0.0.1:$port,CONTROLLER://127.0.0.1:$ctl,SSL://127.0.0.1:$ssl,SASL_PLAINTEXT://127.0.0.1:$sasl,PROXIED1://127.0.0.1:$proxied1,PROXIED2://127.0.0.1:$proxied2,PROXIED3://127.0.0.1:$proxied3
+advertised.listeners=PLAINTEXT://127.0.0.1:$port,SSL://127.0.0.1:$ssl,SASL_PLAINTEXT://127.0.0.1:$sasl,PROXIED1://127.0.0.1:$proxy1,PROXIED2://127.0.0.1:$proxy2,PROXIED3://127.0.0.1:$proxy3
 inter.broker.listener.name=PLAINTEXT
 controller.listener.names=CONTROLLER
-listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,PROXIED:PLAINTEXT
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,PROXIED1:PLAINTEXT,PROXIED2:PLAINTEXT,PROXIED3:PLAINTEXT
 ssl.keystore.type=PKCS12
 ssl.keystore.location=$dir/tls/broker.p12
 ssl.keystore.password=$store_pass
@@ -147,8 +149,12 @@ SCRAM_USER=wirescan
 SCRAM_PASSWORD=$scram_pass
 RESTRICTED_USER=restricted
 RESTRICTED_PASSWORD=$restricted_pass
-PROXY_PORT=$proxy
-PROXY_TARGET_PORT=$proxied
+PROXY_PORT_1=$proxy1
+PROXY_TARGET_PORT_1=$proxied1
+PROXY_PORT_2=$proxy2
+PROXY_TARGET_PORT_2=$proxied2
+PROXY_PORT_3=$proxy3
+PROXY_TARGET_PORT_3=$proxied3
 ENV
   local id
   id=$(java -cp "$cache/libs/*" kafka.tools.StorageTool random-uuid 2>/dev/null)

@@ -25,13 +25,13 @@ namespace sinks = wirescan::sinks;
 
 namespace {
 
-// A proxy the test controls on the broker's PROXIED listener, and a setup whose wirescan reaches
+// A proxy the test controls on a proxied listener it holds, and a setup whose wirescan reaches
 // the broker only through it (the listener advertises the proxy's port).
-tcp_proxy broker_proxy() { return {std::stoi(broker_env("PROXY_PORT")), std::stoi(broker_env("PROXY_TARGET_PORT"))}; }
+tcp_proxy broker_proxy(const proxied_listener& l) { return {l.proxy_port(), l.target_port()}; }
 
-setup_options through_proxy() {
+setup_options through_proxy(const proxied_listener& l) {
   setup_options o;
-  o.brokers = "127.0.0.1:" + broker_env("PROXY_PORT");
+  o.brokers = l.bootstrap();
   return o;
 }
 
@@ -87,8 +87,9 @@ TEST_CASE("every hostile input through the broker becomes an event or a dead let
 
 TEST_CASE("the network to the broker cut for 15 s mid-stream and restored: unready while cut, nothing lost",
           "[kafka][network]") {
-  tcp_proxy proxy = broker_proxy();
-  setup s(through_proxy());
+  const proxied_listener listener;  // first, so it is released last
+  tcp_proxy proxy = broker_proxy(listener);
+  setup s(through_proxy(listener));
   produce(s.in, stories(10'000, false));
   auto proc = start_wirescan({"run", "--config", s.config_path});
   const int port = http_port(proc);
@@ -114,15 +115,15 @@ TEST_CASE("the network to the broker cut for 15 s mid-stream and restored: unrea
   WARN("network cut: " << events.size() - source_ids(events).size() << " duplicate(s) of 10000");
 }
 
-// [outage]: it takes the broker's one proxy port.
 TEST_CASE("brokers unreachable at start: wirescan waits live and unready, then starts when one answers",
-          "[kafka][outage]") {
+          "[kafka][network]") {
   // Started before its Kafka (a pod scheduled during a cluster outage), wirescan used to block
   // in its start-up's metadata requests for 40 s, past /healthz's 30 s stall limit, and then
   // exit 1 on the state topic's metadata. Now it waits for a broker, saying so.
-  tcp_proxy proxy = broker_proxy();
+  const proxied_listener listener;  // first, so it is released last
+  tcp_proxy proxy = broker_proxy(listener);
   proxy.cut();
-  setup s(through_proxy());  // the topics are made on the broker's own listener
+  setup s(through_proxy(listener));  // the topics are made on the broker's own listener
   produce(s.in, stories(200, false));
   auto proc = start_wirescan({"run", "--config", s.config_path});
   const int port = http_port(proc);
@@ -170,16 +171,15 @@ TEST_CASE("a stop while no broker has answered yet ends wirescan at once, with e
   CHECK(took < 10s);
 }
 
-// [outage]: it takes the broker's one proxy port, which the network-cut test uses too, so it
-// runs alone.
 TEST_CASE("an idle producer's connection closed by the broker's idle timeout leaves readyz ready",
-          "[kafka][outage]") {
+          "[kafka][network]") {
   // librdkafka reports "all brokers down" to an idle producer each time the broker reaps its
   // idle connection (librdkafka #5142); that alone must not make the instance unready: the
   // service asks the broker at once and counts the report only if the probe goes unanswered.
   // Readiness that took the producer's word without the probe was unready for 247 of 278 polls.
-  tcp_proxy proxy = broker_proxy();
-  setup s(through_proxy());
+  const proxied_listener listener;  // first, so it is released last
+  tcp_proxy proxy = broker_proxy(listener);
+  setup s(through_proxy(listener));
   produce(s.in, stories(100, false));
   auto proc = start_wirescan({"run", "--config", s.config_path});
   const int port = http_port(proc);
@@ -210,15 +210,15 @@ TEST_CASE("an idle producer's connection closed by the broker's idle timeout lea
   REQUIRE(signal_and_wait(proc, SIGTERM, 30) == 0);
 }
 
-// [outage]: it takes the broker's one proxy port.
 TEST_CASE("a hung broker: unready as 'deliveries stalled' within kafka.stall_timeout_ms, nothing lost once it answers",
-          "[kafka][outage]") {
+          "[kafka][network]") {
   // A hung broker (here the proxy holds every connection open and forwards nothing) keeps the
   // links up, so librdkafka said nothing for the first 45 s (the group session) to 62 s (the
   // request timeout): the instance stayed ready and live with 17,000 stories in flight and none
   // coming out.
-  tcp_proxy proxy = broker_proxy();
-  auto o = through_proxy();
+  const proxied_listener listener;  // first, so it is released last
+  tcp_proxy proxy = broker_proxy(listener);
+  auto o = through_proxy(listener);
   o.extra_kafka_yaml = "  stall_timeout_ms: 2000\n";
   setup s(o);
   produce(s.in, stories(10'000, false));
@@ -267,13 +267,13 @@ TEST_CASE("a hung broker: unready as 'deliveries stalled' within kafka.stall_tim
   CHECK(repeated == 0);
 }
 
-// [outage]: it takes the broker's one proxy port.
 TEST_CASE("a hung broker on a quiet wire: unready as 'brokers unreachable' long before the group session ends",
-          "[kafka][outage]") {
+          "[kafka][network]") {
   // With nothing in flight there is no stall to see, and librdkafka says nothing of a hung
   // broker until the group session runs out (45 s by default): the instance stayed ready.
-  tcp_proxy proxy = broker_proxy();
-  auto o = through_proxy();
+  const proxied_listener listener;  // first, so it is released last
+  tcp_proxy proxy = broker_proxy(listener);
+  auto o = through_proxy(listener);
   o.session_timeout_ms = 45000;
   setup s(o);
   produce(s.in, stories(50, false));
@@ -310,13 +310,13 @@ TEST_CASE("a hung broker on a quiet wire: unready as 'brokers unreachable' long 
   REQUIRE(signal_and_wait(proc, SIGTERM, 30) == 0);
 }
 
-// [outage]: it takes the broker's one proxy port.
 TEST_CASE("SIGTERM with the broker hung and the producer's queue full: exit 1 within its deadlines, nothing lost",
-          "[kafka][outage]") {
+          "[kafka][network]") {
   // The run loop waited for room in the full queue without end, deaf to SIGTERM, and a drain's
   // commit and leave then waited on the hung coordinator for minutes: only SIGKILL ended it.
-  tcp_proxy proxy = broker_proxy();
-  auto o = through_proxy();
+  const proxied_listener listener;  // first, so it is released last
+  tcp_proxy proxy = broker_proxy(listener);
+  auto o = through_proxy(listener);
   o.extra_kafka_yaml = "  stall_timeout_ms: 2000\n";
   o.producer = {{"queue.buffering.max.messages", "50"}};
   o.drain_timeout_ms = 3000;

@@ -1,14 +1,19 @@
 #include "kafka.hpp"
 
 #include <atomic>
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <memory>
 #include <random>
 #include <stdexcept>
 #include <thread>
 
+#include <fcntl.h>
 #include <librdkafka/rdkafka.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 namespace wirescan::test {
 namespace {
@@ -54,6 +59,27 @@ std::string broker_env(const std::string& key) {
 }
 
 std::string broker_bootstrap() { return broker_env("BOOTSTRAP"); }
+
+proxied_listener::proxied_listener() {
+  constexpr int listeners = 3;  // tests/broker/broker.sh
+  for (;;) {
+    for (int n = 1; n <= listeners; ++n) {
+      const std::string lock = std::string(WIRESCAN_BROKER_DIR) + "/proxied-" + std::to_string(n) + ".lock";
+      const int fd = ::open(lock.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+      if (fd < 0) throw std::runtime_error("cannot open " + lock + ": " + std::strerror(errno));
+      if (::flock(fd, LOCK_EX | LOCK_NB) == 0) {
+        fd_ = fd;
+        proxy_port_ = std::stoi(broker_env("PROXY_PORT_" + std::to_string(n)));
+        target_port_ = std::stoi(broker_env("PROXY_TARGET_PORT_" + std::to_string(n)));
+        return;
+      }
+      ::close(fd);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+}
+
+proxied_listener::~proxied_listener() { ::close(fd_); }  // and with it the flock
 
 void deny_all_on_topic(const std::string& topic, const std::string& principal) {
   auto rk = make(RD_KAFKA_PRODUCER, base_conf());

@@ -13,9 +13,31 @@ namespace wirescan::test {
 // The running test broker's bootstrap address; throws if no broker was started.
 [[nodiscard]] std::string broker_bootstrap();
 
-// A value from the test broker's env file (BOOTSTRAP_SSL, BROKER_CA, SCRAM_USER, PROXY_PORT, ...;
+// A value from the test broker's env file (BOOTSTRAP_SSL, BROKER_CA, SCRAM_USER, PROXY_PORT_1, ...;
 // see tests/broker/broker.sh); throws if absent.
 [[nodiscard]] std::string broker_env(const std::string& key);
+
+// One of the test broker's proxied listeners (broker.sh: PROXY_PORT_N advertised, served on
+// PROXY_TARGET_PORT_N), held for this object's life so that no other test process uses it
+// meanwhile: a test that cuts or freezes its proxy runs beside the rest of the suite, and
+// beside up to two others doing the same. Waits while all three are taken. The hold is an
+// flock on a file in the broker's directory, so a crashed test releases it with its process.
+class proxied_listener {
+ public:
+  proxied_listener();
+  ~proxied_listener();
+  proxied_listener(const proxied_listener&) = delete;
+  proxied_listener& operator=(const proxied_listener&) = delete;
+
+  [[nodiscard]] int proxy_port() const { return proxy_port_; }    // where the test's proxy listens
+  [[nodiscard]] int target_port() const { return target_port_; }  // where the proxy forwards to
+  [[nodiscard]] std::string bootstrap() const { return "127.0.0.1:" + std::to_string(proxy_port_); }
+
+ private:
+  int fd_ = -1;
+  int proxy_port_ = 0;
+  int target_port_ = 0;
+};
 
 // Denies principal (e.g. "User:restricted") every operation on topic.
 void deny_all_on_topic(const std::string& topic, const std::string& principal);
