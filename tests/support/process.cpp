@@ -5,6 +5,7 @@
 #include <iterator>
 #include <regex>
 #include <thread>
+#include <utility>
 #include <cstdlib>
 #include <filesystem>
 #include <stdexcept>
@@ -69,6 +70,16 @@ run_result run_wirescan(const std::vector<std::string>& args, const std::string&
   return r;
 }
 
+background::background(background&& o) noexcept
+    : pid(std::exchange(o.pid, -1)), log_path(std::move(o.log_path)), reaped(o.reaped) {}
+
+background::~background() {
+  if (pid <= 0 || reaped) return;
+  ::kill(pid, SIGKILL);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+}
+
 background start_wirescan(const std::vector<std::string>& args) {
   background b;
   b.log_path = make_temp_dir() + "/wirescan.log";
@@ -80,7 +91,10 @@ int wait_exit(const background& b, int timeout_s) {
   for (int i = 0; i < timeout_s * 20; ++i) {
     int status = 0;
     const pid_t r = ::waitpid(b.pid, &status, WNOHANG);
-    if (r == b.pid) return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    if (r == b.pid) {
+      b.reaped = true;
+      return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    }
     ::usleep(50'000);
   }
   return -1;

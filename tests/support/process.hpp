@@ -15,10 +15,19 @@ struct run_result {
 // Runs WIRESCAN_BINARY with args; stdin from stdin_path (or /dev/null when empty).
 [[nodiscard]] run_result run_wirescan(const std::vector<std::string>& args, const std::string& stdin_path = "");
 
-// A wirescan process running in the background (for `wirescan run`).
+// A wirescan process running in the background (for `wirescan run`). One still running when
+// this goes out of scope (a failed REQUIRE, an exception) is killed and reaped, so a failed
+// test leaves no instance behind to load the machine and the broker for the tests after it.
 struct background {
   int pid = -1;
-  std::string log_path;  // stderr and stdout of the process
+  std::string log_path;        // stderr and stdout of the process
+  mutable bool reaped = false;  // by wait_exit: pid may name another process by then
+
+  background() = default;
+  background(background&& o) noexcept;
+  background& operator=(background&&) = delete;
+  background(const background&) = delete;
+  ~background();
 };
 
 [[nodiscard]] background start_wirescan(const std::vector<std::string>& args);
