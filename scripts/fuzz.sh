@@ -27,10 +27,20 @@ for t in "${targets[@]}"; do
   rm -rf "$work" && mkdir -p "$work"
   dict=()
   [[ $t == decode || $t == pipeline ]] && dict=(-dict=tests/fuzz/json.dict)
+  # The config target also starts from the configs the project ships, as they are today
+  # (checked-in copies of them had drifted from the files).
+  seeds=("tests/fuzz/corpus/$t")
+  if [[ $t == config ]]; then
+    rm -rf "$out/config-shipped" && mkdir -p "$out/config-shipped"
+    cp config/example.yaml "$out/config-shipped/example.yaml"
+    cp deploy/k8s/wirescan.yaml "$out/config-shipped/k8s.yaml"
+    cp deploy/local/wirescan.yaml "$out/config-shipped/local.yaml"
+    seeds+=("$out/config-shipped")
+  fi
   log="$out/$t.log"
   # -timeout: one input taking longer than 10 s is a finding (linear-time matching is a promise).
   if "$build/fuzz/fuzz_$t" "${dict[@]}" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=4096 \
-      -max_len=65536 -print_final_stats=1 -artifact_prefix="$out/$t-" "$work" "tests/fuzz/corpus/$t" >"$log" 2>&1; then
+      -max_len=65536 -print_final_stats=1 -artifact_prefix="$out/$t-" "$work" "${seeds[@]}" >"$log" 2>&1; then
     runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo '?')
     cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | grep -o '[0-9]*' || echo '?')
     echo "fuzz $t: ${seconds}s, $runs inputs, coverage $cov edges, no finding"
