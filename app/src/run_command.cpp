@@ -468,7 +468,7 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
       {.on_assign =
            [&](const std::vector<ingest::topic_partition>&) {
              m.rebalance(true);
-             health.set_assigned(consumer_ptr->assignment_size());
+             health.set_in_group(consumer_ptr->in_group());
            },
        .on_revoke =
            [&](const std::vector<ingest::topic_partition>& ps, bool lost) {
@@ -613,6 +613,7 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
   bool brokers_up = true;         // as the last iteration judged them (readiness)
   auto last_state_poll = clock_type::now();
   std::uint64_t consumed = 0;
+  std::size_t partitions_shown = 0;  // wirescan_assigned_partitions, 0 until an assignment
 
   // After the story was prepared (decoded and enriched, on the staging thread): the novelty
   // stage and the event here, then the event or dead letter (and the story's state record)
@@ -815,7 +816,11 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
       }
     }
     health.beat();
-    health.set_assigned(consumer.assignment_size());
+    health.set_in_group(consumer.in_group());
+    if (const auto n = consumer.assignment_size(); n != partitions_shown) {
+      partitions_shown = n;  // the gauge only on a change: the loop turns once a story
+      m.set_assigned_partitions(n);
+    }
     // librdkafka does not always tell the consumer that every broker is down (seen with the
     // broker stopped 0.2 s after an assignment: only the producer was told, and the consumer
     // lost its group session 10 s later), so the events' producer is asked too. But an idle

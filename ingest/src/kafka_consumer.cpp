@@ -38,6 +38,7 @@ struct kafka_consumer::impl : RdKafka::RebalanceCb {
   std::unique_ptr<RdKafka::KafkaConsumer> consumer;
   std::size_t assigned = 0;
   std::size_t rebalances = 0;  // rebalance callbacks served, assignments and revocations
+  bool member = false;         // an assignment, empty or not, and none lost since
   bool closed = false;
   bool transactional = false;
   std::vector<std::string> topics;  // the subscription: names, or regexes starting with '^'
@@ -81,6 +82,7 @@ struct kafka_consumer::impl : RdKafka::RebalanceCb {
     const bool cooperative = c->rebalance_protocol() == "COOPERATIVE";
     ++rebalances;
     if (err == RdKafka::ERR__ASSIGN_PARTITIONS) {
+      member = true;
       if (cooperative) {
         if (auto e = c->incremental_assign(partitions)) obs::log().error("incremental_assign: {}", e->str());
         assigned += partitions.size();
@@ -93,6 +95,7 @@ struct kafka_consumer::impl : RdKafka::RebalanceCb {
       return;
     }
     const bool lost = c->assignment_lost();
+    if (lost) member = false;  // the group moved on without this member: it joins again
     if (h.on_revoke) h.on_revoke(convert(partitions), lost);
     if (!lost && !transactional) {
       const auto e = c->commitSync();
@@ -295,5 +298,7 @@ bool kafka_consumer::probe_brokers(std::chrono::milliseconds timeout) {
 }
 
 std::size_t kafka_consumer::assignment_size() const { return impl_->assigned; }
+
+bool kafka_consumer::in_group() const { return impl_->member; }
 
 }  // namespace wirescan::ingest

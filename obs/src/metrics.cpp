@@ -42,13 +42,14 @@ metrics::metrics(const std::string& version) : registry_(std::make_shared<promet
                          .Add({});
   ready_ = &prometheus::BuildGauge()
                 .Name("wirescan_ready")
-                .Help("1 when partitions are assigned, brokers answer, deliveries are not stalled and the service is not draining")
+                .Help("1 when the consumer group has given this member an assignment (an empty one too), brokers answer, "
+                      "deliveries are not stalled and the service is not draining")
                 .Register(*registry_)
                 .Add({});
   // Why /readyz says 503, one series per reason, made at start so each reads 0 until it holds.
   auto& unready = prometheus::BuildGauge()
                       .Name("wirescan_unready_reason")
-                      .Help("1 while this reason keeps the instance unready (/readyz 503): no_partitions, "
+                      .Help("1 while this reason keeps the instance unready (/readyz 503): not_in_group, "
                             "brokers_unreachable, deliveries_stalled, draining")
                       .Register(*registry_);
   for (std::size_t i = 0; i < unready_.size(); ++i) {
@@ -119,6 +120,12 @@ metrics::metrics(const std::string& version) : registry_(std::make_shared<promet
                      .Name("wirescan_rules_info")
                      .Help("1 for the active rule set, labelled by its content hash")
                      .Register(*registry_);
+  assigned_partitions_ = &prometheus::BuildGauge()
+                             .Name("wirescan_assigned_partitions")
+                             .Help("Input partitions the consumer group has given this instance; 0 on a ready instance "
+                                   "is a standby (more members than partitions)")
+                             .Register(*registry_)
+                             .Add({});
   cpus_usable_ = &prometheus::BuildGauge()
                       .Name("wirescan_cpus_usable")
                       .Help("CPUs this process may use: its CPU affinity and its cgroup's CPU quota, rounded up")
@@ -219,7 +226,8 @@ const std::vector<std::string>& metrics::names() {
       "wirescan_consumer_lag_messages",
       "wirescan_rebalances_total",     "wirescan_producer_queue_messages",     "wirescan_producer_queue_full_total",     "wirescan_in_flight_stories",
       "wirescan_delivery_stall_seconds",
-      "wirescan_ready",                "wirescan_unready_reason",              "wirescan_rule_reloads_total",          "wirescan_rules_info",
+      "wirescan_ready",                "wirescan_unready_reason",              "wirescan_assigned_partitions",
+      "wirescan_rule_reloads_total",   "wirescan_rules_info",
       "wirescan_rules_phrases",        "wirescan_novelty_stories_total",       "wirescan_novelty_suppressed_total",
       "wirescan_novelty_entries",      "wirescan_novelty_unremembered_total",  "wirescan_novelty_state_records_total",
       "wirescan_cpus_usable",          "wirescan_staging_threads"};

@@ -167,16 +167,28 @@ inline double metric(const std::string& body, const std::string& name_and_labels
   return std::stod(body.substr(at + name_and_labels.size() + 2));
 }
 
-// The /metrics body once wirescan_events_published_total reaches n, read every 20 ms for up to
+// The /metrics body once the series name_and_labels satisfies ok, read every 20 ms for up to
 // timeout; the last body read when it never does.
-inline std::string metrics_once_published(int port, double n, std::chrono::milliseconds timeout) {
+template <typename Ok>
+std::string metrics_when(int port, const std::string& name_and_labels, Ok ok, std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   std::string body = http_get(port, "/metrics").second;
-  while (metric(body, "wirescan_events_published_total") < n && std::chrono::steady_clock::now() < deadline) {
+  while (!ok(metric(body, name_and_labels)) && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(20ms);
     body = http_get(port, "/metrics").second;
   }
   return body;
+}
+
+// ... once wirescan_events_published_total reaches n.
+inline std::string metrics_once_published(int port, double n, std::chrono::milliseconds timeout) {
+  return metrics_when(port, "wirescan_events_published_total", [n](double v) { return v >= n; }, timeout);
+}
+
+// ... once the series reads value.
+inline std::string metrics_once(int port, const std::string& name_and_labels, double value,
+                                std::chrono::milliseconds timeout) {
+  return metrics_when(port, name_and_labels, [value](double v) { return v == value; }, timeout);
 }
 
 // Polls GET path every 100 ms until it answers code; false after timeout.

@@ -155,6 +155,48 @@ TEST_CASE("a second instance joins mid-stream and leaves again: nothing lost, du
   CHECK(duplicates <= 1'000);        // bounded by what was in flight at each handover
 }
 
+TEST_CASE("more instances than partitions: the one without a partition is a ready standby and takes over", "[kafka]") {
+  // A member the group gives an empty assignment is healthy. It used to be unready for good
+  // ("no partitions assigned"), so a rollout waiting for new pods to turn ready could stall,
+  // and WirescanNotReady paged for a standby.
+  setup_options o;
+  o.input_partitions = 1;
+  setup s(o);
+  auto a = start_assigned(s.config_path);
+  const int a_port = http_port(a);
+  REQUIRE(a_port > 0);
+  REQUIRE(wait_http(a_port, "/readyz", 200, 60s));
+  auto b = start_wirescan({"run", "--config", s.config_path});
+  const int b_port = http_port(b);
+  REQUIRE(b_port > 0);
+  REQUIRE(wait_for_log(b, "assigned 0 partition\\(s\\), 0 in all", 60));
+  CHECK(wait_http(b_port, "/readyz", 200, 10s));
+  // The gauges follow within a turn of b's loop (up to its 100 ms idle fetch).
+  const auto b_metrics = metrics_once(b_port, "wirescan_ready", 1, 5s);
+  CHECK(metric(b_metrics, "wirescan_ready") == 1);
+  CHECK(metric(b_metrics, "wirescan_assigned_partitions") == 0);
+  CHECK(metric(b_metrics, "wirescan_unready_reason{reason=\"not_in_group\"}") == 0);
+  CHECK(metric(http_get(a_port, "/metrics").second, "wirescan_assigned_partitions") == 1);
+  // All to the one partition.
+  const auto one_partition = [](std::size_t from, std::size_t n) {
+    std::vector<std::pair<int, std::string>> v;
+    for (std::size_t i = from; i < from + n; ++i) v.emplace_back(0, story(i));
+    return v;
+  };
+  produce(s.in, one_partition(0, 100));
+  CHECK(source_ids(consume(s.out, 100, 60s, 0ms)).size() == 100);
+  // a leaves; b takes its partition and everything after a's last commit.
+  REQUIRE(signal_and_wait(a, SIGTERM, 30) == 0);
+  CHECK(consumed_by(read_file(a.log_path)) == 100);
+  REQUIRE(wait_for_log(b, "assigned 1 partition\\(s\\), 1 in all", 60));
+  produce(s.in, one_partition(100, 100));  // offsets 100-199
+  const auto events = consume(s.out, 200, 60s);
+  CHECK(source_ids(events).size() == 200);
+  CHECK(metric(metrics_once(b_port, "wirescan_assigned_partitions", 1, 5s), "wirescan_assigned_partitions") == 1);
+  REQUIRE(signal_and_wait(b, SIGTERM, 30) == 0);
+  CHECK(consumed_by(read_file(b.log_path)) == 100);
+}
+
 TEST_CASE("exactly_once: kill -9 mid-stream and a restart; a read_committed reader sees every story once", "[kafka]") {
   setup s("  delivery: exactly_once\n  transactional_id: " + unique_name("txn") + "\n");
   auto first = start_assigned(s.config_path);

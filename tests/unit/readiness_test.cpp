@@ -28,19 +28,25 @@ std::pair<int, std::string> get(int port, const std::string& path) {
 
 bool has(const std::string& text, const std::string& what) { return text.find(what) != std::string::npos; }
 
+wirescan::app::http_config on_any_port() {
+  wirescan::app::http_config c;
+  c.listen = "127.0.0.1:0";
+  return c;
+}
+
 }  // namespace
 
 TEST_CASE("readyz and the unready-reason gauges name the same reasons, for every combination", "[http][metrics]") {
   wirescan::obs::metrics m;
   wirescan::obs::health h;
   h.beat();
-  const wirescan::app::http_server server({.listen = "127.0.0.1:0"}, m, h);
-  const std::string expected_words[] = {"no partitions assigned", "brokers unreachable", "deliveries stalled",
+  const wirescan::app::http_server server(on_any_port(), m, h);
+  const std::string expected_words[] = {"not in the consumer group", "brokers unreachable", "deliveries stalled",
                                         "draining"};
-  const std::string labels[] = {"no_partitions", "brokers_unreachable", "deliveries_stalled", "draining"};
+  const std::string labels[] = {"not_in_group", "brokers_unreachable", "deliveries_stalled", "draining"};
   // Ascending, because draining (bit 3) cannot be undone: 0-7 without it, 8-15 with it.
   for (unsigned mask = 0; mask < 16; ++mask) {
-    h.set_assigned((mask & 1U) != 0 ? 0 : 6);
+    h.set_in_group((mask & 1U) == 0);
     h.set_brokers_up((mask & 2U) == 0);
     h.set_deliveries_stalled((mask & 4U) != 0);
     if ((mask & 8U) != 0) h.set_draining();
@@ -68,7 +74,7 @@ TEST_CASE("the HTTP server stops at once, not at its listener's next 2 s poll", 
   wirescan::obs::metrics m;
   wirescan::obs::health h;
   for (int i = 0; i < 5; ++i) {
-    auto server = std::make_unique<wirescan::app::http_server>(wirescan::app::http_config{.listen = "127.0.0.1:0"}, m, h);
+    auto server = std::make_unique<wirescan::app::http_server>(on_any_port(), m, h);
     REQUIRE(get(server->port(), "/healthz").first == 503);  // never beaten: not live
     const auto t0 = std::chrono::steady_clock::now();
     server.reset();

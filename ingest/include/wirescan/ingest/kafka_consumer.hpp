@@ -107,6 +107,9 @@ class kafka_consumer {
 
   // Partitions currently assigned.
   [[nodiscard]] std::size_t assignment_size() const;
+  // True once the group has given this member an assignment, an empty one included (more
+  // members than partitions), and until librdkafka reports the assignment lost.
+  [[nodiscard]] bool in_group() const;
 
  private:
   struct impl;

@@ -1,8 +1,9 @@
 #pragma once
 // Health state shared by the processing loop (writer) and the HTTP endpoints (readers).
 //
-// live: the loop has beaten within the stall limit. ready: partitions are assigned, the
-// brokers answer, deliveries are not stalled, and the service is not draining. All members
+// live: the loop has beaten within the stall limit. ready: the consumer group has given this
+// member an assignment (an empty one too: a standby, when the group has more members than
+// partitions), the brokers answer, deliveries are not stalled, and the service is not draining. All members
 // are atomics: any thread may read, the loop thread writes.
 
 #include <array>
@@ -19,7 +20,7 @@ struct unready_reason {
   std::string_view label;
   std::string_view text;
 };
-inline constexpr std::array<unready_reason, 4> unready_reasons{{{"no_partitions", "no partitions assigned"},
+inline constexpr std::array<unready_reason, 4> unready_reasons{{{"not_in_group", "not in the consumer group"},
                                                                 {"brokers_unreachable", "brokers unreachable"},
                                                                 {"deliveries_stalled", "deliveries stalled"},
                                                                 {"draining", "draining"}}};
@@ -27,7 +28,7 @@ inline constexpr std::array<unready_reason, 4> unready_reasons{{{"no_partitions"
 class health {
  public:
   void beat() noexcept { last_beat_ns_.store(now_ns(), std::memory_order_relaxed); }
-  void set_assigned(std::size_t partitions) noexcept { assigned_.store(partitions, std::memory_order_relaxed); }
+  void set_in_group(bool in) noexcept { in_group_.store(in, std::memory_order_relaxed); }
   void set_brokers_up(bool up) noexcept { brokers_up_.store(up, std::memory_order_relaxed); }
   void set_deliveries_stalled(bool stalled) noexcept { stalled_.store(stalled, std::memory_order_relaxed); }
   void set_draining() noexcept { draining_.store(true, std::memory_order_relaxed); }
@@ -39,11 +40,11 @@ class health {
   [[nodiscard]] bool ready() const noexcept { return unready() == 0; }
   // Bit i set while unready_reasons[i] holds; 0 when ready.
   [[nodiscard]] unsigned unready() const noexcept {
-    return (assigned_.load(std::memory_order_relaxed) == 0 ? 1U : 0U) |
+    return (in_group_.load(std::memory_order_relaxed) ? 0U : 1U) |
            (brokers_up_.load(std::memory_order_relaxed) ? 0U : 2U) | (stalled_.load(std::memory_order_relaxed) ? 4U : 0U) |
            (draining_.load(std::memory_order_relaxed) ? 8U : 0U);
   }
-  [[nodiscard]] std::size_t assigned() const noexcept { return assigned_.load(std::memory_order_relaxed); }
+  [[nodiscard]] bool in_group() const noexcept { return in_group_.load(std::memory_order_relaxed); }
   [[nodiscard]] bool brokers_up() const noexcept { return brokers_up_.load(std::memory_order_relaxed); }
   [[nodiscard]] bool deliveries_stalled() const noexcept { return stalled_.load(std::memory_order_relaxed); }
   [[nodiscard]] bool draining() const noexcept { return draining_.load(std::memory_order_relaxed); }
@@ -54,7 +55,7 @@ class health {
         .count();
   }
   std::atomic<std::int64_t> last_beat_ns_{0};
-  std::atomic<std::size_t> assigned_{0};
+  std::atomic<bool> in_group_{false};
   std::atomic<bool> brokers_up_{true};
   std::atomic<bool> stalled_{false};
   std::atomic<bool> draining_{false};

@@ -52,6 +52,7 @@ class metrics {
   void producer_queue_full() { producer_queue_full_->Increment(); }
   void set_in_flight(double stories) { in_flight_->Set(stories); }
   void set_delivery_stall(double seconds) { delivery_stall_->Set(seconds); }
+  void set_assigned_partitions(std::size_t n) { assigned_partitions_->Set(static_cast<double>(n)); }
   // wirescan_ready, and wirescan_unready_reason{reason} 1 for each reason /readyz gives. The
   // run loop calls it every iteration (from one thread), so the gauges are written only when
   // a reason changed: five sequentially consistent stores a story otherwise.
@@ -113,6 +114,7 @@ class metrics {
   prometheus::Gauge* ready_;
   std::array<prometheus::Gauge*, unready_reasons.size()> unready_{};  // in unready_reasons' order
   unsigned readiness_set_ = ~0U;  // the reasons the gauges show; none written yet
+  prometheus::Gauge* assigned_partitions_;
   prometheus::Gauge* cpus_usable_;
   prometheus::Gauge* staging_threads_;
   prometheus::Histogram* end_to_end_;
