@@ -8,6 +8,7 @@
 #include <catch2/catch_test_macros.hpp>
 
 #include "pipeline.hpp"
+#include "shipped_enricher.hpp"
 
 namespace {
 
@@ -37,8 +38,8 @@ TEST_CASE("a batch of state records teaches another instance every story in it",
   app::config cfg;
   obs::metrics ma;
   obs::metrics mb;
-  app::pipeline a(cfg, ma, app::make_enricher(cfg), true);
-  app::pipeline b(cfg, mb, app::make_enricher(cfg), true);
+  app::pipeline a(cfg, ma, test::shipped_enricher(), true);
+  app::pipeline b(cfg, mb, test::shipped_enricher(), true);
   const auto bytes = batch_of(a, {story("r-1", "Beijing moves to restrict Nvidia H200 purchases"),
                                   story("r-2", "Fed holds rates steady as inflation cools")});
   CHECK(b.apply_state(bytes));
@@ -56,7 +57,7 @@ TEST_CASE("a batch of state records teaches another instance every story in it",
     CHECK(a.novelty_index()->stats().applied == before.applied);
   }
   SECTION("a broken record inside is counted and skipped; the rest are applied") {
-    app::pipeline c(cfg, ma, app::make_enricher(cfg), true);
+    app::pipeline c(cfg, ma, test::shipped_enricher(), true);
     const auto split = novelty::split_batch(bytes);
     REQUIRE(split);
     std::string broken;
@@ -71,7 +72,7 @@ TEST_CASE("a batch of state records teaches another instance every story in it",
     CHECK(ma.novelty_state_records(false) == 2);
   }
   SECTION("a single record, as a release before batches wrote it, is still taken in") {
-    app::pipeline c(cfg, ma, app::make_enricher(cfg), true);
+    app::pipeline c(cfg, ma, test::shipped_enricher(), true);
     const auto split = novelty::split_batch(bytes);
     REQUIRE(split);
     CHECK(c.apply_state(split->records[1]));

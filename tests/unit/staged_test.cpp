@@ -17,6 +17,7 @@
 #include <catch2/matchers/catch_matchers_string.hpp>
 
 #include "pipeline.hpp"
+#include "shipped_enricher.hpp"
 #include "staged.hpp"
 
 namespace {
@@ -67,10 +68,12 @@ std::vector<std::string> feed() {
   return out;
 }
 
+using test::shipped_enricher;
+
 std::vector<outcome> one_thread(const std::vector<std::string>& stories) {
   app::config cfg;
   obs::metrics m;
-  app::pipeline pipe(cfg, m, app::make_enricher(cfg));
+  app::pipeline pipe(cfg, m, shipped_enricher());
   std::vector<outcome> out;
   for (const auto& s : stories) out.push_back(outcome_of(pipe.process(s)));
   return out;
@@ -80,7 +83,7 @@ std::vector<outcome> staged(const std::vector<std::string>& stories, std::size_t
                             std::uint64_t first = 0) {
   app::config cfg;
   obs::metrics m;
-  app::pipeline pipe(cfg, m, app::make_enricher(cfg));
+  app::pipeline pipe(cfg, m, shipped_enricher());
   app::staged_pipeline<input> st(pipe, ahead, threads, first);
   REQUIRE(st.threads() == (ahead == 0 ? 0 : threads));
   std::vector<outcome> out;
@@ -190,7 +193,7 @@ TEST_CASE("a staged pipeline gives one thread's events, in input order", "[stage
 TEST_CASE("a staged pipeline's thread stops cleanly with stories still in it", "[staged]") {
   app::config cfg;
   obs::metrics m;
-  app::pipeline pipe(cfg, m, app::make_enricher(cfg));
+  app::pipeline pipe(cfg, m, shipped_enricher());
   std::ifstream in(std::string(WIRESCAN_SOURCE_DIR) + "/data/sample-feed.jsonl");
   std::string line;
   std::getline(in, line);
