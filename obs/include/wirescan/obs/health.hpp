@@ -3,8 +3,9 @@
 //
 // live: the loop has beaten within the stall limit. ready: the consumer group has given this
 // member an assignment (an empty one too: a standby, when the group has more members than
-// partitions), the brokers answer, deliveries are not stalled, and the service is not draining. All members
-// are atomics: any thread may read, the loop thread writes.
+// partitions), the brokers answer, deliveries are not stalled, and the service is not
+// draining; unready() says which of these fail. All members are atomics: any thread may read,
+// the loop thread writes.
 
 #include <array>
 #include <atomic>
@@ -44,10 +45,6 @@ class health {
            (brokers_up_.load(std::memory_order_relaxed) ? 0U : 2U) | (stalled_.load(std::memory_order_relaxed) ? 4U : 0U) |
            (draining_.load(std::memory_order_relaxed) ? 8U : 0U);
   }
-  [[nodiscard]] bool in_group() const noexcept { return in_group_.load(std::memory_order_relaxed); }
-  [[nodiscard]] bool brokers_up() const noexcept { return brokers_up_.load(std::memory_order_relaxed); }
-  [[nodiscard]] bool deliveries_stalled() const noexcept { return stalled_.load(std::memory_order_relaxed); }
-  [[nodiscard]] bool draining() const noexcept { return draining_.load(std::memory_order_relaxed); }
 
  private:
   static std::int64_t now_ns() noexcept {
