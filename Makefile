@@ -25,11 +25,12 @@ SANITIZE_JOBS ?= 2
 test: build
 	ctest --test-dir $(BUILD) --output-on-failure -j $(TEST_JOBS)
 
-# The whole unit, e2e and integration suite again, built with ASan+UBSan (a real broker too).
+# The whole unit, e2e and integration suite again, built with ASan+UBSan (a real broker too);
+# the benchmarks, which no test runs, are left out of that build.
 # Warnings are not errors here: GCC 12 with -fsanitize reports -Wmaybe-uninitialized inside
 # <regex> and <functional> that the plain build (where -Werror holds) does not.
 sanitize: deps
-	@cmake -S . -B build-asan -G Ninja -DWIRESCAN_SANITIZE=address,undefined -DWIRESCAN_WERROR=OFF >/dev/null
+	@cmake -S . -B build-asan -G Ninja -DWIRESCAN_SANITIZE=address,undefined -DWIRESCAN_WERROR=OFF -DWIRESCAN_BENCH=OFF >/dev/null
 	@cmake --build build-asan
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --test-dir build-asan --output-on-failure -j $(SANITIZE_JOBS)
 
