@@ -540,6 +540,23 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
   if (share_state) {
     const auto started = clock_type::now();
     state.emplace(cfg.kafka.brokers, state_topic, cfg.kafka.consumer);
+    // The brokers answered moments ago, but may have stopped since: wait for them as at the
+    // start (live, unready, stopped by a signal at once) rather than exit 1 for the orchestrator
+    // to restart.
+    for (auto said = started; ;) {
+      const std::string error = state->assign_partitions(std::chrono::seconds(2));
+      if (error.empty()) break;
+      health.beat();
+      if (stop.load(std::memory_order_relaxed)) {
+        obs::log().info("stopped while reading the novelty state topic; nothing was consumed");
+        return 0;
+      }
+      if (const auto now = clock_type::now(); now - said >= std::chrono::seconds(10)) {
+        said = now;
+        obs::log().warn("novelty state topic {}: {} after {} s; unready until it can be read", state_topic, error,
+                        std::chrono::duration_cast<std::chrono::seconds>(now - started).count());
+      }
+    }
     const bool read = state->catch_up(apply_state, std::chrono::seconds(60), [&] {
       health.beat();
       return !stop.load(std::memory_order_relaxed);

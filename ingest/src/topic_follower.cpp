@@ -54,27 +54,34 @@ topic_follower::topic_follower(const std::string& brokers, const std::string& to
   if (!problems.empty()) throw std::runtime_error(problems.front());
   impl_->consumer.reset(RdKafka::KafkaConsumer::create(conf.get(), err));
   if (!impl_->consumer) throw std::runtime_error("state reader: " + err);
+}
+
+std::string topic_follower::assign_partitions(std::chrono::milliseconds timeout) {
+  if (impl_->partitions > 0) return {};
+  const auto& topic = impl_->topic;
+  std::string err;
   std::unique_ptr<RdKafka::Topic> t(RdKafka::Topic::create(impl_->consumer.get(), topic, nullptr, err));
+  if (!t) return "state topic " + topic + ": " + err;
   RdKafka::Metadata* raw = nullptr;
-  const auto rc = impl_->consumer->metadata(false, t.get(), &raw, 10000);
+  const auto rc = impl_->consumer->metadata(false, t.get(), &raw, static_cast<int>(timeout.count()));
   const std::unique_ptr<RdKafka::Metadata> md(raw);
-  if (rc != RdKafka::ERR_NO_ERROR) throw std::runtime_error("state topic " + topic + ": " + RdKafka::err2str(rc));
+  if (rc != RdKafka::ERR_NO_ERROR) return "state topic " + topic + ": " + RdKafka::err2str(rc);
   std::vector<RdKafka::TopicPartition*> parts;
   for (const auto* tm : *md->topics()) {
     if (tm->topic() != topic) continue;
-    if (tm->err() != RdKafka::ERR_NO_ERROR) {
-      throw std::runtime_error("state topic " + topic + ": " + RdKafka::err2str(tm->err()));
-    }
+    if (tm->err() != RdKafka::ERR_NO_ERROR) return "state topic " + topic + ": " + RdKafka::err2str(tm->err());
     for (const auto* pm : *tm->partitions()) {
       parts.push_back(RdKafka::TopicPartition::create(topic, pm->id(), RdKafka::Topic::OFFSET_BEGINNING));
     }
   }
-  impl_->partitions = parts.size();
   const auto assigned = parts.empty() ? RdKafka::ERR__UNKNOWN_PARTITION : impl_->consumer->assign(parts);
+  const auto n = parts.size();
   RdKafka::TopicPartition::destroy(parts);
   if (assigned != RdKafka::ERR_NO_ERROR) {
-    throw std::runtime_error("state topic " + topic + ": cannot read its partitions: " + RdKafka::err2str(assigned));
+    return "state topic " + topic + ": cannot read its partitions: " + RdKafka::err2str(assigned);
   }
+  impl_->partitions = n;
+  return {};
 }
 
 topic_follower::~topic_follower() {
@@ -83,6 +90,7 @@ topic_follower::~topic_follower() {
 
 bool topic_follower::catch_up(const std::function<void(std::string_view)>& fn, std::chrono::milliseconds timeout,
                               const std::function<bool()>& keep_going) {
+  if (impl_->partitions == 0) throw std::logic_error("topic_follower::catch_up before assign_partitions");
   std::set<std::int32_t> at_end;
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (at_end.size() < impl_->partitions) {

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <map>
 #include <regex>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -17,6 +18,7 @@
 #include "fixture.hpp"
 #include "hostile.hpp"
 #include "tcp_proxy.hpp"
+#include "wirescan/ingest/topic_follower.hpp"
 #include "wirescan/sinks/kafka_producer.hpp"
 
 using namespace wirescan::test;
@@ -151,6 +153,38 @@ TEST_CASE("brokers unreachable at start: wirescan waits live and unready, then s
   CHECK(wait_http(port, "/readyz", 200, 30s));
   REQUIRE(signal_and_wait(proc, SIGTERM, 30) == 0);
   CHECK(source_ids(events).size() == 200);
+}
+
+TEST_CASE("the novelty state reader waits out brokers that stop answering, then reads its topic from the start",
+          "[kafka][network]") {
+  // run asks the state topic for its partitions just after the brokers first answered. If they
+  // stopped answering in between, the reader's constructor used to throw after its 10 s metadata
+  // wait, and wirescan exited 1. Now the question is apart from the constructor, returns what
+  // went wrong in its own timeout, and can be asked again (run asks every 2 s, unready).
+  const proxied_listener listener;  // first, so it is released last
+  tcp_proxy proxy = broker_proxy(listener);
+  const std::string topic = unique_name("state");
+  create_topic(topic, 2);
+  std::vector<std::pair<int, std::string>> records;
+  for (int i = 0; i < 20; ++i) records.emplace_back(i % 2, "record " + std::to_string(i));
+  produce(topic, records);
+  proxy.cut();
+  wirescan::ingest::topic_follower reader(listener.bootstrap(), topic, {});
+  const auto asked = std::chrono::steady_clock::now();
+  const std::string error = reader.assign_partitions(1s);
+  CHECK_FALSE(error.empty());
+  CHECK(std::chrono::steady_clock::now() - asked < 5s);
+  INFO("the reader's answer with the network cut: " << error);
+  CHECK_THAT(error, Catch::Matchers::ContainsSubstring(topic));
+  proxy.restore();
+  std::string again = "not asked";
+  for (int i = 0; i < 15 && !again.empty(); ++i) again = reader.assign_partitions(2s);
+  REQUIRE(again.empty());
+  std::multiset<std::string> read;
+  CHECK(reader.catch_up([&](std::string_view r) { read.emplace(r); }, 30s));
+  std::multiset<std::string> sent;
+  for (const auto& [partition, value] : records) sent.insert(value);
+  CHECK(read == sent);
 }
 
 TEST_CASE("a stop while no broker has answered yet ends wirescan at once, with exit code 0", "[kafka]") {
