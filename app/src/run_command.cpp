@@ -631,6 +631,11 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
   auto last_state_poll = clock_type::now();
   std::uint64_t consumed = 0;
   std::size_t partitions_shown = 0;  // wirescan_assigned_partitions, 0 until an assignment
+  // Out of the group since when, and when to say why next (below). Not a std::optional: GCC 12
+  // takes its read for a maybe-uninitialised one.
+  bool out_of_group = false;
+  auto out_of_group_since = clock_type::now();
+  auto group_note_due = out_of_group_since;
 
   // After the story was prepared (decoded and enriched, on the staging thread): the novelty
   // stage and the event here, then the event or dead letter (and the story's state record)
@@ -834,6 +839,24 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
     }
     health.beat();
     health.set_in_group(consumer.in_group());
+    if (consumer.in_group()) {
+      out_of_group = false;
+    } else if (!out_of_group) {
+      out_of_group = true;
+      out_of_group_since = now;
+      group_note_due = now + std::chrono::seconds(10);
+    } else if (now >= group_note_due) {
+      // /readyz says only "not in the consumer group". librdkafka names a missing topic
+      // ("Subscribed topic not available") but says nothing of a pattern that matches none, and
+      // a member whose subscription matches nothing never joins, so say which case this is.
+      group_note_due = now + std::chrono::seconds(60);
+      if (consumer.subscribed_topic_exists(std::chrono::milliseconds(500)) == false) {
+        obs::log().warn("not in the consumer group for {} s: no topic matches the subscription ({}); the instance "
+                        "joins once one is created",
+                        std::chrono::duration_cast<std::chrono::seconds>(now - out_of_group_since).count(),
+                        fmt::join(cfg.kafka.input_topics, ", "));
+      }
+    }
     if (const auto n = consumer.assignment_size(); n != partitions_shown) {
       partitions_shown = n;  // the gauge only on a change: the loop turns once a story
       m.set_assigned_partitions(n);

@@ -4,6 +4,7 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 
 #include <librdkafka/rdkafka.h>
@@ -49,12 +50,17 @@ struct kafka_consumer::impl : RdKafka::RebalanceCb {
   // about to, unless a fresh look at the cluster's topics finds none it subscribes to. When
   // that look fails, or a pattern does not compile, the answer is yes: the cautious one.
   bool may_have_joined(std::chrono::milliseconds timeout) const {
-    if (!consumer->memberid().empty()) return true;
+    return !consumer->memberid().empty() || subscribed_topic_exists(timeout).value_or(true);
+  }
+
+  // Whether the cluster has a topic the subscription names or matches; nullopt when the
+  // cluster did not answer within timeout or a pattern does not compile.
+  std::optional<bool> subscribed_topic_exists(std::chrono::milliseconds timeout) const {
     RdKafka::Metadata* raw = nullptr;
     // Every topic, not the subscribed ones by name: asking for a missing topic by name can
     // create it on a broker with auto.create.topics.enable.
     if (consumer->metadata(true, nullptr, &raw, static_cast<int>(timeout.count())) != RdKafka::ERR_NO_ERROR) {
-      return true;
+      return std::nullopt;
     }
     const std::unique_ptr<RdKafka::Metadata> md(raw);
     for (const auto& t : topics) {
@@ -66,7 +72,7 @@ struct kafka_consumer::impl : RdKafka::RebalanceCb {
       }
       // Matched as librdkafka matches a subscribed pattern (rdregex.c): libc's POSIX regex.
       regex_t re;
-      if (::regcomp(&re, t.c_str(), REG_EXTENDED | REG_NOSUB) != 0) return true;
+      if (::regcomp(&re, t.c_str(), REG_EXTENDED | REG_NOSUB) != 0) return std::nullopt;
       bool any = false;
       for (const auto* tm : *md->topics()) {
         if (::regexec(&re, tm->topic().c_str(), 0, nullptr, 0) == 0) any = true;
@@ -300,5 +306,9 @@ bool kafka_consumer::probe_brokers(std::chrono::milliseconds timeout) {
 std::size_t kafka_consumer::assignment_size() const { return impl_->assigned; }
 
 bool kafka_consumer::in_group() const { return impl_->member; }
+
+std::optional<bool> kafka_consumer::subscribed_topic_exists(std::chrono::milliseconds timeout) const {
+  return impl_->subscribed_topic_exists(timeout);
+}
 
 }  // namespace wirescan::ingest

@@ -110,6 +110,10 @@ class kafka_consumer {
   // True once the group has given this member an assignment, an empty one included (more
   // members than partitions), and until librdkafka reports the assignment lost.
   [[nodiscard]] bool in_group() const;
+  // Whether the cluster has a topic the subscription names or matches (a metadata request for
+  // every topic, bounded by timeout); nullopt when it did not answer. librdkafka sends no
+  // JoinGroup while none does, so such a member is never in the group.
+  [[nodiscard]] std::optional<bool> subscribed_topic_exists(std::chrono::milliseconds timeout) const;
 
  private:
   struct impl;
