@@ -631,11 +631,9 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
   auto last_state_poll = clock_type::now();
   std::uint64_t consumed = 0;
   std::size_t partitions_shown = 0;  // wirescan_assigned_partitions, 0 until an assignment
-  // Out of the group since when, and when to say why next (below). Not a std::optional: GCC 12
-  // takes its read for a maybe-uninitialised one.
-  bool out_of_group = false;
-  auto out_of_group_since = clock_type::now();
-  auto group_note_due = out_of_group_since;
+  // When the loop last saw this member in the group, and when to say why it is not (below).
+  auto in_group_at = clock_type::now();
+  auto group_note_due = in_group_at + std::chrono::seconds(10);
 
   // After the story was prepared (decoded and enriched, on the staging thread): the novelty
   // stage and the event here, then the event or dead letter (and the story's state record)
@@ -840,10 +838,7 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
     health.beat();
     health.set_in_group(consumer.in_group());
     if (consumer.in_group()) {
-      out_of_group = false;
-    } else if (!out_of_group) {
-      out_of_group = true;
-      out_of_group_since = now;
+      in_group_at = now;
       group_note_due = now + std::chrono::seconds(10);
     } else if (now >= group_note_due) {
       // /readyz says only "not in the consumer group". librdkafka names a missing topic
@@ -853,7 +848,7 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
       if (consumer.subscribed_topic_exists(std::chrono::milliseconds(500)) == false) {
         obs::log().warn("not in the consumer group for {} s: no topic matches the subscription ({}); the instance "
                         "joins once one is created",
-                        std::chrono::duration_cast<std::chrono::seconds>(now - out_of_group_since).count(),
+                        std::chrono::duration_cast<std::chrono::seconds>(now - in_group_at).count(),
                         fmt::join(cfg.kafka.input_topics, ", "));
       }
     }
