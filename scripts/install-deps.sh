@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config git ca-certificates
   librdkafka-dev libsimdjson-dev prometheus-cpp-dev libcivetweb-dev libvectorscan-dev
-  libyaml-cpp-dev libcli11-dev libspdlog-dev libfmt-dev rapidjson-dev libxxhash-dev
+  libyaml-cpp-dev libcli11-dev libspdlog-dev libfmt-dev rapidjson-dev libxxhash-dev libssl-dev
   catch2
   # Test tooling: JSON/YAML handling in test scripts, kcat for poking at topics, Java for the broker.
   python3 python3-yaml kafkacat default-jre-headless maven curl openssl

@@ -1,8 +1,9 @@
 #include "http_server.hpp"
 
-#include <algorithm>
+#include <array>
 #include <atomic>
 #include <chrono>
+#include <optional>
 #include <stdexcept>
 #include <string_view>
 #include <string>
@@ -11,6 +12,10 @@
 
 #include <CivetServer.h>
 #include <netdb.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/sha.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <unistd.h>
 #include <prometheus/text_serializer.h>
@@ -26,42 +31,34 @@ void reply(mg_connection* conn, int status, const char* content_type, const std:
   mg_write(conn, body.data(), body.size());
 }
 
-std::string base64(std::string_view in) {
-  static constexpr char table[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  std::size_t i = 0;
-  for (; i + 2 < in.size(); i += 3) {
-    const auto n = (static_cast<unsigned char>(in[i]) << 16) | (static_cast<unsigned char>(in[i + 1]) << 8) |
-                   static_cast<unsigned char>(in[i + 2]);
-    out += {table[(n >> 18) & 63], table[(n >> 12) & 63], table[(n >> 6) & 63], table[n & 63]};
-  }
-  if (i + 1 == in.size()) {
-    const auto n = static_cast<unsigned char>(in[i]) << 16;
-    out += {table[(n >> 18) & 63], table[(n >> 12) & 63], '=', '='};
-  } else if (i + 2 == in.size()) {
-    const auto n = (static_cast<unsigned char>(in[i]) << 16) | (static_cast<unsigned char>(in[i + 1]) << 8);
-    out += {table[(n >> 18) & 63], table[(n >> 12) & 63], table[(n >> 6) & 63], '='};
-  }
-  return out;
+using digest = std::array<unsigned char, SHA256_DIGEST_LENGTH>;
+
+digest sha256(std::string_view s) {
+  digest d{};
+  SHA256(reinterpret_cast<const unsigned char*>(s.data()), s.size(), d.data());
+  return d;
 }
 
-// Compares without an early exit, so response time does not reveal how much matched.
-bool same(std::string_view a, std::string_view b) {
-  unsigned char diff = a.size() == b.size() ? 0 : 1;
-  for (std::size_t i = 0; i < std::max(a.size(), b.size()); ++i) {
-    diff |= static_cast<unsigned char>((i < a.size() ? a[i] : 0) ^ (i < b.size() ? b[i] : 0));
-  }
-  return diff == 0;
+// The credentials of an "Authorization: Basic <base64(user:password)>" header, as its digest.
+// The scheme's name is case-insensitive (RFC 7617); anything else yields no digest.
+std::optional<digest> basic_credentials(const char* header) {
+  if (header == nullptr) return std::nullopt;
+  const std::string_view h(header);
+  if (h.size() < 6 || strncasecmp(h.data(), "Basic ", 6) != 0) return std::nullopt;
+  return sha256(h.substr(6));
 }
 
 struct metrics_handler : CivetHandler {
   const obs::metrics& m;
-  std::string expected_auth;  // "Basic <base64(user:password)>", empty when auth is off
+  // The digest of base64(user:password), when auth is on. Digests compared with CRYPTO_memcmp
+  // take the same time whatever the header holds, so the reply's timing says nothing about how
+  // much of the credentials, or of their length, a guess got right.
+  std::optional<digest> expected_auth;
   explicit metrics_handler(const obs::metrics& mm) : m(mm) {}
   bool handleGet(CivetServer*, mg_connection* conn) override {
-    if (!expected_auth.empty()) {
-      const char* got = mg_get_header(conn, "Authorization");
-      if (got == nullptr || !same(got, expected_auth)) {
+    if (expected_auth) {
+      const auto got = basic_credentials(mg_get_header(conn, "Authorization"));
+      if (!got || CRYPTO_memcmp(got->data(), expected_auth->data(), got->size()) != 0) {
         mg_printf(conn,
                   "HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm=\"wirescan\"\r\n"
                   "Content-Length: 0\r\nConnection: close\r\n\r\n");
@@ -128,7 +125,13 @@ struct http_server::impl {
 http_server::http_server(const http_config& cfg, const obs::metrics& m, const obs::health& h)
     : impl_(std::make_unique<impl>(m, h)) {
   if (!cfg.username.empty() && !cfg.password.empty()) {
-    impl_->metrics.expected_auth = "Basic " + base64(cfg.username + ":" + cfg.password);
+    const std::string credentials = cfg.username + ":" + cfg.password;
+    std::string encoded(4 * ((credentials.size() + 2) / 3) + 1, '\0');  // EVP_EncodeBlock adds a NUL
+    const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(encoded.data()),
+                                  reinterpret_cast<const unsigned char*>(credentials.data()),
+                                  static_cast<int>(credentials.size()));
+    encoded.resize(static_cast<std::size_t>(n));
+    impl_->metrics.expected_auth = sha256(encoded);
   }
   const std::vector<std::string> options{"listening_ports", cfg.listen, "num_threads", "2"};
   try {

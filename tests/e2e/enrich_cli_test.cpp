@@ -494,6 +494,21 @@ TEST_CASE("with basic auth configured, /metrics needs the credentials and the pr
     CHECK(read_file(out) == "200");
     (void)std::system(("curl -s -o /dev/null -w '%{http_code}' " + base + "/healthz > " + out).c_str());
     CHECK(read_file(out) == "200");
+    // The header by hand: the scheme's name in any case (RFC 7617), and the credentials exactly.
+    const auto with_header = [&](const std::string& header) {
+      (void)std::system(("curl -s -o /dev/null -w '%{http_code}' -H \"Authorization: " + header + "\" " + base +
+                         "/metrics > " + out)
+                            .c_str());
+      return read_file(out);
+    };
+    const std::string right = "c2NyYXBlcjpzM2NyZXQtUGFzcw==";  // base64 of "scraper:s3cret-Pass"
+    CHECK(with_header("Basic " + right) == "200");
+    CHECK(with_header("basic " + right) == "200");
+    CHECK(with_header("BASIC " + right) == "200");
+    CHECK(with_header("Basic " + right.substr(0, right.size() - 2)) == "401");  // a prefix
+    CHECK(with_header("Basic " + right + "AA") == "401");                      // and more
+    CHECK(with_header("Bearer " + right) == "401");
+    CHECK(with_header("Basic") == "401");
   }
   ::kill(proc.pid, SIGINT);
   CHECK(wait_exit(proc, 30) == 0);
