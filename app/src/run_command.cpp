@@ -343,18 +343,52 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
   // missing (like a Kafka Streams changelog), read from its start before any story.
   const bool share_state = cfg.novelty.enabled && cfg.novelty.persist;
   const std::string state_topic = cfg.novelty.topic(cfg.kafka.group_id);
+
+  // The brokers answered moments ago, but may stop before the state topic is created or read:
+  // ask() (one question to the cluster, its error or "") is asked again until it succeeds, at
+  // most once a second, waiting as at the start (live, unready, a warning every 10 s) rather
+  // than exiting 1 for the orchestrator to restart. False after a stop, having consumed nothing.
+  const auto ask_state_topic = [&](std::string_view until, const std::function<std::string()>& ask) {
+    for (auto started = clock_type::now(), said = started;;) {
+      const auto asked = clock_type::now();
+      const std::string error = ask();
+      if (error.empty()) return true;
+      while (!stop.load(std::memory_order_relaxed) && clock_type::now() - asked < std::chrono::seconds(1)) {
+        health.beat();
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      }
+      health.beat();
+      if (stop.load(std::memory_order_relaxed)) {
+        obs::log().info("stopped while asking for the novelty state topic; nothing was consumed");
+        return false;
+      }
+      if (const auto now = clock_type::now(); now - said >= std::chrono::seconds(10)) {
+        said = now;
+        obs::log().warn("novelty state topic {}: {} after {} s; unready until {}", state_topic, error,
+                        std::chrono::duration_cast<std::chrono::seconds>(now - started).count(), until);
+      }
+    }
+  };
   if (share_state) {
     const auto retention_ms = (static_cast<std::int64_t>(cfg.novelty.window_minutes) + 60) * 60000;
-    std::string e;  // asked first: a cluster that cannot create topics (the embedded one) may still have it
+    // Asked first: a cluster that cannot create topics (the embedded one) may still have it.
+    // Brokers that stop answering during the request are waited out; only the cluster's
+    // refusal ends the start-up.
     if (!producer.unusable_topics({state_topic}, 10000).empty()) {
-      e = producer.ensure_topic(state_topic, 1,
-                                {{"cleanup.policy", "compact,delete"}, {"retention.ms", std::to_string(retention_ms)}},
-                                10000);
-    }
-    if (!e.empty()) {
-      obs::log().error("cannot start: novelty state topic '{}': {} (create it compacted, or set novelty.persist: false)",
-                       state_topic, e);
-      return 1;
+      std::string refused;
+      const bool created = ask_state_topic("it is created", [&] {
+        auto made = producer.ensure_topic(
+            state_topic, 1, {{"cleanup.policy", "compact,delete"}, {"retention.ms", std::to_string(retention_ms)}},
+            5000);
+        if (!made.transient) refused = std::move(made.error);
+        return made.transient ? made.error : std::string{};
+      });
+      if (!created) return 0;
+      if (!refused.empty()) {
+        obs::log().error("cannot start: novelty state topic '{}': {} (create it compacted, or set novelty.persist: false)",
+                         state_topic, refused);
+        return 1;
+      }
     }
     // A topic just created can take a moment to appear in every broker's metadata (a clean-
     // clone CI run caught wirescan exiting on "does not exist" right after creating it).
@@ -540,23 +574,7 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
   if (share_state) {
     const auto started = clock_type::now();
     state.emplace(cfg.kafka.brokers, state_topic, cfg.kafka.consumer);
-    // The brokers answered moments ago, but may have stopped since: wait for them as at the
-    // start (live, unready, stopped by a signal at once) rather than exit 1 for the orchestrator
-    // to restart.
-    for (auto said = started; ;) {
-      const std::string error = state->assign_partitions(std::chrono::seconds(2));
-      if (error.empty()) break;
-      health.beat();
-      if (stop.load(std::memory_order_relaxed)) {
-        obs::log().info("stopped while reading the novelty state topic; nothing was consumed");
-        return 0;
-      }
-      if (const auto now = clock_type::now(); now - said >= std::chrono::seconds(10)) {
-        said = now;
-        obs::log().warn("novelty state topic {}: {} after {} s; unready until it can be read", state_topic, error,
-                        std::chrono::duration_cast<std::chrono::seconds>(now - started).count());
-      }
-    }
+    if (!ask_state_topic("it can be read", [&] { return state->assign_partitions(std::chrono::seconds(2)); })) return 0;
     const bool read = state->catch_up(apply_state, std::chrono::seconds(60), [&] {
       health.beat();
       return !stop.load(std::memory_order_relaxed);

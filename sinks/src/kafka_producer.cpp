@@ -183,29 +183,59 @@ std::vector<std::string> kafka_producer::unusable_topics(const std::vector<std::
   return problems;
 }
 
-std::string kafka_producer::ensure_topic(const std::string& topic, int partitions,
-                                         const std::map<std::string, std::string>& configs, int timeout_ms) {
+namespace {
+// Errors a CreateTopics request can meet while the cluster is unreachable or between
+// controllers; asked again later, the same request can succeed.
+bool transient(rd_kafka_resp_err_t e) {
+  switch (e) {
+    case RD_KAFKA_RESP_ERR__TIMED_OUT:
+    case RD_KAFKA_RESP_ERR__TIMED_OUT_QUEUE:
+    case RD_KAFKA_RESP_ERR__TRANSPORT:
+    case RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN:
+    case RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT:
+    case RD_KAFKA_RESP_ERR_NOT_CONTROLLER:
+    case RD_KAFKA_RESP_ERR_BROKER_NOT_AVAILABLE:
+    case RD_KAFKA_RESP_ERR_NETWORK_EXCEPTION:
+    case RD_KAFKA_RESP_ERR_THROTTLING_QUOTA_EXCEEDED:
+      return true;
+    default:
+      return false;
+  }
+}
+}  // namespace
+
+kafka_producer::creation kafka_producer::ensure_topic(const std::string& topic, int partitions,
+                                                      const std::map<std::string, std::string>& configs,
+                                                      int timeout_ms) {
   rd_kafka_t* rk = impl_->producer->c_ptr();
   char err[512];
   const std::unique_ptr<rd_kafka_NewTopic_t, decltype(&rd_kafka_NewTopic_destroy)> nt(
       rd_kafka_NewTopic_new(topic.c_str(), partitions, -1, err, sizeof err), rd_kafka_NewTopic_destroy);
-  if (!nt) return err;
+  if (!nt) return {err};
   for (const auto& [k, v] : configs) rd_kafka_NewTopic_set_config(nt.get(), k.c_str(), v.c_str());
+  // The request's own deadline is the caller's, so an unanswered request ends in a result
+  // (timed out) rather than running on after the caller stopped waiting.
+  const std::unique_ptr<rd_kafka_AdminOptions_t, decltype(&rd_kafka_AdminOptions_destroy)> options(
+      rd_kafka_AdminOptions_new(rk, RD_KAFKA_ADMIN_OP_CREATETOPICS), rd_kafka_AdminOptions_destroy);
+  (void)rd_kafka_AdminOptions_set_request_timeout(options.get(), timeout_ms, err, sizeof err);
   const std::unique_ptr<rd_kafka_queue_t, decltype(&rd_kafka_queue_destroy)> q(rd_kafka_queue_new(rk),
                                                                                   rd_kafka_queue_destroy);
   rd_kafka_NewTopic_t* topics[] = {nt.get()};
-  rd_kafka_CreateTopics(rk, topics, 1, nullptr, q.get());
-  const std::unique_ptr<rd_kafka_event_t, decltype(&rd_kafka_event_destroy)> ev(rd_kafka_queue_poll(q.get(), timeout_ms),
-                                                                               rd_kafka_event_destroy);
-  if (!ev) return "no answer from the cluster in " + std::to_string(timeout_ms) + " ms";
-  if (rd_kafka_event_error(ev.get())) return rd_kafka_event_error_string(ev.get());
+  rd_kafka_CreateTopics(rk, topics, 1, options.get(), q.get());
+  // A little past the request's deadline, for its result to arrive.
+  const std::unique_ptr<rd_kafka_event_t, decltype(&rd_kafka_event_destroy)> ev(
+      rd_kafka_queue_poll(q.get(), timeout_ms + 1000), rd_kafka_event_destroy);
+  if (!ev) return {"no answer from the cluster in " + std::to_string(timeout_ms) + " ms", true};
+  if (const auto e = rd_kafka_event_error(ev.get()); e != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    return {rd_kafka_event_error_string(ev.get()), transient(e)};
+  }
   std::size_t n = 0;
   const auto* const* results = rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(ev.get()), &n);
   for (std::size_t i = 0; i < n; ++i) {
     const auto e = rd_kafka_topic_result_error(results[i]);
     if (e != RD_KAFKA_RESP_ERR_NO_ERROR && e != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS) {
       const char* msg = rd_kafka_topic_result_error_string(results[i]);
-      return msg != nullptr ? msg : rd_kafka_err2str(e);
+      return {msg != nullptr ? msg : rd_kafka_err2str(e), transient(e)};
     }
   }
   return {};

@@ -187,6 +187,40 @@ TEST_CASE("the novelty state reader waits out brokers that stop answering, then 
   CHECK(read == sent);
 }
 
+TEST_CASE("creating the novelty state topic while the brokers do not answer is an error to retry, not a refusal",
+          "[kafka][network]") {
+  // run creates a missing state topic just after the brokers first answered. If they stopped
+  // answering in between, the creation failed after 10 s and wirescan exited 1. Now the answer
+  // says whether the failure may pass, and run asks again while it may.
+  const proxied_listener listener;  // first, so it is released last
+  tcp_proxy proxy = broker_proxy(listener);
+  sinks::kafka_producer p({listener.bootstrap(), {}, {}}, [](std::uint64_t, std::string_view, bool) {});
+  REQUIRE(p.probe_brokers(10000));
+  const std::string topic = unique_name("state");
+  const std::map<std::string, std::string> compacted{{"cleanup.policy", "compact,delete"}};
+  proxy.cut();
+  const auto asked = std::chrono::steady_clock::now();
+  const auto cut = p.ensure_topic(topic, 1, compacted, 1000);
+  INFO("the answer with the network cut: " << cut.error);
+  CHECK_FALSE(cut.error.empty());
+  CHECK(cut.transient);
+  CHECK(std::chrono::steady_clock::now() - asked < 5s);
+  proxy.restore();
+  auto made = cut;
+  for (int i = 0; i < 15 && !made.error.empty(); ++i) made = p.ensure_topic(topic, 1, compacted, 2000);
+  INFO("the last answer after the network was restored: " << made.error);
+  REQUIRE(made.error.empty());
+  bool visible = false;  // a new topic takes a moment to reach every broker's metadata
+  for (int i = 0; i < 50 && !visible; ++i, std::this_thread::sleep_for(200ms)) visible = p.unusable_topics({topic}, 5000).empty();
+  CHECK(visible);
+  CHECK(p.ensure_topic(topic, 1, compacted, 5000).error.empty());  // it exists: no error
+  // The cluster's refusal is not transient: asking again would get the same answer.
+  const auto refused = p.ensure_topic(unique_name("state"), 1, {{"cleanup.policy", "sometimes"}}, 5000);
+  INFO("the answer to an invalid config: " << refused.error);
+  CHECK_FALSE(refused.error.empty());
+  CHECK_FALSE(refused.transient);
+}
+
 TEST_CASE("a stop while no broker has answered yet ends wirescan at once, with exit code 0", "[kafka]") {
   setup_options o;
   o.brokers = "127.0.0.1:1";  // nothing listens there
@@ -491,6 +525,24 @@ TEST_CASE("the output topic forbidden mid-stream: wirescan stops without committ
   const auto events = consume(s.out, 10'000, 120s, 3000ms);
   REQUIRE(signal_and_wait(again, SIGTERM, 30) == 0);
   CHECK(source_ids(events).size() == 10'000);
+}
+
+TEST_CASE("a novelty state topic the cluster refuses to create ends the start-up: exit 1 with the reason",
+          "[kafka]") {
+  // The cluster's refusal is not waited out as brokers that do not answer are (the test above):
+  // asking again would get the same answer, and the operator has to act. Kafka refuses a name
+  // that collides with an existing topic's once '.' and '_' are taken as the same.
+  setup s;
+  const std::string state_topic = s.group + ".novelty";
+  create_topic(s.group + "_novelty", 1);
+  auto proc = start_wirescan({"run", "--config", s.config_path});
+  const int code = wait_exit(proc, 60);
+  const auto log = read_file(proc.log_path);
+  INFO(log);
+  CHECK(code == 1);
+  CHECK(std::regex_search(log, std::regex("cannot start: novelty state topic '" + state_topic +
+                                          "': .*collides.*\\(create it compacted, or set novelty.persist: false\\)")));
+  CHECK(log.find("unready until it is created") == std::string::npos);  // not retried
 }
 
 TEST_CASE("a burst into a 50-message producer queue is backpressure: counted, and nothing dropped", "[kafka][queue]") {

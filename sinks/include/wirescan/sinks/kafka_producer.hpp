@@ -70,11 +70,17 @@ class kafka_producer {
   // loop waits for it), so this never fails on a transient fault.
   [[nodiscard]] std::vector<std::string> unusable_topics(const std::vector<std::string>& topics, int timeout_ms);
 
+  // What ensure_topic says: no error on success or when the topic already exists; else the
+  // error, and whether it may pass if asked again (no answer in time, no broker or controller
+  // reachable) rather than being the cluster's refusal (not authorised, an invalid config).
+  struct creation {
+    std::string error;
+    bool transient = false;
+  };
   // Creates topic with the given partitions and topic configs (the broker's default
-  // replication) unless it exists. Returns an empty string on success or when it already
-  // exists, else the broker's error (not authorised, say).
-  [[nodiscard]] std::string ensure_topic(const std::string& topic, int partitions,
-                                         const std::map<std::string, std::string>& configs, int timeout_ms);
+  // replication) unless it exists, waiting up to timeout_ms for the cluster's answer.
+  [[nodiscard]] creation ensure_topic(const std::string& topic, int partitions,
+                                      const std::map<std::string, std::string>& configs, int timeout_ms);
 
   // Serves delivery reports for up to timeout_ms.
   void poll(int timeout_ms);
