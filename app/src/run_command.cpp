@@ -344,11 +344,13 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
   const bool share_state = cfg.novelty.enabled && cfg.novelty.persist;
   const std::string state_topic = cfg.novelty.topic(cfg.kafka.group_id);
 
-  // The brokers answered moments ago, but may stop before the state topic is created or read:
-  // ask() (one question to the cluster, its error or "") is asked again until it succeeds, at
-  // most once a second, waiting as at the start (live, unready, a warning every 10 s) rather
-  // than exiting 1 for the orchestrator to restart. False after a stop, having consumed nothing.
-  const auto ask_state_topic = [&](std::string_view until, const std::function<std::string()>& ask) {
+  // The brokers answered moments ago, but may stop before the start-up's next questions are
+  // answered (the state topic created or read, the transactions initialised). ask() (one
+  // question, its error or "") is asked again until it succeeds, at most once a second, waiting
+  // as at the start (live, unready, a warning every 10 s) rather than exiting 1 for the
+  // orchestrator to restart. False after a stop, having consumed nothing.
+  const auto ask_until_answered = [&](std::string_view what, std::string_view until,
+                                      const std::function<std::string()>& ask) {
     for (auto started = clock_type::now(), said = started;;) {
       const auto asked = clock_type::now();
       const std::string error = ask();
@@ -359,16 +361,17 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
       }
       health.beat();
       if (stop.load(std::memory_order_relaxed)) {
-        obs::log().info("stopped while asking for the novelty state topic; nothing was consumed");
+        obs::log().info("stopped at start while waiting for {}; nothing was consumed", what);
         return false;
       }
       if (const auto now = clock_type::now(); now - said >= std::chrono::seconds(10)) {
         said = now;
-        obs::log().warn("novelty state topic {}: {} after {} s; unready until {}", state_topic, error,
+        obs::log().warn("{}: {} after {} s; unready until {}", what, error,
                         std::chrono::duration_cast<std::chrono::seconds>(now - started).count(), until);
       }
     }
   };
+  const std::string state_what = "novelty state topic " + state_topic;
   if (share_state) {
     const auto retention_ms = (static_cast<std::int64_t>(cfg.novelty.window_minutes) + 60) * 60000;
     // Asked first: a cluster that cannot create topics (the embedded one) may still have it.
@@ -376,7 +379,7 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
     // refusal ends the start-up.
     if (!producer.unusable_topics({state_topic}, 10000).empty()) {
       std::string refused;
-      const bool created = ask_state_topic("it is created", [&] {
+      const bool created = ask_until_answered(state_what, "it is created", [&] {
         auto made = producer.ensure_topic(
             state_topic, 1, {{"cleanup.policy", "compact,delete"}, {"retention.ms", std::to_string(retention_ms)}},
             5000);
@@ -562,7 +565,19 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
     txn_events = txn_dead = 0;  // committed above, or aborted and to be re-read
   };
   if (eos) {
-    producer.init_transactions(60000);
+    // A timeout is retriable (librdkafka: call it again); anything else ends the start-up.
+    std::optional<sinks::transaction_error> refused;
+    const bool initialised = ask_until_answered("exactly_once: initialising transactions", "they are", [&] {
+      try {
+        producer.init_transactions(5000);
+        return std::string{};
+      } catch (const sinks::transaction_error& e) {
+        if (!e.retriable) refused = e;
+        return e.retriable ? std::string(e.what()) : std::string{};
+      }
+    });
+    if (!initialised) return 0;
+    if (refused) throw *refused;
     obs::log().info("exactly_once: transactional id {}", txn_id);
   }
 
@@ -574,7 +589,10 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
   if (share_state) {
     const auto started = clock_type::now();
     state.emplace(cfg.kafka.brokers, state_topic, cfg.kafka.consumer);
-    if (!ask_state_topic("it can be read", [&] { return state->assign_partitions(std::chrono::seconds(2)); })) return 0;
+    if (!ask_until_answered(state_what, "it can be read",
+                            [&] { return state->assign_partitions(std::chrono::seconds(2)); })) {
+      return 0;
+    }
     const bool read = state->catch_up(apply_state, std::chrono::seconds(60), [&] {
       health.beat();
       return !stop.load(std::memory_order_relaxed);

@@ -254,9 +254,10 @@ namespace {
 void check(RdKafka::Error* e, const char* what) {
   if (e == nullptr) return;
   const bool abortable = e->txn_requires_abort();
+  const bool retriable = e->is_retriable();
   const std::string msg = std::string(what) + ": " + e->str() + (abortable ? " (abortable)" : "");
   delete e;
-  throw transaction_error(msg, abortable);
+  throw transaction_error(msg, abortable, retriable);
 }
 }  // namespace
 

@@ -527,6 +527,46 @@ TEST_CASE("the output topic forbidden mid-stream: wirescan stops without committ
   CHECK(source_ids(events).size() == 10'000);
 }
 
+TEST_CASE("initialising transactions while the brokers do not answer is an error to retry, and a retry succeeds",
+          "[kafka][network]") {
+  // exactly_once: run initialises the producer's transactions just after the brokers first
+  // answered. It waited 60 s in one call (no health beat, so /healthz failed at 30 s) and then
+  // exited 1. A timeout is retriable (librdkafka: call it again), and run now asks again.
+  const proxied_listener listener;  // first, so it is released last
+  tcp_proxy proxy = broker_proxy(listener);
+  sinks::kafka_producer p({listener.bootstrap(), {}, unique_name("txn")}, [](std::uint64_t, std::string_view, bool) {});
+  REQUIRE(p.probe_brokers(10000));
+  proxy.cut();
+  bool retriable = false;
+  std::string error;
+  const auto asked = std::chrono::steady_clock::now();
+  try {
+    p.init_transactions(1000);
+  } catch (const sinks::transaction_error& e) {
+    retriable = e.retriable;
+    error = e.what();
+  }
+  INFO("the error with the network cut: " << error);
+  CHECK_FALSE(error.empty());
+  CHECK(retriable);
+  CHECK(std::chrono::steady_clock::now() - asked < 5s);
+  proxy.restore();
+  bool initialised = false;
+  for (int i = 0; i < 15 && !initialised; ++i) {
+    try {
+      p.init_transactions(2000);
+      initialised = true;
+    } catch (const sinks::transaction_error& e) {
+      INFO("after the restore: " << e.what());
+      REQUIRE(e.retriable);
+    }
+  }
+  REQUIRE(initialised);
+  // The producer works: a transaction commits.
+  p.begin_transaction();
+  p.commit_transaction(10000);
+}
+
 TEST_CASE("a novelty state topic the cluster refuses to create ends the start-up: exit 1 with the reason",
           "[kafka]") {
   // The cluster's refusal is not waited out as brokers that do not answer are (the test above):

@@ -36,9 +36,13 @@ struct header {
 
 // A failed transactional call. abortable: abort_transaction() and a rewind recover;
 // otherwise the producer is fenced or fatally broken and must be recreated.
+// abortable: abort the transaction and go on; retriable: the same call may succeed if made
+// again (librdkafka timed out waiting for the cluster, say).
 struct transaction_error : std::runtime_error {
-  transaction_error(const std::string& what, bool abortable_) : std::runtime_error(what), abortable(abortable_) {}
+  transaction_error(const std::string& what, bool abortable_, bool retriable_ = false)
+      : std::runtime_error(what), abortable(abortable_), retriable(retriable_) {}
   bool abortable;
+  bool retriable;
 };
 
 // no: the payload is read in place until its delivery report, so the caller keeps it unchanged
