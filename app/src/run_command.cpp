@@ -534,25 +534,58 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
              m.set_consumer_lag(lags);
            }});
   consumer_ptr = &consumer;
+  // A transactional call that fails with a retriable error (the cluster out of reach for a
+  // moment) is made again, as librdkafka allows: the transaction stays open meanwhile, until
+  // the coordinator's transaction.timeout.ms aborts it and the call says abortable. The
+  // instance stays live and shows the brokers unreachable. A stop ends the retries, throwing
+  // the last error.
+  const auto again_while_retriable = [&](const std::function<void()>& call) {
+    const auto started = clock_type::now();
+    for (auto said = started;;) {
+      try {
+        call();
+        if (said != started) {
+          obs::log().info("exactly_once: the cluster answered again after {} s",
+                          std::chrono::duration_cast<std::chrono::seconds>(clock_type::now() - started).count());
+        }
+        return;
+      } catch (const sinks::transaction_error& e) {
+        if (!e.retriable || stop.load(std::memory_order_relaxed)) throw;
+        health.set_brokers_up(false);
+        m.set_readiness(health);
+        if (const auto now = clock_type::now(); said == started || now - said >= std::chrono::seconds(10)) {
+          said = now;
+          obs::log().warn("{}; calling it again, unready until it succeeds", e.what());
+        }
+        for (int i = 0; i < 5 && !stop.load(std::memory_order_relaxed); ++i) {
+          health.beat();
+          producer.poll(100);
+        }
+      }
+    }
+  };
   finish_transaction = [&] {
     // The transaction's offsets cover every story consumed so far, so each must be in it.
     if (drain_staged) drain_staged();
     std::vector<core::source_position> next;
     for (const auto& [tp, off] : txn_next) next.push_back({tp.first, core::partition_id{tp.second}, core::offset{off}});
     try {
-      if (!next.empty()) producer.send_offsets(next, consumer.group_metadata(), drain_ms);
-      producer.commit_transaction(drain_ms);
+      if (!next.empty()) {
+        again_while_retriable([&] { producer.send_offsets(next, consumer.group_metadata(), drain_ms); });
+      }
+      again_while_retriable([&] { producer.commit_transaction(drain_ms); });
       for (; txn_events > 0; --txn_events) m.event_published();
       for (; txn_dead > 0; --txn_dead) m.dead_lettered();
     } catch (const sinks::transaction_error& e) {
       if (!e.abortable) {
-        obs::log().error("{}; stopping (the producer was fenced or broke)", e.what());
+        obs::log().error("{}; stopping ({})", e.what(),
+                         e.retriable ? "stopped while the cluster did not answer" : "the producer was fenced or broke");
         failed = true;
       } else {
         // Nothing of this transaction is visible to read_committed readers; read it again.
         obs::log().warn("{}; aborting and re-reading {} partition(s) from their commits", e.what(), next.size());
         try {
-          producer.abort_transaction(drain_ms);
+          again_while_retriable([&] { producer.abort_transaction(drain_ms); });
           consumer.rewind_to_committed();
         } catch (const std::exception& e2) {
           obs::log().error("abort failed: {}; stopping", e2.what());

@@ -255,7 +255,8 @@ void check(RdKafka::Error* e, const char* what) {
   if (e == nullptr) return;
   const bool abortable = e->txn_requires_abort();
   const bool retriable = e->is_retriable();
-  const std::string msg = std::string(what) + ": " + e->str() + (abortable ? " (abortable)" : "");
+  const std::string msg = std::string(what) + ": " + e->str() + (abortable ? " (abortable)" : "") +
+                          (retriable ? " (retriable)" : "") + (e->is_fatal() ? " (fatal)" : "");
   delete e;
   throw transaction_error(msg, abortable, retriable);
 }

@@ -117,6 +117,36 @@ TEST_CASE("the network to the broker cut for 15 s mid-stream and restored: unrea
   WARN("network cut: " << events.size() - source_ids(events).size() << " duplicate(s) of 10000");
 }
 
+TEST_CASE("exactly_once: the network cut for 10 s mid-stream: the transaction is retried or redone, every story once",
+          "[kafka][network]") {
+  // A transactional call that met the cut (send_offsets: "Broker transport failure", marked
+  // retriable) used to stop wirescan with exit 1. It is now made again until the cluster
+  // answers; if the group moved on meanwhile (the session expired: "Unknown member", abortable)
+  // the transaction is aborted and its stories read again.
+  const proxied_listener listener;  // first, so it is released last
+  tcp_proxy proxy = broker_proxy(listener);
+  setup_options o = through_proxy(listener);
+  o.extra_kafka_yaml = "  delivery: exactly_once\n  transactional_id: " + unique_name("txn") + "\n";
+  o.drain_timeout_ms = 3000;
+  setup s(o);
+  auto producer = paced_produce(s.in, stories(6'000, false), 40, 150ms);
+  auto proc = start_wirescan({"run", "--config", s.config_path});
+  const int port = http_port(proc);
+  REQUIRE(port > 0);
+  (void)consume(s.out, 500, 60s, 0ms);
+  proxy.cut();
+  CHECK(wait_http(port, "/readyz", 503, 30s));
+  std::this_thread::sleep_for(10s);  // past kafka.drain_timeout_ms and the 10 s group session
+  proxy.restore();
+  producer.join();
+  const auto events = consume(s.out, 6'000, 120s, 5000ms);
+  const auto log = read_file(proc.log_path);
+  INFO(log);
+  REQUIRE(signal_and_wait(proc, SIGTERM, 30) == 0);  // 1 if it had stopped on its own
+  CHECK(source_ids(events).size() == 6'000);  // none lost
+  CHECK(events.size() == 6'000);              // none twice
+}
+
 TEST_CASE("brokers unreachable at start: wirescan waits live and unready, then starts when one answers",
           "[kafka][network]") {
   // Started before its Kafka (a pod scheduled during a cluster outage), wirescan used to block
