@@ -541,10 +541,11 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
   // the last error.
   const auto again_while_retriable = [&](const std::function<void()>& call) {
     const auto started = clock_type::now();
-    for (auto said = started;;) {
+    auto said = started;
+    for (int failures = 0;; ++failures) {
       try {
         call();
-        if (said != started) {
+        if (failures > 0) {
           obs::log().info("exactly_once: the cluster answered again after {} s",
                           std::chrono::duration_cast<std::chrono::seconds>(clock_type::now() - started).count());
         }
@@ -553,7 +554,7 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
         if (!e.retriable || stop.load(std::memory_order_relaxed)) throw;
         health.set_brokers_up(false);
         m.set_readiness(health);
-        if (const auto now = clock_type::now(); said == started || now - said >= std::chrono::seconds(10)) {
+        if (const auto now = clock_type::now(); failures == 0 || now - said >= std::chrono::seconds(10)) {
           said = now;
           obs::log().warn("{}; calling it again, unready until it succeeds", e.what());
         }
