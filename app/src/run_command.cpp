@@ -335,7 +335,7 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
   // stories in flight until their deliveries fail.
   if (const auto bad = producer.unusable_topics({cfg.kafka.output_topic, cfg.kafka.dead_letter_topic}, 10000);
       !bad.empty()) {
-    for (const auto& b : bad) obs::log().error("cannot start: {}", b);
+    for (const auto& b : bad) obs::log().error("cannot start: {}", b.text);
     return 1;
   }
 
@@ -394,14 +394,15 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
       }
     }
     // A topic just created can take a moment to appear in every broker's metadata (a clean-
-    // clone CI run caught wirescan exiting on "does not exist" right after creating it).
-    std::vector<std::string> bad = producer.unusable_topics({state_topic}, 10000);
-    for (int attempt = 0; attempt < 50 && !bad.empty(); ++attempt) {
+    // clone CI run caught wirescan exiting on "does not exist" right after creating it). Any
+    // other problem (not authorised) will not pass by waiting.
+    auto bad = producer.unusable_topics({state_topic}, 10000);
+    for (int attempt = 0; attempt < 50 && !bad.empty() && bad.front().missing; ++attempt) {
       std::this_thread::sleep_for(std::chrono::milliseconds(200));
       bad = producer.unusable_topics({state_topic}, 10000);
     }
     if (!bad.empty()) {
-      obs::log().error("cannot start: {}", bad.front());
+      obs::log().error("cannot start: {}", bad.front().text);
       return 1;
     }
   }

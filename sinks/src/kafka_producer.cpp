@@ -159,13 +159,13 @@ bool kafka_producer::probe_brokers(int timeout_ms) {
   return true;
 }
 
-std::vector<std::string> kafka_producer::unusable_topics(const std::vector<std::string>& topics, int timeout_ms) {
-  std::vector<std::string> problems;
+std::vector<kafka_producer::topic_problem> kafka_producer::unusable_topics(const std::vector<std::string>& topics, int timeout_ms) {
+  std::vector<topic_problem> problems;
   for (const auto& name : topics) {
     std::string err;
     std::unique_ptr<RdKafka::Topic> t(RdKafka::Topic::create(impl_->producer.get(), name, nullptr, err));
     if (!t) {
-      problems.push_back("topic '" + name + "': " + err);
+      problems.push_back({"topic '" + name + "': " + err});
       continue;
     }
     RdKafka::Metadata* raw = nullptr;
@@ -174,9 +174,9 @@ std::vector<std::string> kafka_producer::unusable_topics(const std::vector<std::
     for (const auto* tm : *md->topics()) {
       if (tm->topic() != name) continue;
       if (tm->err() == RdKafka::ERR_UNKNOWN_TOPIC_OR_PART) {
-        problems.push_back("topic '" + name + "' does not exist (create it; the broker does not auto-create)");
+        problems.push_back({"topic '" + name + "' does not exist (create it; the broker does not auto-create)", true});
       } else if (tm->err() == RdKafka::ERR_TOPIC_AUTHORIZATION_FAILED) {
-        problems.push_back("topic '" + name + "': not authorised (the principal needs DESCRIBE and WRITE)");
+        problems.push_back({"topic '" + name + "': not authorised (the principal needs DESCRIBE and WRITE)"});
       }
     }
   }

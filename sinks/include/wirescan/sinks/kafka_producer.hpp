@@ -72,7 +72,11 @@ class kafka_producer {
   // Asks the cluster about each topic. Returns one problem per topic the broker definitively
   // says is missing or not authorised; an unreachable broker is not a problem here (the run
   // loop waits for it), so this never fails on a transient fault.
-  [[nodiscard]] std::vector<std::string> unusable_topics(const std::vector<std::string>& topics, int timeout_ms);
+  struct topic_problem {
+    std::string text;      // "topic 'x' does not exist (...)", for the log
+    bool missing = false;  // the topic does not exist (rather than being forbidden, say)
+  };
+  [[nodiscard]] std::vector<topic_problem> unusable_topics(const std::vector<std::string>& topics, int timeout_ms);
 
   // What ensure_topic says: no error on success or when the topic already exists; else the
   // error, and whether it may pass if asked again (no answer in time, no broker or controller
