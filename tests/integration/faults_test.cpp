@@ -37,6 +37,17 @@ setup_options through_proxy(const proxied_listener& l) {
   return o;
 }
 
+// A setup whose wirescan signs in as the SASL user the ACL tests deny things to.
+setup_options as_restricted_user() {
+  setup_options o;
+  o.brokers = broker_env("BOOTSTRAP_SASL");
+  o.client = {{"security.protocol", "sasl_plaintext"},
+              {"sasl.mechanisms", "SCRAM-SHA-512"},
+              {"sasl.username", broker_env("RESTRICTED_USER")},
+              {"sasl.password", broker_env("RESTRICTED_PASSWORD")}};
+  return o;
+}
+
 }  // namespace
 
 TEST_CASE("every hostile input through the broker becomes an event or a dead letter with its reason and bytes",
@@ -526,13 +537,7 @@ TEST_CASE("a payload produced without a copy is read in place until its delivery
 
 TEST_CASE("the output topic forbidden mid-stream: wirescan stops without committing; a permitted restart loses nothing",
           "[kafka][acl]") {
-  setup_options o;
-  o.brokers = broker_env("BOOTSTRAP_SASL");
-  o.client = {{"security.protocol", "sasl_plaintext"},
-              {"sasl.mechanisms", "SCRAM-SHA-512"},
-              {"sasl.username", broker_env("RESTRICTED_USER")},
-              {"sasl.password", broker_env("RESTRICTED_PASSWORD")}};
-  setup s(o);
+  setup s(as_restricted_user());
   auto proc = start_assigned(s.config_path);
   auto producer = paced_produce(s.in, stories(10'000, false), 50, 200ms);
   (void)consume(s.out, 1'000, 60s, 0ms);
@@ -620,13 +625,7 @@ TEST_CASE("a novelty state topic the principal may not read ends the start-up at
   // The principal may create topics (the cluster allows it) but not describe this one. Only a
   // missing topic is worth waiting for (a new one takes a moment to reach every broker's
   // metadata); this used to be waited on for 10 s too.
-  setup_options o;
-  o.brokers = broker_env("BOOTSTRAP_SASL");
-  o.client = {{"security.protocol", "sasl_plaintext"},
-              {"sasl.mechanisms", "SCRAM-SHA-512"},
-              {"sasl.username", broker_env("RESTRICTED_USER")},
-              {"sasl.password", broker_env("RESTRICTED_PASSWORD")}};
-  setup s(o);
+  setup s(as_restricted_user());
   const std::string state_topic = s.group + ".novelty";
   deny_all_on_topic(state_topic, "User:" + broker_env("RESTRICTED_USER"));
   auto proc = start_wirescan({"run", "--config", s.config_path});
