@@ -253,6 +253,16 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
   tracker track(consumer_ptr, !eos);
   bool failed = false;
 
+  // Before the clients, so it bounds their destruction too.
+  const auto stop_within = stop_budget(cfg.kafka.shutdown_delay_ms, cfg.kafka.drain_timeout_ms);
+  const stop_deadline bounded_stop(
+      stop, stop_within,
+      fmt::format("the stop did not finish within {} ms (kafka.shutdown_delay_ms + 2 x kafka.drain_timeout_ms + 15 s); "
+                  "exiting 1 (no offset past an undelivered story was committed; under exactly_once the open "
+                  "transaction is aborted when its transactional id starts again, or by the broker after "
+                  "transaction.timeout.ms)",
+                  stop_within.count()));
+
   batch_pool batches;  // before the producers, which may hold batches until they are destroyed
   std::map<std::string, long> delivery_failures;  // error text -> stories it failed
   // One part of a story delivered (or failed): its event or dead letter, or its state record.
@@ -563,6 +573,8 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
           health.beat();
           producer.poll(100);
         }
+        // Stopped meanwhile: no call again, which could block past its timeout (librdkafka #5456).
+        if (stop.load(std::memory_order_relaxed)) throw;
       }
     }
   };
@@ -1015,7 +1027,9 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
   obs::log().info("draining {} in-flight stor{} (deadline {} ms)", track.outstanding(),
                   track.outstanding() == 1 ? "y" : "ies", drain_ms);
   if (eos && txn_open && !failed) finish_transaction();
-  const bool drained = flush_producers(drain_ms);
+  // Under exactly_once a failure leaves the open transaction uncommitted: what it holds will
+  // never be visible to a read_committed reader, so waiting for its delivery is no use.
+  const bool drained = eos && failed ? false : flush_producers(drain_ms);
   // Said before the leave, which a hung coordinator can cut short (below).
   if (failed || !drained) {
     for (const auto& [error, n] : delivery_failures) {

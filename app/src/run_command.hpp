@@ -93,8 +93,18 @@ class delivery_watch {
 // At the end of a drain: how long the final commit and the group's leave may wait on the
 // group coordinator before the process exits 1 on its own (app/src/exit_deadline.hpp). Each
 // is one round trip, normally milliseconds; a hung broker never answers. A pod's termination
-// grace period must exceed shutdown_delay_ms + drain_timeout_ms + this.
+// grace period must exceed stop_budget, below.
 inline constexpr std::chrono::milliseconds leave_budget{10000};
+
+// The most a stop may take, from the signal to the exit, before the process exits 1 on its own
+// (stop_deadline, app/src/exit_deadline.hpp): the unready delay, the drain, either an
+// exactly_once transaction's last offsets and commit or the wait for a first assignment (each
+// bounded by drain_timeout_ms), the leave, and 5 s for destroying the clients. A pod's
+// termination grace period must exceed it.
+constexpr std::chrono::milliseconds stop_budget(int shutdown_delay_ms, int drain_timeout_ms) {
+  return std::chrono::milliseconds(shutdown_delay_ms) + 2 * std::chrono::milliseconds(drain_timeout_ms) + leave_budget +
+         std::chrono::seconds(5);
+}
 
 // Returns the process exit code: 0 after a clean drain, 1 when stories could not be
 // delivered (nothing past them is committed; a restart re-reads them).
