@@ -72,15 +72,26 @@ TEST_CASE("the Kubernetes manifests render and probe the real endpoints", "[depl
   CHECK(pod["securityContext"]["runAsUser"].as<int>() != 0);
   CHECK(c["securityContext"]["readOnlyRootFilesystem"].as<bool>());
 
-  // The config the pod runs is valid, and the grace period outlasts its drain and leave deadlines.
+  // The config the pod runs is valid, and the grace period outlasts the most a stop may take.
   ::setenv("KAFKA_BROKERS", "kafka:9093", 1);
   ::setenv("KAFKA_USERNAME", "u", 1);
   ::setenv("KAFKA_PASSWORD", "p", 1);
   const auto cfg = wirescan::app::load_config(root + "/deploy/k8s/wirescan.yaml");
   CHECK(pod["terminationGracePeriodSeconds"].as<int>() * 1000 >
-        cfg.kafka.shutdown_delay_ms + cfg.kafka.drain_timeout_ms + wirescan::app::leave_budget.count());
+        wirescan::app::stop_budget(cfg.kafka.shutdown_delay_ms, cfg.kafka.drain_timeout_ms).count());
   CHECK(cfg.kafka.shutdown_delay_ms > 0);
   CHECK(cfg.http.listen == "0.0.0.0:9464");
+}
+
+TEST_CASE("docker compose waits for the most a stop may take before it kills wirescan", "[deploy]") {
+  // Compose's own default is 10 s, less than a drain of the default 10 s plus the leave.
+  const auto compose = YAML::LoadFile(root + "/deploy/local/compose.yaml");
+  const auto grace = compose["services"]["wirescan"]["stop_grace_period"].as<std::string>();
+  REQUIRE(grace.size() > 1);
+  REQUIRE(grace.back() == 's');
+  const auto cfg = wirescan::app::load_config(root + "/deploy/local/wirescan.yaml");
+  CHECK(std::stoi(grace.substr(0, grace.size() - 1)) * 1000 >
+        wirescan::app::stop_budget(cfg.kafka.shutdown_delay_ms, cfg.kafka.drain_timeout_ms).count());
 }
 
 TEST_CASE("the container runs as a non-root user with a health check", "[deploy]") {
