@@ -1029,7 +1029,7 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
   if (eos && txn_open && !failed) finish_transaction();
   // Under exactly_once a failure leaves the open transaction uncommitted: what it holds will
   // never be visible to a read_committed reader, so waiting for its delivery is no use.
-  const bool drained = eos && failed ? false : flush_producers(drain_ms);
+  const bool drained = !(eos && failed) && flush_producers(drain_ms);
   // Said before the leave, which a hung coordinator can cut short (below).
   if (failed || !drained) {
     for (const auto& [error, n] : delivery_failures) {
