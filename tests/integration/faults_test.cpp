@@ -170,16 +170,38 @@ TEST_CASE("exactly_once: SIGTERM during a network cut gives up at once, and the 
   // wait kafka.drain_timeout_ms for the delivery of events its uncommitted transaction held:
   // 13 s in the first run of this test with a 3 s drain, where a pod's grace period counted on
   // the drain and the leave alone.
+  //
+  // The cut must fall inside a transaction: one cut in the gap between a commit and the next
+  // batch left nothing to commit, so no transactional call met it (CI, 2026-12-03). Transactions
+  // of 2 s, and the cut made once the metrics show stories consumed beyond those committed.
   const proxied_listener listener;  // first, so it is released last
   tcp_proxy proxy = broker_proxy(listener);
-  setup s(exactly_once_through(listener, 8000));
-  auto producer = paced_produce(s.in, stories(3'000, false), 30, 150ms);
+  auto o = exactly_once_through(listener, 8000);
+  o.extra_kafka_yaml += "  transaction_interval_ms: 2000\n";
+  setup s(o);
+  auto producer = paced_produce(s.in, stories(3'000, false), 100, 150ms);  // 15 s or more
   auto proc = start_wirescan({"run", "--config", s.config_path});
-  REQUIRE(http_port(proc) > 0);
+  const int port = http_port(proc);
+  REQUIRE(port > 0);
   (void)consume(s.out, 300, 60s, 0ms);
+  const auto in_transaction = [&] {
+    const auto body = http_get(port, "/metrics").second;
+    return metric(body, "wirescan_stories_consumed_total") >
+           metric(body, "wirescan_events_published_total") + metric(body, "wirescan_dead_letters_total");
+  };
+  bool open = false;
+  for (const auto until = std::chrono::steady_clock::now() + 30s; !open && std::chrono::steady_clock::now() < until;) {
+    open = in_transaction();
+    if (!open) std::this_thread::sleep_for(10ms);
+  }
+  REQUIRE(open);
   proxy.cut();
   producer.join();
-  REQUIRE(wait_for_log(proc, "calling it again, unready until it succeeds", 30));
+  {
+    const bool retrying = wait_for_log(proc, "calling it again, unready until it succeeds", 30);
+    INFO(read_file(proc.log_path));
+    REQUIRE(retrying);
+  }
   const auto t0 = std::chrono::steady_clock::now();
   const int code = signal_and_wait(proc, SIGTERM, 60);
   const auto took = std::chrono::steady_clock::now() - t0;

@@ -128,11 +128,12 @@ inline std::set<std::string> source_ids(const std::vector<record>& rs) {
   return proc;
 }
 
-// Produces the stories in batches over about seconds_total, so the stream is still
-// flowing while a test signals or kills wirescan.
-inline std::thread paced_produce(const std::string& topic, std::vector<std::pair<int, std::string>> all, int batches,
+// Produces the stories in `batches` batches with `pause` after each, so the stream is still
+// flowing while a test signals or kills wirescan. A jthread: a failed REQUIRE waits for the
+// producing to end instead of ending the test program in std::terminate.
+inline std::jthread paced_produce(const std::string& topic, std::vector<std::pair<int, std::string>> all, int batches,
                           std::chrono::milliseconds pause) {
-  return std::thread([topic, all = std::move(all), batches, pause] {
+  return std::jthread([topic, all = std::move(all), batches, pause] {
     const std::size_t per = all.size() / static_cast<std::size_t>(batches);
     for (int b = 0; b < batches; ++b) {
       const auto first = all.begin() + static_cast<std::ptrdiff_t>(per * static_cast<std::size_t>(b));
