@@ -73,6 +73,11 @@ static_assert(alignof(in_flight) > part_mask);
 constexpr const char* stalled_queue_full =
     "stopping with the producer's queue full: the output acknowledged nothing for kafka.drain_timeout_ms";
 
+// Why a story was not produced when its exactly_once transaction had already failed.
+constexpr const char* transaction_failed_refusal =
+    "exactly_once: the open transaction has failed, so its remaining stories were not produced; it is "
+    "aborted at its commit and they are read again";
+
 // Stories' novelty state records gathered into one state-topic record (novelty::begin_batch);
 // each story counts it as one of its parts until the batch is delivered. Produced without a
 // copy (librdkafka reads bytes in place until the delivery report), then reused.
@@ -526,8 +531,10 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
              // member has processed them; the next one starts after their offsets).
              if (drain_staged) drain_staged();
              if (eos) {
-               // Commit (or abort) before the partitions move: their offsets live in it.
-               if (txn_open) finish_transaction();
+               // Commit (or abort) before the partitions move: their offsets live in it. Not
+               // after a failure, which may have left stories of it undelivered, nor once the
+               // run has ended (below, `forget`).
+               if (txn_open && !failed && finish_transaction) finish_transaction();
                track.revoked(ps);
                return;
              }
@@ -670,19 +677,23 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
       return;
     }
     // Over the producer's message.max.bytes, or given up on at a stop: like a failed delivery
-    // for each of its stories.
-    const std::string error = st == sinks::produce_status::queue_full
-                                  ? std::string(stalled_queue_full)
-                                  : fmt::format("a novelty state batch of {} bytes exceeds the producer's "
-                                                "message.max.bytes (lower novelty.state_batch)",
-                                                batch->bytes.size());
+    // for each of its stories. Refused by a failed transaction: the same, but the abort after
+    // the failed commit reads them again, as for a failed delivery under exactly_once.
+    const bool txn_failed = st == sinks::produce_status::transaction_failed;
+    const std::string error = st == sinks::produce_status::queue_full ? std::string(stalled_queue_full)
+                              : txn_failed ? std::string(transaction_failed_refusal)
+                                           : fmt::format("a novelty state batch of {} bytes exceeds the producer's "
+                                                         "message.max.bytes (lower novelty.state_batch)",
+                                                         batch->bytes.size());
     for (auto* f : batch->stories) {
       f->ok = false;
       if (--f->parts == 0) track.release(f);
       m.delivery_error();
     }
-    if (++delivery_failures[error] == 1) obs::log().error("{}", error);
-    failed = true;
+    if (++delivery_failures[error] == 1) {
+      obs::log().log(txn_failed ? spdlog::level::warn : spdlog::level::err, "{}", error);
+    }
+    failed = failed || !txn_failed;
     batch->stories.clear();
   };
   const std::string schema_header(core::event_schema_v1);
@@ -764,6 +775,9 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
         // letter's bytes are the staging ring's, which a later story reuses, so they are copied.
         const auto copy = payload.data() == f->event.data() ? sinks::payload_copy::no : sinks::payload_copy::yes;
         const auto st = producer.produce(topic, key, payload, headers, reinterpret_cast<std::uintptr_t>(f), copy);
+        if (st == sinks::produce_status::transaction_failed) {
+          throw sinks::transaction_error(transaction_failed_refusal, true);
+        }
         if (st != sinks::produce_status::queue_full) return st;
         if (!await_room(producer)) throw std::runtime_error(stalled_queue_full);
       }
@@ -788,6 +802,9 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
                                       sinks::payload_copy::yes);
         if (st == sinks::produce_status::queue_full) throw std::runtime_error(stalled_queue_full);
         if (st == sinks::produce_status::too_large) throw std::runtime_error("novelty state record too large");
+        if (st == sinks::produce_status::transaction_failed) {
+          throw sinks::transaction_error(transaction_failed_refusal, true);
+        }
         ++f->parts;
       }
       if (suppressed) {
@@ -826,6 +843,13 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
           if (send() != sinks::produce_status::queued) throw std::runtime_error("dead letter still too large to produce");
         }
       }
+    } catch (const sinks::transaction_error& e) {
+      // The open transaction failed before this story (a delivery in it failed, say): like a
+      // failed delivery under exactly_once, the commit fails and the abort reads it again.
+      f->ok = false;
+      if (--f->parts == 0) track.release(f);
+      m.delivery_error();
+      if (++delivery_failures[e.what()] == 1) obs::log().warn("{}", e.what());
     } catch (const std::runtime_error& e) {
       // A produce the client refuses for good (the topic's authorisation revoked, say): like a
       // failed delivery. The story stays pending, so nothing is committed past it; a state
@@ -871,6 +895,17 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
     }
     produce_state_batch();
   };
+  // Should anything below throw, the consumer's destructor still leaves the group and calls
+  // on_revoke, after the staging ring, the state batch and the lambdas these two use are gone
+  // (a heap use after free in the sanitizer build, CI 2026-12-04): it must find nothing to do.
+  struct forget_t {
+    std::function<void()>& drain;
+    std::function<void()>& finish;
+    ~forget_t() {
+      drain = nullptr;
+      finish = nullptr;
+    }
+  } const forget{drain_staged, finish_transaction};
 
   while (!stop.load(std::memory_order_relaxed) && !failed) {
     // Emit what the staging thread has ready, without waiting.

@@ -19,6 +19,7 @@ struct kafka_producer::impl : RdKafka::DeliveryReportCb, RdKafka::EventCb {
   std::unique_ptr<RdKafka::Producer> producer;
   std::atomic<bool> all_down{false};
   std::string last_error;  // set by event_cb, on the thread that polls
+  bool transactional = false;
   // Topic handles by name, made on first use: producing by name would look the topic up
   // under a lock for every message.
   std::vector<std::pair<std::string, rd_kafka_topic_t*>> topics;
@@ -81,6 +82,7 @@ kafka_producer::kafka_producer(const producer_config& cfg, delivery_fn on_delive
   for (const auto& [k, v] : cfg.properties) set(k, v);
   set("bootstrap.servers", cfg.brokers);
   if (!cfg.transactional_id.empty()) {
+    impl_->transactional = true;
     set("transactional.id", cfg.transactional_id);
     // Transactions need a finite timeout no larger than transaction.timeout.ms.
     if (!cfg.properties.count("message.timeout.ms")) set("message.timeout.ms", "60000");
@@ -142,6 +144,9 @@ produce_status kafka_producer::produce(std::string_view topic, std::string_view 
   rd_kafka_error_destroy(error);
   if (e == RD_KAFKA_RESP_ERR__QUEUE_FULL) return produce_status::queue_full;
   if (e == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE) return produce_status::too_large;
+  // The open transaction has already failed (librdkafka refuses every produce until it is
+  // aborted): the caller lets the commit fail and the abort read the stories again.
+  if (e == RD_KAFKA_RESP_ERR__STATE && impl_->transactional) return produce_status::transaction_failed;
   throw std::runtime_error("produce to " + std::string(topic) + ": " + rd_kafka_err2str(e));
 }
 

@@ -570,6 +570,77 @@ TEST_CASE("a produce the client refuses at once, headers and all, is an error an
   }
 }
 
+TEST_CASE("a transaction that failed refuses further produces as transaction_failed until it is aborted",
+          "[kafka][producer][exactly_once]") {
+  // A delivery that fails inside a transaction (here the broker refuses a record over its topic's
+  // max.message.bytes; after a network cut, a sequence gap) leaves the transaction abortable,
+  // and librdkafka refuses every produce to it with "Erroneous state". wirescan run took that
+  // for a produce refused for good and stopped with exit 1 (the exactly_once network-cut test,
+  // CI 2026-12-04). It is now a status of its own, which run handles as a failed delivery under
+  // exactly_once: the commit fails, and the abort reads the stories again.
+  const std::string topic = unique_name("txn-refusal");
+  create_topic(topic, 1, {{"max.message.bytes", "1000"}});
+  std::vector<std::string> failures;
+  std::vector<std::uint64_t> delivered;
+  sinks::kafka_producer p({broker_bootstrap(), {}, unique_name("txn")},
+                          [&](std::uint64_t token, std::string_view error, bool) {
+                            if (error.empty()) {
+                              delivered.push_back(token);
+                            } else {
+                              failures.emplace_back(error);
+                            }
+                          });
+  p.init_transactions(30000);
+  p.begin_transaction();
+  std::string big(5000, '\0');  // bytes lz4 cannot shrink under the limit
+  std::uint32_t x = 2463534242;
+  for (auto& c : big) {
+    x ^= x << 13;
+    x ^= x >> 17;
+    x ^= x << 5;
+    c = static_cast<char>(x);
+  }
+  REQUIRE(p.produce(topic, "big", big, {}, 1) == sinks::produce_status::queued);
+  for (const auto until = std::chrono::steady_clock::now() + 30s;
+       failures.empty() && std::chrono::steady_clock::now() < until;) {
+    p.poll(100);
+  }
+  REQUIRE(failures.size() == 1);
+  CHECK(p.produce(topic, "small", "{}", {}, 2) == sinks::produce_status::transaction_failed);
+  bool abortable = false;
+  try {
+    p.commit_transaction(30000);
+  } catch (const sinks::transaction_error& e) {
+    abortable = e.abortable;
+  }
+  CHECK(abortable);
+  p.abort_transaction(30000);
+  // The next transaction may fail once more on the gap the refused record left ("skipped
+  // sequence numbers", abortable; librdkafka bumps the producer's epoch at that abort), as it
+  // did after the network cut in CI: aborted and made again, as wirescan run does.
+  int attempts = 0;
+  for (bool committed = false; !committed && attempts < 3;) {
+    ++attempts;
+    p.begin_transaction();
+    const auto st = p.produce(topic, "small", "{}", {}, 10 + static_cast<std::uint64_t>(attempts));
+    try {
+      REQUIRE(st != sinks::produce_status::queue_full);
+      p.commit_transaction(30000);
+      committed = st == sinks::produce_status::queued;
+    } catch (const sinks::transaction_error& e) {
+      INFO(e.what());
+      REQUIRE(e.abortable);
+      p.abort_transaction(30000);
+    }
+  }
+  WARN("the transaction after the abort committed at attempt " << attempts);
+  p.poll(0);
+  CHECK(delivered == std::vector<std::uint64_t>{10 + static_cast<std::uint64_t>(attempts)});
+  const auto got = consume(topic, 1, 30s, 2000ms);  // read_committed: the aborted ones are not read
+  REQUIRE(got.size() == 1);
+  CHECK(got[0].key == "small");
+}
+
 TEST_CASE("a payload produced without a copy is read in place until its delivery; one with a copy is not",
           "[kafka]") {
   // wirescan run produces events from each story's record, which lives until the delivery

@@ -50,7 +50,9 @@ struct transaction_error : std::runtime_error {
 enum class payload_copy : bool { no, yes };
 
 // too_large: the message exceeds the producer's message.max.bytes (nothing was queued).
-enum class produce_status : std::uint8_t { queued, queue_full, too_large };
+// transaction_failed: a transactional producer's open transaction has failed (a delivery in it
+// failed, say), so librdkafka refuses to add to it; only an abort ends that.
+enum class produce_status : std::uint8_t { queued, queue_full, too_large, transaction_failed };
 
 class kafka_producer {
  public:
