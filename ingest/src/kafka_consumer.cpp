@@ -2,10 +2,12 @@
 
 #include <algorithm>
 #include <atomic>
+#include <exception>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <stdexcept>
+#include <utility>
 
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafkacpp.h>
@@ -42,6 +44,10 @@ struct kafka_consumer::impl : RdKafka::RebalanceCb {
   bool member = false;         // an assignment, empty or not, and none lost since
   bool closed = false;
   bool transactional = false;
+  // What a hook threw inside a librdkafka call (a rebalance is served inside poll and close):
+  // held, and rethrown once that call has returned, for an exception must not unwind through
+  // librdkafka's C frames (it left the handle half-closed, and its destructor closed it again).
+  std::exception_ptr hook_failure;
   std::vector<std::string> topics;  // the subscription: names, or regexes starting with '^'
 
   // Whether this member may have sent a JoinGroup. librdkafka 2.0.2 sends none while no topic
@@ -83,6 +89,18 @@ struct kafka_consumer::impl : RdKafka::RebalanceCb {
     return false;
   }
 
+  template <class F>
+  void hold_failure(F&& hook) {
+    try {
+      hook();
+    } catch (...) {
+      if (!hook_failure) hook_failure = std::current_exception();
+    }
+  }
+  void rethrow_hook_failure() {
+    if (hook_failure) std::rethrow_exception(std::exchange(hook_failure, nullptr));
+  }
+
   void rebalance_cb(RdKafka::KafkaConsumer* c, RdKafka::ErrorCode err,
                     std::vector<RdKafka::TopicPartition*>& partitions) override {
     const bool cooperative = c->rebalance_protocol() == "COOPERATIVE";
@@ -97,12 +115,12 @@ struct kafka_consumer::impl : RdKafka::RebalanceCb {
         assigned = partitions.size();
       }
       obs::log().info("assigned {} partition(s), {} in all", partitions.size(), assigned);
-      if (h.on_assign) h.on_assign(convert(partitions));
+      if (h.on_assign) hold_failure([&] { h.on_assign(convert(partitions)); });
       return;
     }
     const bool lost = c->assignment_lost();
     if (lost) member = false;  // the group moved on without this member: it joins again
-    if (h.on_revoke) h.on_revoke(convert(partitions), lost);
+    if (h.on_revoke) hold_failure([&] { h.on_revoke(convert(partitions), lost); });
     if (!lost && !transactional) {
       const auto e = c->commitSync();
       if (e != RdKafka::ERR_NO_ERROR && e != RdKafka::ERR__NO_OFFSET) {
@@ -163,7 +181,13 @@ kafka_consumer::kafka_consumer(const consumer_config& cfg, hooks h) : impl_(std:
 }
 
 kafka_consumer::~kafka_consumer() {
-  if (!impl_->closed) close();
+  if (impl_->closed) return;
+  try {
+    close();
+  } catch (const std::exception& e) {
+    // Closed while unwinding from another failure: this one is only said.
+    obs::log().error("closing the consumer: {}", e.what());
+  }
 }
 
 std::optional<consumed_message> kafka_consumer::poll(std::chrono::milliseconds timeout) {
@@ -176,8 +200,9 @@ bool kafka_consumer::poll(consumed_message& out, std::chrono::milliseconds timeo
   // The C API: the C++ one wraps every message, and every empty poll, in a heap object and
   // copies the topic name into a string of its own.
   rd_kafka_message_t* raw = rd_kafka_consumer_poll(impl_->consumer->c_ptr(), static_cast<int>(timeout.count()));
-  if (raw == nullptr) return false;
   const std::unique_ptr<rd_kafka_message_t, decltype(&rd_kafka_message_destroy)> m(raw, rd_kafka_message_destroy);
+  impl_->rethrow_hook_failure();  // a message polled with it is dropped, its offset not stored
+  if (raw == nullptr) return false;
   switch (m->err) {
     case RD_KAFKA_RESP_ERR_NO_ERROR: {
       // assign(), not a new string: the buffers out already has are reused (core::clear_for_reuse
@@ -282,6 +307,7 @@ void kafka_consumer::close(std::chrono::milliseconds first_assignment_wait) {
       const auto until = std::chrono::steady_clock::now() + first_assignment_wait;
       while (impl_->rebalances == 0 && std::chrono::steady_clock::now() < until) {
         std::unique_ptr<RdKafka::Message> m(impl_->consumer->consume(20));
+        impl_->rethrow_hook_failure();
       }
       // Still none: the group is stuck rebalancing (waiting out a dead member's session, say).
       // Closing can still abort, but waiting longer would overrun the shutdown deadline.
@@ -291,6 +317,7 @@ void kafka_consumer::close(std::chrono::milliseconds first_assignment_wait) {
     }
   }
   impl_->consumer->close();
+  impl_->rethrow_hook_failure();
 }
 
 bool kafka_consumer::brokers_down() const { return impl_->logs.all_down.load(); }

@@ -18,11 +18,13 @@
 #include "fixture.hpp"
 #include "hostile.hpp"
 #include "tcp_proxy.hpp"
+#include "wirescan/ingest/kafka_consumer.hpp"
 #include "wirescan/ingest/topic_follower.hpp"
 #include "wirescan/sinks/kafka_producer.hpp"
 
 using namespace wirescan::test;
 using namespace wirescan::test::it;
+namespace ingest = wirescan::ingest;
 namespace sinks = wirescan::sinks;
 
 namespace {
@@ -639,6 +641,44 @@ TEST_CASE("a transaction that failed refuses further produces as transaction_fai
   const auto got = consume(topic, 1, 30s, 2000ms);  // read_committed: the aborted ones are not read
   REQUIRE(got.size() == 1);
   CHECK(got[0].key == "small");
+}
+
+TEST_CASE("a hook that throws inside a rebalance comes out of poll and close, not through librdkafka",
+          "[kafka][consumer]") {
+  // run's on_revoke once threw from inside the consumer's poll (a produce refused by a failed
+  // transaction): the exception unwound through librdkafka's C frames, the handle was left
+  // open, and its destructor's close ran on_revoke again after run's locals were gone (ASan,
+  // CI 2026-12-04). The consumer now holds a hook's exception and rethrows it once the call
+  // has returned.
+  const std::string topic = unique_name("hooks");
+  create_topic(topic, 2);
+  int revokes = 0;
+  {
+    ingest::kafka_consumer c({broker_bootstrap(), unique_name("hooks"), {topic}, {}, false},
+                             {.on_assign = [](const std::vector<ingest::topic_partition>&) {
+                                throw std::runtime_error("on_assign failed");
+                              },
+                              .on_revoke =
+                                  [&](const std::vector<ingest::topic_partition>&, bool) {
+                                    ++revokes;
+                                    throw std::runtime_error("on_revoke failed");
+                                  },
+                              .on_stats = {}});
+    bool thrown = false;
+    for (const auto until = std::chrono::steady_clock::now() + 60s; !thrown && std::chrono::steady_clock::now() < until;) {
+      try {
+        (void)c.poll(100ms);
+      } catch (const std::runtime_error& e) {
+        CHECK(std::string(e.what()) == "on_assign failed");
+        thrown = true;
+      }
+    }
+    REQUIRE(thrown);
+    CHECK(c.assignment_size() == 2);  // the assignment itself went through
+    CHECK_THROWS_WITH(c.close(std::chrono::milliseconds(5000)), "on_revoke failed");
+    CHECK(revokes == 1);
+  }
+  CHECK(revokes == 1);  // the destructor did not close it again
 }
 
 TEST_CASE("a payload produced without a copy is read in place until its delivery; one with a copy is not",
