@@ -179,6 +179,9 @@ stop() {
   rm -f "$dir/pid"
 }
 
+# DIR goes into server.properties (log.dirs) and is used again by a restart from another
+# working directory (the tests run in build/tests), so it is made absolute first.
+[[ -n ${2:-} ]] && set -- "$1" "$(realpath -m "$2")"
 case ${1:-} in
   fetch) fetch ;;
   start) [[ -n ${2:-} ]] || die "usage: broker.sh start DIR"; start "$2" ;;
