@@ -3,6 +3,7 @@
 #include <array>
 #include <atomic>
 #include <chrono>
+#include <mutex>
 #include <optional>
 #include <stdexcept>
 #include <string_view>
@@ -49,12 +50,14 @@ std::optional<digest> basic_credentials(const char* header) {
 }
 
 struct metrics_handler : CivetHandler {
-  const obs::metrics& m;
+  obs::metrics& m;
+  const obs::health& h;
+  std::mutex scraping;  // civetweb serves two requests at once; one scrape sets the gauges at a time
   // The digest of base64(user:password), when auth is on. Digests compared with CRYPTO_memcmp
   // take the same time whatever the header holds, so the reply's timing says nothing about how
   // much of the credentials, or of their length, a guess got right.
   std::optional<digest> expected_auth;
-  explicit metrics_handler(const obs::metrics& mm) : m(mm) {}
+  metrics_handler(obs::metrics& mm, const obs::health& hh) : m(mm), h(hh) {}
   bool handleGet(CivetServer*, mg_connection* conn) override {
     if (expected_auth) {
       const auto got = basic_credentials(mg_get_header(conn, "Authorization"));
@@ -65,8 +68,11 @@ struct metrics_handler : CivetHandler {
         return true;
       }
     }
-    reply(conn, 200, "text/plain; version=0.0.4; charset=utf-8",
-          prometheus::TextSerializer().Serialize(m.registry()->Collect()));
+    std::unique_lock lock(scraping);
+    m.set_readiness(h);  // what /readyz says now, not when the loop last looked
+    auto families = m.registry()->Collect();
+    lock.unlock();
+    reply(conn, 200, "text/plain; version=0.0.4; charset=utf-8", prometheus::TextSerializer().Serialize(families));
     return true;
   }
 };
@@ -119,10 +125,10 @@ struct http_server::impl {
   health_handler ready;
   std::unique_ptr<CivetServer> server;
   std::string host;  // where the listening socket is reached from this process
-  impl(const obs::metrics& m, const obs::health& h) : metrics(m), live(h, false), ready(h, true) {}
+  impl(obs::metrics& m, const obs::health& h) : metrics(m, h), live(h, false), ready(h, true) {}
 };
 
-http_server::http_server(const http_config& cfg, const obs::metrics& m, const obs::health& h)
+http_server::http_server(const http_config& cfg, obs::metrics& m, const obs::health& h)
     : impl_(std::make_unique<impl>(m, h)) {
   if (!cfg.username.empty() && !cfg.password.empty()) {
     const std::string credentials = cfg.username + ":" + cfg.password;

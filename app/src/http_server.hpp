@@ -3,7 +3,8 @@
 // /healthz (200 while the loop is alive) and /readyz (200 only when ready to take
 // traffic). civetweb, which prometheus-cpp already brings; its Exposer cannot host other
 // handlers, so this server serialises the registry itself. Handlers run on civetweb's
-// threads and only read atomics and the thread-safe registry.
+// threads and only read atomics and the thread-safe registry, but for the readiness gauges,
+// which /metrics sets from the health state before each scrape (one scrape at a time).
 
 #include <memory>
 #include <string>
@@ -25,7 +26,7 @@ struct http_config {
 class http_server {
  public:
   // Throws std::runtime_error when the address cannot be bound.
-  http_server(const http_config& cfg, const obs::metrics& m, const obs::health& h);
+  http_server(const http_config& cfg, obs::metrics& m, const obs::health& h);
   ~http_server();
   http_server(const http_server&) = delete;
   http_server& operator=(const http_server&) = delete;

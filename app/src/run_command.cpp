@@ -331,7 +331,6 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
     producer.poll(0);  // librdkafka's error events: why no broker answers
     health.beat();
     health.set_brokers_up(false);
-    m.set_readiness(health);
     if (stop.load(std::memory_order_relaxed)) {
       obs::log().info("stopped before any broker answered; nothing was consumed");
       return 0;
@@ -344,7 +343,6 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
     }
   }
   health.set_brokers_up(true);
-  m.set_readiness(health);
 
   // Fail fast on outputs the broker says cannot be written: consuming first would only hold
   // stories in flight until their deliveries fail.
@@ -476,7 +474,6 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
     const auto now = clock_type::now();
     health.beat();
     watch_deliveries(now);
-    m.set_readiness(health);
     return !(stop.load(std::memory_order_relaxed) &&
              deliveries.quiet(now) >= std::chrono::milliseconds(cfg.kafka.drain_timeout_ms));
   };
@@ -562,7 +559,10 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
     auto said = started;
     for (int failures = 0;; ++failures) {
       try {
-        call();
+        {
+          const auto waiting = health.waiting_on_cluster();  // unready if it is held past its patience
+          call();
+        }
         if (failures > 0) {
           obs::log().info("exactly_once: the cluster answered again after {} s",
                           std::chrono::duration_cast<std::chrono::seconds>(clock_type::now() - started).count());
@@ -571,7 +571,6 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
       } catch (const sinks::transaction_error& e) {
         if (!e.retriable || stop.load(std::memory_order_relaxed)) throw;
         health.set_brokers_up(false);
-        m.set_readiness(health);
         if (const auto now = clock_type::now(); failures == 0 || now - said >= std::chrono::seconds(10)) {
           said = now;
           obs::log().warn("{}; calling it again, unready until it succeeds", e.what());
@@ -607,6 +606,7 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
         obs::log().warn("{}; aborting and re-reading {} partition(s) from their commits", e.what(), next.size());
         try {
           again_while_retriable([&] { producer.abort_transaction(drain_ms); });
+          const auto waiting = health.waiting_on_cluster();  // reads the committed offsets: up to 10 s
           consumer.rewind_to_committed();
         } catch (const std::exception& e2) {
           obs::log().error("abort failed: {}; stopping", e2.what());
@@ -1016,7 +1016,6 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
     brokers_up = !consumer.brokers_down() && probes_unanswered < probes_to_believe;
     health.set_brokers_up(brokers_up);
     watch_deliveries(now);
-    m.set_readiness(health);
     m.set_producer_queue(producer.queue_length());
     m.set_in_flight(static_cast<double>(track.outstanding()));
     if (now - last_log > std::chrono::seconds(10)) {
@@ -1047,7 +1046,6 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
   // Drain: no more fetching; deliver what is in flight, store and commit, leave the group.
   // Readiness turns off first, so no load balancer or probe counts on this instance.
   health.set_draining();
-  m.set_readiness(health);
   probe.stop();  // before the consumer it asks through closes
   drain_staged();
   if (cfg.kafka.shutdown_delay_ms > 0 && !failed) {

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <memory>
 #include <string>
+#include <thread>
 #include <utility>
 
 #include "http_server.hpp"
@@ -49,8 +50,7 @@ TEST_CASE("readyz and the unready-reason gauges name the same reasons, for every
     h.set_in_group((mask & 1U) == 0);
     h.set_brokers_up((mask & 2U) == 0);
     h.set_deliveries_stalled((mask & 4U) != 0);
-    if ((mask & 8U) != 0) h.set_draining();
-    m.set_readiness(h);
+    if ((mask & 8U) != 0) h.set_draining();  // the scrape itself sets the gauges
     INFO("reasons mask " << mask);
     CHECK(h.unready() == mask);
     CHECK(h.ready() == (mask == 0));
@@ -66,6 +66,37 @@ TEST_CASE("readyz and the unready-reason gauges name the same reasons, for every
       CHECK(has(metrics, "wirescan_unready_reason{reason=\"" + labels[i] + "\"} " + (holds ? "1" : "0")));
     }
   }
+}
+
+TEST_CASE("a call to the cluster held past its patience is brokers unreachable, on /readyz and the gauges, until it returns",
+          "[http][metrics]") {
+  // The loop judges the brokers between stories; a call librdkafka held 12 s past its 3 s
+  // timeout (#5456) kept /readyz ready through a network cut. The HTTP threads now see it.
+  using namespace std::chrono_literals;
+  wirescan::obs::metrics m;
+  wirescan::obs::health h(300ms);
+  h.beat();
+  h.set_in_group(true);
+  const wirescan::app::http_server server(on_any_port(), m, h);
+  REQUIRE(get(server.port(), "/readyz").first == 200);
+  {
+    const auto waiting = h.waiting_on_cluster();
+    CHECK(h.ready());  // a call just begun is no sign of trouble
+    std::this_thread::sleep_for(400ms);
+    CHECK(h.unready() == 2U);
+    const auto [code, body] = get(server.port(), "/readyz");
+    CHECK(code == 503);
+    CHECK(body == "not ready: brokers unreachable;\n");
+    const auto metrics = get(server.port(), "/metrics").second;
+    CHECK(has(metrics, "\nwirescan_ready 0"));
+    CHECK(has(metrics, "wirescan_unready_reason{reason=\"brokers_unreachable\"} 1"));
+  }
+  CHECK(h.ready());  // returned: the loop's own judgement again
+  CHECK(get(server.port(), "/readyz").first == 200);
+  CHECK(has(get(server.port(), "/metrics").second, "\nwirescan_ready 1"));
+  // The loop's judgement still counts while no call is held.
+  h.set_brokers_up(false);
+  CHECK(h.unready() == 2U);
 }
 
 TEST_CASE("the HTTP server stops at once, not at its listener's next 2 s poll", "[http]") {

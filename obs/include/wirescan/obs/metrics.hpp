@@ -54,12 +54,11 @@ class metrics {
   void set_delivery_stall(double seconds) { delivery_stall_->Set(seconds); }
   void set_assigned_partitions(std::size_t n) { assigned_partitions_->Set(static_cast<double>(n)); }
   // wirescan_ready, and wirescan_unready_reason{reason} 1 for each reason /readyz gives. The
-  // run loop calls it every iteration (from one thread), so the gauges are written only when
-  // a reason changed: five sequentially consistent stores a story otherwise.
+  // /metrics handler calls it before each scrape, so the gauges say what /readyz would say at
+  // that moment, even while the loop waits in a call to the cluster. Callers on more than one
+  // thread serialise their calls.
   void set_readiness(const health& h) {
     const unsigned reasons = h.unready();
-    if (reasons == readiness_set_) return;
-    readiness_set_ = reasons;
     ready_->Set(reasons == 0 ? 1 : 0);  // health::ready(): no reason holds
     for (std::size_t i = 0; i < unready_.size(); ++i) unready_[i]->Set((reasons >> i) & 1U);
   }
@@ -113,7 +112,6 @@ class metrics {
   prometheus::Gauge* delivery_stall_;
   prometheus::Gauge* ready_;
   std::array<prometheus::Gauge*, unready_reasons.size()> unready_{};  // in unready_reasons' order
-  unsigned readiness_set_ = ~0U;  // the reasons the gauges show; none written yet
   prometheus::Gauge* assigned_partitions_;
   prometheus::Gauge* cpus_usable_;
   prometheus::Gauge* staging_threads_;
