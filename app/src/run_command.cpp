@@ -843,22 +843,21 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
           if (send() != sinks::produce_status::queued) throw std::runtime_error("dead letter still too large to produce");
         }
       }
-    } catch (const sinks::transaction_error& e) {
-      // The open transaction failed before this story (a delivery in it failed, say): like a
-      // failed delivery under exactly_once, the commit fails and the abort reads it again.
-      f->ok = false;
-      if (--f->parts == 0) track.release(f);
-      m.delivery_error();
-      if (++delivery_failures[e.what()] == 1) obs::log().warn("{}", e.what());
     } catch (const std::runtime_error& e) {
       // A produce the client refuses for good (the topic's authorisation revoked, say): like a
       // failed delivery. The story stays pending, so nothing is committed past it; a state
-      // record already queued for it still holds the pointer.
+      // record already queued for it still holds the pointer. One refused because the open
+      // transaction failed before this story (a delivery in it failed, say) fails only that
+      // transaction, as a failed delivery does under exactly_once: the commit fails and the
+      // abort reads the story again.
+      const bool transaction_only = dynamic_cast<const sinks::transaction_error*>(&e) != nullptr;
       f->ok = false;
       if (--f->parts == 0) track.release(f);
       m.delivery_error();
-      if (++delivery_failures[e.what()] == 1) obs::log().error("{}", e.what());
-      failed = true;
+      if (++delivery_failures[e.what()] == 1) {
+        obs::log().log(transaction_only ? spdlog::level::warn : spdlog::level::err, "{}", e.what());
+      }
+      if (!transaction_only) failed = true;
     }
   };
   const cpu_limit cpus = read_cpu_limit();
