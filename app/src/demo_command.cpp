@@ -71,6 +71,7 @@ int run_demo(const demo_options& opts, config cfg, obs::metrics& m, const std::a
   run_options ro;
   ro.enricher = std::move(enr);
   ro.stop_after = opts.keep_running ? 0 : lines.size();
+  ro.check_topic_limits = false;  // the embedded cluster cannot answer it (run_options)
   ro.on_event = [json](std::string_view event) {
     if (json) {
       std::fwrite(event.data(), 1, event.size(), stdout);

@@ -24,6 +24,10 @@ struct run_options {
   std::atomic<bool>* reload = nullptr;
   // The enricher to start with (loaded from cfg when empty).
   std::shared_ptr<const enrich::enricher> enricher;
+  // Ask the cluster at start whether the output topics take the batches the producer makes
+  // (kafka_producer::batches_too_large_for). The embedded cluster has no controller to answer
+  // DescribeConfigs, and the demo would wait 10 s for nothing.
+  bool check_topic_limits = true;
 };
 
 // What the run loop is waiting for when it fetches, and so how long the fetch may sleep (ms).

@@ -2,8 +2,13 @@
 
 #include <array>
 #include <atomic>
+#include <charconv>
+#include <cstdint>
+#include <cstring>
+#include <memory>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -183,6 +188,69 @@ std::vector<kafka_producer::topic_problem> kafka_producer::unusable_topics(const
       } else if (tm->err() == RdKafka::ERR_TOPIC_AUTHORIZATION_FAILED) {
         problems.push_back({"topic '" + name + "': not authorised (the principal needs DESCRIBE and WRITE)"});
       }
+    }
+  }
+  return problems;
+}
+
+std::vector<kafka_producer::topic_problem> kafka_producer::batches_too_large_for(const std::vector<std::string>& topics,
+                                                                                int timeout_ms) {
+  rd_kafka_t* rk = impl_->producer->c_ptr();
+  std::array<char, 32> value{};
+  std::size_t size = value.size();
+  std::int64_t sent = 0;
+  if (rd_kafka_conf_get(rd_kafka_conf(rk), "message.max.bytes", value.data(), &size) != RD_KAFKA_CONF_OK ||
+      std::from_chars(value.data(), value.data() + std::strlen(value.data()), sent).ec != std::errc{}) {
+    return {};
+  }
+  using resource = std::unique_ptr<rd_kafka_ConfigResource_t, decltype(&rd_kafka_ConfigResource_destroy)>;
+  std::vector<resource> owned;
+  std::vector<rd_kafka_ConfigResource_t*> asked;
+  for (const auto& t : topics) {
+    owned.emplace_back(rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, t.c_str()), rd_kafka_ConfigResource_destroy);
+    asked.push_back(owned.back().get());
+  }
+  char err[512];
+  const std::unique_ptr<rd_kafka_AdminOptions_t, decltype(&rd_kafka_AdminOptions_destroy)> options(
+      rd_kafka_AdminOptions_new(rk, RD_KAFKA_ADMIN_OP_DESCRIBECONFIGS), rd_kafka_AdminOptions_destroy);
+  (void)rd_kafka_AdminOptions_set_request_timeout(options.get(), timeout_ms, err, sizeof err);
+  const std::unique_ptr<rd_kafka_queue_t, decltype(&rd_kafka_queue_destroy)> q(rd_kafka_queue_new(rk),
+                                                                                  rd_kafka_queue_destroy);
+  rd_kafka_DescribeConfigs(rk, asked.data(), asked.size(), options.get(), q.get());
+  const std::unique_ptr<rd_kafka_event_t, decltype(&rd_kafka_event_destroy)> ev(
+      rd_kafka_queue_poll(q.get(), timeout_ms + 1000), rd_kafka_event_destroy);
+  if (!ev || rd_kafka_event_error(ev.get()) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    obs::log().info("the output topics' max.message.bytes went unchecked: {}",
+                    ev ? rd_kafka_event_error_string(ev.get()) : "no answer in time");
+    return {};
+  }
+  std::vector<topic_problem> problems;
+  std::size_t n = 0;
+  const auto* const* described =
+      rd_kafka_DescribeConfigs_result_resources(rd_kafka_event_DescribeConfigs_result(ev.get()), &n);
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::string name = rd_kafka_ConfigResource_name(described[i]);
+    if (rd_kafka_ConfigResource_error(described[i]) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      obs::log().info("topic '{}': max.message.bytes unchecked: {}", name,
+                      rd_kafka_ConfigResource_error_string(described[i]));
+      continue;
+    }
+    std::size_t entries = 0;
+    const auto* const* configs = rd_kafka_ConfigResource_configs(described[i], &entries);
+    for (std::size_t j = 0; j < entries; ++j) {
+      if (std::string_view(rd_kafka_ConfigEntry_name(configs[j])) != "max.message.bytes") continue;
+      const char* v = rd_kafka_ConfigEntry_value(configs[j]);
+      std::int64_t limit = 0;
+      if (v == nullptr || std::from_chars(v, v + std::strlen(v), limit).ec != std::errc{}) break;
+      if (limit < sent + batch_framing_margin) {
+        problems.push_back({"topic '" + name + "' takes record batches of at most " + std::to_string(limit) +
+                            " bytes (its max.message.bytes), and the producer makes them up to " +
+                            std::to_string(sent) + " (message.max.bytes): set kafka.producer message.max.bytes to " +
+                            std::to_string(limit - batch_framing_margin) +
+                            " or less, or raise the topic's max.message.bytes; the broker would refuse whole "
+                            "batches of stories"});
+      }
+      break;
     }
   }
   return problems;

@@ -550,6 +550,53 @@ TEST_CASE("a missing output or dead-letter topic stops wirescan at start with on
   CHECK(source_ids(events).size() == 100);
 }
 
+TEST_CASE("an output topic that takes smaller batches than the producer makes stops wirescan at start; under its "
+          "limit, an event too big for it is dead-lettered",
+          "[kafka][topics]") {
+  // librdkafka batches events up to message.max.bytes (1,000,000 by default) and does not
+  // split a batch the broker refuses. Uncompressed, with this topic, 233 of 301 stories failed
+  // "Message size too large" and at_least_once exited 1; the next start would meet the same.
+  const std::map<std::string, std::string> small_topic{{"max.message.bytes", "20000"}};
+  {
+    setup_options o;
+    o.output_topic_configs = small_topic;
+    setup s(o);
+    produce(s.in, stories(50, false));
+    auto proc = start_wirescan({"run", "--config", s.config_path});
+    CHECK(wait_exit(proc, 30) == 1);
+    const auto log = read_file(proc.log_path);
+    INFO(log);
+    CHECK(log.find("cannot start: topic '" + s.out + "' takes record batches of at most 20000 bytes") !=
+          std::string::npos);
+    CHECK(log.find("set kafka.producer message.max.bytes to 19488 or less") != std::string::npos);
+    for (const auto& [p, off] : committed_offsets(s.group, s.in, partitions)) CHECK(off < 0);  // none committed
+  }
+  // With message.max.bytes under the topic's limit it starts. Events batch up to that size and
+  // are delivered (uncompressed, so the broker sees the batches at full size); one bigger than
+  // it is refused before it is sent and dead-lettered as oversized, with the story's own bytes.
+  setup_options o;
+  o.output_topic_configs = small_topic;
+  o.producer = {{"message.max.bytes", "19000"}, {"compression.type", "none"}};
+  setup s(o);
+  auto msgs = stories(300, false);
+  std::string body;
+  for (int i = 0; i < 80; ++i) body += "Nvidia shares rose as $NVDA traders weighed export rules for Apple $AAPL and Tesla $TSLA. ";
+  const std::string big = R"({"id":"big","headline":"A long story","body":")" + body +
+                          R"(","published_at":"2026-11-28T10:00:00Z","source":"test"})";
+  msgs.emplace_back(0, big);  // its event is about 28 KB
+  produce(s.in, msgs);
+  auto proc = start_wirescan({"run", "--config", s.config_path});
+  const auto events = consume(s.out, 300, 60s);
+  const auto dead = consume(s.dlq, 1, 30s);
+  const auto log = read_file(proc.log_path);
+  INFO(log);
+  REQUIRE(signal_and_wait(proc, SIGTERM, 30) == 0);
+  CHECK(source_ids(events).size() == 300);
+  REQUIRE(dead.size() == 1);
+  CHECK(dead[0].headers.at("wirescan.reject.reason") == "oversized");
+  CHECK(dead[0].value == big);
+}
+
 TEST_CASE("a produce the client refuses at once, headers and all, is an error and not a crash", "[kafka][producer]") {
   // Once the cluster has said a topic does not exist, librdkafka's partitioner refuses the next
   // message inside the produce call, as it does for a topic whose authorisation was revoked.

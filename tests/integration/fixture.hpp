@@ -32,6 +32,7 @@ struct setup_options {
   std::map<std::string, std::string> producer;  // librdkafka properties for the producer only
   int input_partitions = partitions;
   std::map<std::string, std::string> input_topic_configs;
+  std::map<std::string, std::string> output_topic_configs;
   bool create_input = true;      // false: the input topic does not exist
   bool create_output = true;     // false: the output topic does not exist
   std::string top_level_yaml;    // appended at the top level (enrich:, log_level: ...)
@@ -57,7 +58,7 @@ struct setup {
 
   explicit setup(const setup_options& o) {
     if (o.create_input) create_topic(in, o.input_partitions, o.input_topic_configs);
-    if (o.create_output) create_topic(out, partitions);
+    if (o.create_output) create_topic(out, partitions, o.output_topic_configs);
     create_topic(dlq, 1);
     config_path = make_temp_dir() + "/wirescan.yaml";
     std::ofstream c(config_path);

@@ -80,6 +80,16 @@ class kafka_producer {
   };
   [[nodiscard]] std::vector<topic_problem> unusable_topics(const std::vector<std::string>& topics, int timeout_ms);
 
+  // Asks the cluster each topic's max.message.bytes: the largest record batch the broker takes.
+  // librdkafka batches records up to this producer's message.max.bytes and does not split a
+  // batch the broker refuses, so every record in it fails. Returns one problem per topic whose
+  // limit leaves less than batch_framing_margin above message.max.bytes. A topic the cluster
+  // does not describe in time, or will not (no DESCRIBE_CONFIGS permission), is not a problem:
+  // the log says it went unchecked.
+  static constexpr std::int64_t batch_framing_margin = 512;
+  [[nodiscard]] std::vector<topic_problem> batches_too_large_for(const std::vector<std::string>& topics,
+                                                                 int timeout_ms);
+
   // What ensure_topic says: no error on success or when the topic already exists; else the
   // error, and whether it may pass if asked again (no answer in time, no broker or controller
   // reachable) rather than being the cluster's refusal (not authorised, an invalid config).
