@@ -193,6 +193,25 @@ std::vector<kafka_producer::topic_problem> kafka_producer::unusable_topics(const
   return problems;
 }
 
+namespace {
+using admin_result = std::unique_ptr<rd_kafka_event_t, decltype(&rd_kafka_event_destroy)>;
+
+// One admin request: submit(options, queue) sends it. Its own deadline is the caller's, so an
+// unanswered request ends in a result (timed out) rather than running on after the caller
+// stopped waiting; the result is waited for a little past it. Null when none came.
+template <class Submit>
+admin_result admin_request(rd_kafka_t* rk, rd_kafka_admin_op_t op, int timeout_ms, Submit submit) {
+  char err[512];
+  const std::unique_ptr<rd_kafka_AdminOptions_t, decltype(&rd_kafka_AdminOptions_destroy)> options(
+      rd_kafka_AdminOptions_new(rk, op), rd_kafka_AdminOptions_destroy);
+  (void)rd_kafka_AdminOptions_set_request_timeout(options.get(), timeout_ms, err, sizeof err);
+  const std::unique_ptr<rd_kafka_queue_t, decltype(&rd_kafka_queue_destroy)> q(rd_kafka_queue_new(rk),
+                                                                                  rd_kafka_queue_destroy);
+  submit(options.get(), q.get());
+  return {rd_kafka_queue_poll(q.get(), timeout_ms + 1000), rd_kafka_event_destroy};
+}
+}  // namespace
+
 std::vector<kafka_producer::topic_problem> kafka_producer::batches_too_large_for(const std::vector<std::string>& topics,
                                                                                 int timeout_ms) {
   rd_kafka_t* rk = impl_->producer->c_ptr();
@@ -210,15 +229,9 @@ std::vector<kafka_producer::topic_problem> kafka_producer::batches_too_large_for
     owned.emplace_back(rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, t.c_str()), rd_kafka_ConfigResource_destroy);
     asked.push_back(owned.back().get());
   }
-  char err[512];
-  const std::unique_ptr<rd_kafka_AdminOptions_t, decltype(&rd_kafka_AdminOptions_destroy)> options(
-      rd_kafka_AdminOptions_new(rk, RD_KAFKA_ADMIN_OP_DESCRIBECONFIGS), rd_kafka_AdminOptions_destroy);
-  (void)rd_kafka_AdminOptions_set_request_timeout(options.get(), timeout_ms, err, sizeof err);
-  const std::unique_ptr<rd_kafka_queue_t, decltype(&rd_kafka_queue_destroy)> q(rd_kafka_queue_new(rk),
-                                                                                  rd_kafka_queue_destroy);
-  rd_kafka_DescribeConfigs(rk, asked.data(), asked.size(), options.get(), q.get());
-  const std::unique_ptr<rd_kafka_event_t, decltype(&rd_kafka_event_destroy)> ev(
-      rd_kafka_queue_poll(q.get(), timeout_ms + 1000), rd_kafka_event_destroy);
+  const auto ev = admin_request(rk, RD_KAFKA_ADMIN_OP_DESCRIBECONFIGS, timeout_ms, [&](auto* options, auto* q) {
+    rd_kafka_DescribeConfigs(rk, asked.data(), asked.size(), options, q);
+  });
   if (!ev || rd_kafka_event_error(ev.get()) != RD_KAFKA_RESP_ERR_NO_ERROR) {
     obs::log().info("the output topics' max.message.bytes went unchecked: {}",
                     ev ? rd_kafka_event_error_string(ev.get()) : "no answer in time");
@@ -286,18 +299,9 @@ kafka_producer::creation kafka_producer::ensure_topic(const std::string& topic, 
       rd_kafka_NewTopic_new(topic.c_str(), partitions, -1, err, sizeof err), rd_kafka_NewTopic_destroy);
   if (!nt) return {err};
   for (const auto& [k, v] : configs) rd_kafka_NewTopic_set_config(nt.get(), k.c_str(), v.c_str());
-  // The request's own deadline is the caller's, so an unanswered request ends in a result
-  // (timed out) rather than running on after the caller stopped waiting.
-  const std::unique_ptr<rd_kafka_AdminOptions_t, decltype(&rd_kafka_AdminOptions_destroy)> options(
-      rd_kafka_AdminOptions_new(rk, RD_KAFKA_ADMIN_OP_CREATETOPICS), rd_kafka_AdminOptions_destroy);
-  (void)rd_kafka_AdminOptions_set_request_timeout(options.get(), timeout_ms, err, sizeof err);
-  const std::unique_ptr<rd_kafka_queue_t, decltype(&rd_kafka_queue_destroy)> q(rd_kafka_queue_new(rk),
-                                                                                  rd_kafka_queue_destroy);
   rd_kafka_NewTopic_t* topics[] = {nt.get()};
-  rd_kafka_CreateTopics(rk, topics, 1, options.get(), q.get());
-  // A little past the request's deadline, for its result to arrive.
-  const std::unique_ptr<rd_kafka_event_t, decltype(&rd_kafka_event_destroy)> ev(
-      rd_kafka_queue_poll(q.get(), timeout_ms + 1000), rd_kafka_event_destroy);
+  const auto ev = admin_request(rk, RD_KAFKA_ADMIN_OP_CREATETOPICS, timeout_ms,
+                                [&](auto* options, auto* q) { rd_kafka_CreateTopics(rk, topics, 1, options, q); });
   if (!ev) return {"no answer from the cluster in " + std::to_string(timeout_ms) + " ms", true};
   if (const auto e = rd_kafka_event_error(ev.get()); e != RD_KAFKA_RESP_ERR_NO_ERROR) {
     return {rd_kafka_event_error_string(ev.get()), transient(e)};
