@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <charconv>
 #include <cstdlib>
 #include <fstream>
@@ -391,6 +392,14 @@ config read_config(const YAML::Node& root) {
               kafka_config::max_prepare_threads);
     read_properties(r, k["consumer"], "kafka.consumer", {"bootstrap.servers", "group.id", "enable.auto.offset.store"},
                     c.kafka.consumer);
+    // Under at_least_once librdkafka's auto-commit is how the offsets wirescan stores (only
+    // past delivered stories) reach the group; turned off, they would be committed only at a
+    // clean stop, and a crash would re-read everything since the start. Under exactly_once the
+    // offsets go in the transactions and wirescan turns it off itself.
+    if (c.kafka.consumer.erase("enable.auto.commit") != 0) {
+      r.problems.push_back("kafka.consumer.enable.auto.commit: set by kafka.delivery (on under at_least_once, where it "
+                           "commits the offsets of delivered stories; off under exactly_once); remove it here");
+    }
     read_properties(r, k["producer"], "kafka.producer", {"bootstrap.servers", "transactional.id"}, c.kafka.producer);
   }
   if (c.kafka.brokers.empty()) r.problems.push_back("kafka.brokers: must not be empty");
@@ -433,6 +442,31 @@ std::vector<std::string> config_advice(const config& c) {
   static constexpr std::array<limit, 2> limits{{{"queued.max.messages.kbytes", 32768, "KiB"},
                                                  {"queued.min.messages", 20000, "stories per partition"}}};
   std::vector<std::string> advice;
+  // The producer's durability. Offsets are committed once a story's event (or dead letter) is
+  // reported delivered; these settings make "delivered" mean less than "on the brokers".
+  // librdkafka reads a boolean as true/t/1 or false/f/0 in any case, acks as all or -1..1000.
+  const auto property = [&](std::initializer_list<const char*> names) -> std::optional<std::string> {
+    std::optional<std::string> v;
+    for (const char* n : names) {  // the last one set wins, as in librdkafka (acks is an alias)
+      if (const auto it = c.kafka.producer.find(n); it != c.kafka.producer.end()) v = it->second;
+    }
+    return v;
+  };
+  if (const auto acks = property({"request.required.acks", "acks"}); acks && (*acks == "0" || *acks == "1")) {
+    advice.push_back(fmt::format(
+        "kafka.producer.acks: {} counts an event delivered {}, and its story's offset is then committed: {} loses the "
+        "event for good; keep acks=all (the default) for at-least-once delivery",
+        *acks, *acks == "0" ? "as soon as it is sent, before any broker has it" : "once the partition leader has it",
+        *acks == "0" ? "a lost connection or a failed broker" : "a leader that fails before a follower copies it"));
+  }
+  if (const auto idem = property({"enable.idempotence"}); idem) {
+    std::string v = *idem;
+    std::transform(v.begin(), v.end(), v.begin(), [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+    if (v == "false" || v == "f" || v == "0") {
+      advice.push_back("kafka.producer.enable.idempotence: false lets a retried produce write an event twice, or out "
+                       "of order within its partition; keep it true (the default)");
+    }
+  }
   for (const auto& l : limits) {
     const auto it = c.kafka.consumer.find(l.key);
     if (it == c.kafka.consumer.end()) continue;

@@ -78,6 +78,39 @@ TEST_CASE("a pass-through property that a typed option owns is an error", "[conf
                         Catch::Matchers::ContainsSubstring("kafka.producer.bootstrap.servers: set by a typed option"));
 }
 
+TEST_CASE("the consumer's auto-commit is kafka.delivery's to set, not a pass-through property", "[config]") {
+  // Off, the offsets of delivered stories would reach the group only at a clean stop.
+  for (const char* v : {"false", "true"}) {
+    INFO(v);
+    CHECK_THROWS_WITH(load_config(write_config(std::string("kafka:\n  consumer: {enable.auto.commit: '") + v + "'}\n")),
+                      Catch::Matchers::ContainsSubstring("kafka.consumer.enable.auto.commit: set by kafka.delivery"));
+  }
+  CHECK(load_config(write_config("kafka:\n  consumer: {auto.commit.interval.ms: '500'}\n"))
+            .kafka.consumer.at("auto.commit.interval.ms") == "500");
+}
+
+TEST_CASE("producer settings that weaken what delivered means are advised against", "[config]") {
+  using wirescan::app::config_advice;
+  const auto advice_for = [](const std::string& producer) {
+    return config_advice(load_config(write_config("kafka:\n  producer: {" + producer + "}\n")));
+  };
+  CHECK(advice_for("acks: all, enable.idempotence: 'true'").empty());
+  CHECK(advice_for("request.required.acks: '-1'").empty());
+  CHECK(advice_for("enable.idempotence: T").empty());
+
+  auto a = advice_for("acks: '1', enable.idempotence: 'false'");
+  REQUIRE(a.size() == 2);
+  CHECK_THAT(a[0], Catch::Matchers::StartsWith("kafka.producer.acks: 1 counts an event delivered once the partition "
+                                               "leader has it"));
+  CHECK_THAT(a[0], Catch::Matchers::EndsWith("keep acks=all (the default) for at-least-once delivery"));
+  CHECK_THAT(a[1], Catch::Matchers::StartsWith("kafka.producer.enable.idempotence: false lets a retried produce"));
+
+  a = advice_for("request.required.acks: '0', enable.idempotence: F");
+  REQUIRE(a.size() == 2);
+  CHECK_THAT(a[0], Catch::Matchers::ContainsSubstring("acks: 0 counts an event delivered as soon as it is sent"));
+  CHECK(advice_for("enable.idempotence: '0'").size() == 1);
+}
+
 TEST_CASE("secrets never appear in the printed config", "[config]") {
   const auto c = load_config(write_config(
       "kafka:\n  consumer:\n    security.protocol: SASL_SSL\n    sasl.mechanism: SCRAM-SHA-512\n"
