@@ -56,7 +56,7 @@ int run_demo(const demo_options& opts, config cfg, obs::metrics& m, const std::a
   obs::log().info("embedded Kafka cluster at {}; loading {} stories into {}", cfg.kafka.brokers, lines.size(),
                   cfg.kafka.input_topics.front());
   {
-    sinks::kafka_producer loader({cfg.kafka.brokers, {}, {}}, [](std::uint64_t, std::string_view err, bool) {
+    sinks::kafka_producer loader({cfg.kafka.brokers, {}, {}}, [](std::uint64_t, std::string_view err, sinks::delivery_failure) {
       if (!err.empty()) obs::log().error("loading the sample feed: {}", err);
     });
     for (const auto& l : lines) {

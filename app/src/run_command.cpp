@@ -270,27 +270,38 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
 
   batch_pool batches;  // before the producers, which may hold batches until they are destroyed
   std::map<std::string, long> delivery_failures;  // error text -> stories it failed
+  bool batches_refused = false;  // a broker refused a batch as too large: its topic's limit is said at exit
+  bool refused_in_transaction = false;  // exactly_once: stopped by a delivery the cluster refused (it answers)
   // One part of a story delivered (or failed): its event or dead letter, or its state record.
-  const auto part_delivered = [&](in_flight* raw, bool state_record, std::string_view error, bool fatal) {
+  const auto part_delivered = [&](in_flight* raw, bool state_record, std::string_view error,
+                                  sinks::delivery_failure failure) {
     const bool last = --raw->parts == 0;
     const auto release = [&](in_flight* f) { track.release(f); };
     const std::unique_ptr<in_flight, decltype(release)> f(last ? raw : nullptr, release);
     if (!error.empty()) raw->ok = false;
-    if (!error.empty() && eos) {
+    if (!error.empty() && eos && failure == sinks::delivery_failure::transient) {
       // The transaction fails at commit and is aborted and retried.
       m.delivery_error();
       return;
     }
     if (!error.empty()) {
-      // With no local timeout only permanent errors arrive here.
+      // With no local timeout only permanent errors arrive here under at_least_once. Under
+      // exactly_once, a record the broker refuses would be refused again after each abort and
+      // re-read, without end (2026-12-04: a topic's max.message.bytes lowered mid-stream), so
+      // it stops the run as well.
       m.delivery_error();
       // One line per distinct error, not one per story.
       if (++delivery_failures[std::string(error)] == 1) {
         obs::log().error("delivery failed for {}[{}]@{}{}: {} (further failures "
                          "like it are counted, not logged)",
                          raw->ps->topic, raw->ps->partition.value, raw->offset,
-                         fatal ? " (fatal)" : "", error);
+                         failure == sinks::delivery_failure::broken    ? " (the producer cannot go on)"
+                         : failure == sinks::delivery_failure::refused ? " (refused by the broker)"
+                                                                       : "",
+                         error);
       }
+      batches_refused |= failure == sinks::delivery_failure::refused;
+      refused_in_transaction = eos;
       failed = true;
       return;
     }
@@ -309,15 +320,16 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
     }
     if (last && raw->ok) track.done(*raw);
   };
-  const sinks::kafka_producer::delivery_fn on_delivery = [&](std::uint64_t token, std::string_view error, bool fatal) {
+  const sinks::kafka_producer::delivery_fn on_delivery = [&](std::uint64_t token, std::string_view error,
+                                                             sinks::delivery_failure failure) {
     if ((token & part_mask) == state_batch_part) {
       std::unique_ptr<state_batch> b(reinterpret_cast<state_batch*>(token & ~std::uint64_t{part_mask}));
-      for (auto* f : b->stories) part_delivered(f, true, error, fatal);
+      for (auto* f : b->stories) part_delivered(f, true, error, failure);
       batches.put(std::move(b));
       return;
     }
     part_delivered(reinterpret_cast<in_flight*>(token & ~std::uint64_t{part_mask}), (token & state_part) != 0, error,
-                   fatal);
+                   failure);
   };
   sinks::kafka_producer producer({cfg.kafka.brokers, cfg.kafka.producer, eos ? txn_id : std::string{}}, on_delivery);
 
@@ -423,9 +435,9 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
   // A topic that takes smaller record batches than the producers make would refuse whole
   // batches of stories, each time they are sent again: under at_least_once an exit 1 on every
   // start, under exactly_once an abort and re-read without end. Said at start instead.
+  std::vector<std::string> written{cfg.kafka.output_topic, cfg.kafka.dead_letter_topic};
+  if (share_state) written.push_back(state_topic);
   if (opts.check_topic_limits) {
-    std::vector<std::string> written{cfg.kafka.output_topic, cfg.kafka.dead_letter_topic};
-    if (share_state) written.push_back(state_topic);
     if (const auto small = producer.batches_too_large_for(written, 10000); !small.empty()) {
       for (const auto& p : small) obs::log().error("cannot start: {}", p.text);
       return 1;
@@ -1071,9 +1083,27 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
   obs::log().info("draining {} in-flight stor{} (deadline {} ms)", track.outstanding(),
                   track.outstanding() == 1 ? "y" : "ies", drain_ms);
   if (eos && txn_open && !failed) finish_transaction();
+  if (eos && txn_open && refused_in_transaction) {
+    // A record the broker refused stopped the run: the cluster answers, so the open transaction
+    // is aborted now rather than left to hold read_committed readers of its partitions until
+    // the next instance with this transactional id, or transaction.timeout.ms, ends it.
+    try {
+      const auto waiting = health.waiting_on_cluster();
+      producer.abort_transaction(drain_ms);
+      obs::log().info("exactly_once: aborted the open transaction");
+    } catch (const std::exception& e) {
+      obs::log().warn("exactly_once: the open transaction could not be aborted ({}); the next instance with "
+                      "transactional id {} aborts it, or the broker after transaction.timeout.ms",
+                      e.what(), txn_id);
+    }
+  }
   // Under exactly_once a failure leaves the open transaction uncommitted: what it holds will
   // never be visible to a read_committed reader, so waiting for its delivery is no use.
   const bool drained = !(eos && failed) && flush_producers(drain_ms);
+  if (batches_refused && opts.check_topic_limits) {
+    // Lowered since the start-up's check, most likely: say what to set, as that check does.
+    for (const auto& p : producer.batches_too_large_for(written, 10000)) obs::log().error("{}", p.text);
+  }
   // Said before the leave, which a hung coordinator can cut short (below).
   if (failed || !drained) {
     for (const auto& [error, n] : delivery_failures) {

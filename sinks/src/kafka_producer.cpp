@@ -18,6 +18,24 @@
 #include "wirescan/obs/log.hpp"
 
 namespace wirescan::sinks {
+namespace {
+
+delivery_failure failure_of(RdKafka::ErrorCode e) {
+  switch (e) {
+    case RdKafka::ERR__FATAL:
+    case RdKafka::ERR_TOPIC_AUTHORIZATION_FAILED:
+    case RdKafka::ERR_CLUSTER_AUTHORIZATION_FAILED:
+      return delivery_failure::broken;
+    case RdKafka::ERR_MSG_SIZE_TOO_LARGE:       // the batch is over the topic's max.message.bytes
+    case RdKafka::ERR_RECORD_LIST_TOO_LARGE:    // the request is over the broker's socket limit
+    case RdKafka::ERR_INVALID_RECORD:           // the topic refuses the record (no key on a compacted topic)
+      return delivery_failure::refused;
+    default:
+      return delivery_failure::transient;
+  }
+}
+
+}  // namespace
 
 struct kafka_producer::impl : RdKafka::DeliveryReportCb, RdKafka::EventCb {
   delivery_fn on_delivery;
@@ -51,10 +69,9 @@ struct kafka_producer::impl : RdKafka::DeliveryReportCb, RdKafka::EventCb {
     const auto token = static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(m.msg_opaque()));
     if (m.err() == RdKafka::ERR_NO_ERROR) {
       all_down.store(false, std::memory_order_relaxed);
-      on_delivery(token, {}, false);
+      on_delivery(token, {}, delivery_failure::none);
     } else {
-      const bool fatal = m.err() == RdKafka::ERR__FATAL || m.err() == RdKafka::ERR_TOPIC_AUTHORIZATION_FAILED;
-      on_delivery(token, m.errstr(), fatal);
+      on_delivery(token, m.errstr(), failure_of(m.err()));
     }
   }
 

@@ -308,7 +308,7 @@ TEST_CASE("creating the novelty state topic while the brokers do not answer is a
   // says whether the failure may pass, and run asks again while it may.
   const proxied_listener listener;  // first, so it is released last
   tcp_proxy proxy = broker_proxy(listener);
-  sinks::kafka_producer p({listener.bootstrap(), {}, {}}, [](std::uint64_t, std::string_view, bool) {});
+  sinks::kafka_producer p({listener.bootstrap(), {}, {}}, [](std::uint64_t, std::string_view, sinks::delivery_failure) {});
   REQUIRE(p.probe_brokers(10000));
   const std::string topic = unique_name("state");
   const std::map<std::string, std::string> compacted{{"cleanup.policy", "compact,delete"}};
@@ -604,7 +604,7 @@ TEST_CASE("a produce the client refuses at once, headers and all, is an error an
   // ACL test above crashed on it now and then. The producer hands over a header list of its own.
   std::vector<std::string> failures;
   sinks::kafka_producer p({broker_bootstrap(), {{"topic.metadata.propagation.max.ms", "10"}}, {}},
-                          [&](std::uint64_t, std::string_view error, bool) {
+                          [&](std::uint64_t, std::string_view error, sinks::delivery_failure) {
                             if (!error.empty()) failures.emplace_back(error);
                           });
   const std::string topic = unique_name("missing");
@@ -638,7 +638,7 @@ TEST_CASE("a transaction that failed refuses further produces as transaction_fai
   std::vector<std::string> failures;
   std::vector<std::uint64_t> delivered;
   sinks::kafka_producer p({broker_bootstrap(), {}, unique_name("txn")},
-                          [&](std::uint64_t token, std::string_view error, bool) {
+                          [&](std::uint64_t token, std::string_view error, sinks::delivery_failure) {
                             if (error.empty()) {
                               delivered.push_back(token);
                             } else {
@@ -744,7 +744,7 @@ TEST_CASE("a payload produced without a copy is read in place until its delivery
   create_topic(topic, 1);
   int delivered = 0;
   sinks::kafka_producer p({broker_bootstrap(), {{"linger.ms", "1000"}}, {}},
-                          [&](std::uint64_t, std::string_view error, bool) {
+                          [&](std::uint64_t, std::string_view error, sinks::delivery_failure) {
                             CHECK(error.empty());
                             ++delivered;
                           });
@@ -791,6 +791,38 @@ TEST_CASE("the output topic forbidden mid-stream: wirescan stops without committ
   CHECK(source_ids(events).size() == 10'000);
 }
 
+TEST_CASE("exactly_once: an output topic's batch limit lowered mid-stream stops wirescan, which aborts its "
+          "transaction and says what to set; raised again, a restart delivers every story once",
+          "[kafka]") {
+  // The start-up's check cannot see a limit lowered later. The broker then refuses the batch,
+  // the transaction fails, and its abort and re-read met the same refusal without end (the
+  // process ran on, delivering nothing, until it was stopped).
+  setup_options o;
+  o.extra_kafka_yaml = "  delivery: exactly_once\n  transactional_id: " + unique_name("txn") + "\n";
+  o.producer = {{"compression.type", "none"}};  // the broker sees the batches at full size
+  setup s(o);
+  auto proc = start_assigned(s.config_path);
+  auto producer = paced_produce(s.in, stories(3'000, false), 30, 200ms);
+  (void)consume(s.out, 300, 60s, 0ms);
+  set_topic_config(s.out, "max.message.bytes", "3000");
+  const int code = wait_exit(proc, 60);
+  const auto log = read_file(proc.log_path);
+  INFO(log);
+  REQUIRE(code == 1);
+  CHECK(std::regex_search(log, std::regex("delivery failed .* \\(refused by the broker\\): Broker: Message size too large")));
+  CHECK(log.find("exactly_once: aborted the open transaction") != std::string::npos);
+  CHECK(log.find("topic '" + s.out + "' takes record batches of at most 3000 bytes") != std::string::npos);
+  producer.join();
+  set_topic_config(s.out, "max.message.bytes", "1048588");
+  auto again = start_wirescan({"run", "--config", s.config_path});
+  const auto events = consume(s.out, 3'000, 120s, 3000ms);
+  const int again_code = signal_and_wait(again, SIGTERM, 30);
+  INFO(read_file(again.log_path));
+  CHECK(again_code == 0);
+  CHECK(source_ids(events).size() == 3'000);  // none lost
+  CHECK(events.size() == 3'000);              // none twice (read_committed)
+}
+
 TEST_CASE("initialising transactions while the brokers do not answer is an error to retry, and a retry succeeds",
           "[kafka][network]") {
   // exactly_once: run initialises the producer's transactions just after the brokers first
@@ -798,7 +830,7 @@ TEST_CASE("initialising transactions while the brokers do not answer is an error
   // exited 1. A timeout is retriable (librdkafka: call it again), and run now asks again.
   const proxied_listener listener;  // first, so it is released last
   tcp_proxy proxy = broker_proxy(listener);
-  sinks::kafka_producer p({listener.bootstrap(), {}, unique_name("txn")}, [](std::uint64_t, std::string_view, bool) {});
+  sinks::kafka_producer p({listener.bootstrap(), {}, unique_name("txn")}, [](std::uint64_t, std::string_view, sinks::delivery_failure) {});
   REQUIRE(p.probe_brokers(10000));
   proxy.cut();
   bool retriable = false;

@@ -108,6 +108,35 @@ void deny_all_on_topic(const std::string& topic, const std::string& principal) {
   if (!failure.empty()) throw std::runtime_error("create ACL on " + topic + ": " + failure);
 }
 
+void set_topic_config(const std::string& topic, const std::string& key, const std::string& value) {
+  auto rk = make(RD_KAFKA_PRODUCER, base_conf());
+  rd_kafka_ConfigResource_t* res = rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, topic.c_str());
+  std::string failure;
+  if (rd_kafka_ConfigResource_set_config(res, key.c_str(), value.c_str()) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    failure = "cannot set " + key;
+  }
+  rd_kafka_queue_t* q = rd_kafka_queue_new(rk.get());
+  if (failure.empty()) {
+    rd_kafka_AlterConfigs(rk.get(), &res, 1, nullptr, q);
+    rd_kafka_event_t* ev = rd_kafka_queue_poll(q, 30000);
+    failure = ev == nullptr ? "timed out" : "";
+    if (ev != nullptr) {
+      if (rd_kafka_event_error(ev)) failure = rd_kafka_event_error_string(ev);
+      size_t n = 0;
+      const auto** results = rd_kafka_AlterConfigs_result_resources(rd_kafka_event_AlterConfigs_result(ev), &n);
+      for (size_t i = 0; i < n; ++i) {
+        if (rd_kafka_ConfigResource_error(results[i]) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+          failure = rd_kafka_ConfigResource_error_string(results[i]);
+        }
+      }
+      rd_kafka_event_destroy(ev);
+    }
+  }
+  rd_kafka_queue_destroy(q);
+  rd_kafka_ConfigResource_destroy(res);
+  if (!failure.empty()) throw std::runtime_error("set " + key + " on " + topic + ": " + failure);
+}
+
 void broker_stop() {
   if (std::system(("bash " + broker_script() + " stop " + WIRESCAN_BROKER_DIR).c_str()) != 0) {
     throw std::runtime_error("broker.sh stop failed");

@@ -42,6 +42,10 @@ class proxied_listener {
 // Denies principal (e.g. "User:restricted") every operation on topic.
 void deny_all_on_topic(const std::string& topic, const std::string& principal);
 
+// Sets one topic-level config (AlterConfigs: the topic's other settings go back to their
+// defaults, as librdkafka 2.0.2 has no incremental form).
+void set_topic_config(const std::string& topic, const std::string& key, const std::string& value);
+
 // Stops or restarts the shared test broker (broker.sh stop/restart on the same data).
 void broker_stop();
 void broker_restart();

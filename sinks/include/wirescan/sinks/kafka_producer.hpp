@@ -54,11 +54,19 @@ enum class payload_copy : bool { no, yes };
 // failed, say), so librdkafka refuses to add to it; only an abort ends that.
 enum class produce_status : std::uint8_t { queued, queue_full, too_large, transaction_failed };
 
+// How a failed delivery may end if the record is produced again (after a transaction's abort
+// and re-read, or by the next instance):
+// transient: it may succeed (a timeout, a transaction that failed for another reason).
+// refused: the broker refuses the record itself (its batch over the topic's max.message.bytes,
+//   an invalid record), so it would be refused again.
+// broken: the producer cannot continue (a fatal idempotence error) or may not write the topic.
+enum class delivery_failure : std::uint8_t { none, transient, refused, broken };
+
 class kafka_producer {
  public:
-  // token: the value given to produce(). error: empty on success. fatal: the producer
-  // cannot continue (an idempotence or authorisation failure).
-  using delivery_fn = std::function<void(std::uint64_t token, std::string_view error, bool fatal)>;
+  // token: the value given to produce(). error: empty on success. failure: what producing the
+  // record again could do (none on success).
+  using delivery_fn = std::function<void(std::uint64_t token, std::string_view error, delivery_failure failure)>;
 
   // Throws std::runtime_error on invalid configuration.
   kafka_producer(const producer_config& cfg, delivery_fn on_delivery);
