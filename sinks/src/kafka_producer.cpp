@@ -27,7 +27,7 @@ delivery_failure failure_of(RdKafka::ErrorCode e) {
     case RdKafka::ERR_CLUSTER_AUTHORIZATION_FAILED:
       return delivery_failure::broken;
     case RdKafka::ERR_MSG_SIZE_TOO_LARGE:       // the batch is over the topic's max.message.bytes
-    case RdKafka::ERR_RECORD_LIST_TOO_LARGE:    // the request is over the broker's socket limit
+    case RdKafka::ERR_RECORD_LIST_TOO_LARGE:    // the batch is over the topic's segment.bytes
     case RdKafka::ERR_INVALID_RECORD:           // the topic refuses the record (no key on a compacted topic)
       return delivery_failure::refused;
     default:
