@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <functional>
 #include <memory>
 #include <random>
 #include <stdexcept>
@@ -83,56 +84,68 @@ proxied_listener::proxied_listener() {
 
 proxied_listener::~proxied_listener() { ::close(fd_); }  // and with it the flock
 
-void deny_all_on_topic(const std::string& topic, const std::string& principal) {
+namespace {
+
+// One admin request on a client of its own: submit sends it to the queue given; results reads
+// the answer's per-resource error, if any. The event's own error, or none within 30 s, wins.
+std::string admin_request(const std::function<void(rd_kafka_t*, rd_kafka_queue_t*)>& submit,
+                          const std::function<std::string(rd_kafka_event_t*)>& results) {
   auto rk = make(RD_KAFKA_PRODUCER, base_conf());
+  rd_kafka_queue_t* q = rd_kafka_queue_new(rk.get());
+  submit(rk.get(), q);
+  rd_kafka_event_t* ev = rd_kafka_queue_poll(q, 30000);
+  std::string failure = ev == nullptr ? "timed out" : "";
+  if (ev != nullptr) {
+    failure = rd_kafka_event_error(ev) ? rd_kafka_event_error_string(ev) : results(ev);
+    rd_kafka_event_destroy(ev);
+  }
+  rd_kafka_queue_destroy(q);
+  return failure;
+}
+
+}  // namespace
+
+void deny_all_on_topic(const std::string& topic, const std::string& principal) {
   char err[512];
   rd_kafka_AclBinding_t* acl = rd_kafka_AclBinding_new(
       RD_KAFKA_RESOURCE_TOPIC, topic.c_str(), RD_KAFKA_RESOURCE_PATTERN_LITERAL, principal.c_str(), "*",
       RD_KAFKA_ACL_OPERATION_ALL, RD_KAFKA_ACL_PERMISSION_TYPE_DENY, err, sizeof err);
   if (acl == nullptr) throw std::runtime_error(std::string("ACL binding: ") + err);
-  rd_kafka_queue_t* q = rd_kafka_queue_new(rk.get());
-  rd_kafka_CreateAcls(rk.get(), &acl, 1, nullptr, q);
-  rd_kafka_event_t* ev = rd_kafka_queue_poll(q, 30000);
-  std::string failure = ev == nullptr ? "timed out" : "";
-  if (ev != nullptr) {
-    if (rd_kafka_event_error(ev)) failure = rd_kafka_event_error_string(ev);
-    size_t n = 0;
-    const auto** results = rd_kafka_CreateAcls_result_acls(rd_kafka_event_CreateAcls_result(ev), &n);
-    for (size_t i = 0; i < n; ++i) {
-      if (const auto* e = rd_kafka_acl_result_error(results[i])) failure = rd_kafka_error_string(e);
-    }
-    rd_kafka_event_destroy(ev);
-  }
+  const auto failure = admin_request(
+      [&](rd_kafka_t* rk, rd_kafka_queue_t* q) { rd_kafka_CreateAcls(rk, &acl, 1, nullptr, q); },
+      [](rd_kafka_event_t* ev) {
+        std::string f;
+        size_t n = 0;
+        const auto** results = rd_kafka_CreateAcls_result_acls(rd_kafka_event_CreateAcls_result(ev), &n);
+        for (size_t i = 0; i < n; ++i) {
+          if (const auto* e = rd_kafka_acl_result_error(results[i])) f = rd_kafka_error_string(e);
+        }
+        return f;
+      });
   rd_kafka_AclBinding_destroy(acl);
-  rd_kafka_queue_destroy(q);
   if (!failure.empty()) throw std::runtime_error("create ACL on " + topic + ": " + failure);
 }
 
 void set_topic_config(const std::string& topic, const std::string& key, const std::string& value) {
-  auto rk = make(RD_KAFKA_PRODUCER, base_conf());
   rd_kafka_ConfigResource_t* res = rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, topic.c_str());
   std::string failure;
   if (rd_kafka_ConfigResource_set_config(res, key.c_str(), value.c_str()) != RD_KAFKA_RESP_ERR_NO_ERROR) {
     failure = "cannot set " + key;
+  } else {
+    failure = admin_request(
+        [&](rd_kafka_t* rk, rd_kafka_queue_t* q) { rd_kafka_AlterConfigs(rk, &res, 1, nullptr, q); },
+        [](rd_kafka_event_t* ev) {
+          std::string f;
+          size_t n = 0;
+          const auto** results = rd_kafka_AlterConfigs_result_resources(rd_kafka_event_AlterConfigs_result(ev), &n);
+          for (size_t i = 0; i < n; ++i) {
+            if (rd_kafka_ConfigResource_error(results[i]) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+              f = rd_kafka_ConfigResource_error_string(results[i]);
+            }
+          }
+          return f;
+        });
   }
-  rd_kafka_queue_t* q = rd_kafka_queue_new(rk.get());
-  if (failure.empty()) {
-    rd_kafka_AlterConfigs(rk.get(), &res, 1, nullptr, q);
-    rd_kafka_event_t* ev = rd_kafka_queue_poll(q, 30000);
-    failure = ev == nullptr ? "timed out" : "";
-    if (ev != nullptr) {
-      if (rd_kafka_event_error(ev)) failure = rd_kafka_event_error_string(ev);
-      size_t n = 0;
-      const auto** results = rd_kafka_AlterConfigs_result_resources(rd_kafka_event_AlterConfigs_result(ev), &n);
-      for (size_t i = 0; i < n; ++i) {
-        if (rd_kafka_ConfigResource_error(results[i]) != RD_KAFKA_RESP_ERR_NO_ERROR) {
-          failure = rd_kafka_ConfigResource_error_string(results[i]);
-        }
-      }
-      rd_kafka_event_destroy(ev);
-    }
-  }
-  rd_kafka_queue_destroy(q);
   rd_kafka_ConfigResource_destroy(res);
   if (!failure.empty()) throw std::runtime_error("set " + key + " on " + topic + ": " + failure);
 }
