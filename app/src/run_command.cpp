@@ -916,7 +916,10 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
   drain_staged = [&] {
     while (!failed && emit_front(true)) {
     }
-    produce_state_batch();
+    // Under exactly_once a failure has failed the open transaction, which refuses the batch and
+    // would have it logged as a delivery "aborted at its commit and read again": there is no
+    // commit after a failure. Its stories stay undelivered, and are counted as such at exit.
+    if (!(eos && failed)) produce_state_batch();
   };
   // Should anything below throw, the consumer's destructor still leaves the group and calls
   // on_revoke, after the staging ring, the state batch and the lambdas these two use are gone
