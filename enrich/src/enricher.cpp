@@ -824,7 +824,33 @@ core::findings enricher::enrich(const core::story& s) const {
     }
   }
 
-  // 5. Market-moving score: 1 - prod(1 - severity x stage x named-target factor), plus
+  // 5. Companies a shock reaches without the story naming them (policy.yaml: exposures).
+  for (std::size_t i = 0; i < f.policy_shocks.size(); ++i) {
+    for (const auto& ex : rs->exposures) {
+      if (!ex.reaches(f.policy_shocks[i])) continue;
+      for (const auto& sym : ex.exposed) {
+        const auto is = [&](const auto& x) { return x.symbol == sym; };
+        if (std::any_of(f.mentions.begin(), f.mentions.end(), is) ||
+            std::any_of(f.exposures.begin(), f.exposures.end(), is)) {
+          continue;
+        }
+        // Named as a name mention names it: by its alias, else its listing (load_rules checks
+        // that every exposed symbol has one or the other).
+        core::exposure x{sym, core::asset_class::unknown, {}, ex.name, static_cast<std::uint32_t>(i)};
+        const auto* e = rs->symbols.find(sym);
+        if (e != nullptr && e->alias != symbol_table::no_alias) {
+          x.asset = rs->aliases[e->alias].asset;
+          x.name = rs->aliases[e->alias].name;
+        } else if (const auto* info = symbol_table::pick(e, core::asset_class::equity)) {
+          x.asset = info->asset;
+          x.name = info->name;
+        }
+        f.exposures.push_back(std::move(x));
+      }
+    }
+  }
+
+  // 6. Market-moving score: 1 - prod(1 - severity x stage x named-target factor), plus
   // urgency, times the source weight (docs/scoring.md).
   double keep = 1.0;
   for (const auto& sh : f.policy_shocks) {

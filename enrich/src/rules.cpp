@@ -222,7 +222,7 @@ void load_policy(builder& b, const YAML::Node& root, const std::string& file) {
   const std::size_t first = b.expressions.size();
   b.unknown_keys(root, file,
                  {"actors", "triggers", "stages", "negations", "hedges", "urgency", "products", "background", "expectations",
-                  "opinions", "policymakers", "commentary_subjects", "deciders"});
+                  "opinions", "policymakers", "commentary_subjects", "deciders", "exposures"});
   const auto actors = root["actors"];
   if (!actors || !actors.IsSequence()) b.problems.push_back(file + ": actors: expected a list");
   else
@@ -330,6 +330,30 @@ void load_policy(builder& b, const YAML::Node& root, const std::string& file) {
       for (const auto& p : b.strings(pr["phrases"], where + ".phrases")) {
         b.add("=" + p, pattern_kind::product, static_cast<std::uint32_t>(b.rs.products.size() - 1), where + ": '" + p + "'");
       }
+    }
+  }
+  if (const auto exposures = root["exposures"]; exposures) {
+    if (!exposures.IsSequence()) b.problems.push_back(file + ": exposures: expected a list");
+    for (std::size_t i = 0; exposures.IsSequence() && i < exposures.size(); ++i) {
+      const auto ex = exposures[i];
+      const std::string where = file + ": exposures[" + std::to_string(i) + "]";
+      b.unknown_keys(ex, where, {"name", "categories", "actor", "targets", "exposed"});
+      if (!ex.IsMap() || !ex["name"] || !ex["actor"] || !ex["actor"].IsScalar()) {
+        b.problems.push_back(where + ": name, actor, categories, targets and exposed are required");
+        continue;
+      }
+      exposure_rule r{ex["name"].as<std::string>(), b.strings(ex["categories"], where + ".categories"),
+                      ex["actor"].as<std::string>(), b.strings(ex["targets"], where + ".targets"),
+                      b.strings(ex["exposed"], where + ".exposed")};
+      for (const auto& c : r.categories) {
+        if (core::category_index(c) == core::policy_categories.size()) {
+          b.problems.push_back(where + ".categories: '" + c + "' is not a taxonomy category (docs/taxonomy.md)");
+        }
+      }
+      if (r.categories.empty() || r.targets.empty() || r.exposed.empty()) {
+        b.problems.push_back(where + ": categories, targets and exposed must each name at least one");
+      }
+      b.rs.exposures.push_back(std::move(r));  // exposed symbols are checked once the symbol table is built
     }
   }
   // A pattern that can match without bound ('+', '*', '{n,}') makes every scan slower, not
@@ -765,6 +789,15 @@ core::result<std::shared_ptr<const rule_set>, std::vector<std::string>> load_rul
   derive_sp500_names(b);
   derive_listed_names(b);
   freeze_symbols(b);
+  // An exposed symbol is said in events with its name: one the table does not know is a typo.
+  for (std::size_t i = 0; i < b.rs.exposures.size(); ++i) {
+    for (const auto& sym : b.rs.exposures[i].exposed) {
+      if (b.rs.symbols.find(sym) == nullptr) {
+        b.problems.push_back(src.dir + "/policy.yaml: exposures[" + std::to_string(i) + "].exposed: '" + sym +
+                             "' is not in the symbol table (symbols.tsv, aliases.yaml)");
+      }
+    }
+  }
   std::ostringstream v;
   v << std::hex << h;
   b.rs.version = v.str().substr(0, 12);

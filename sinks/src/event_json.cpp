@@ -121,6 +121,16 @@ void evidence_array(writer_t& w, const core::story& s, const std::vector<core::e
   w.EndArray();
 }
 
+// What names a listed company, in a mention and in an exposure alike.
+void symbol_fields(writer_t& w, std::string_view symbol, core::asset_class asset, std::string_view name) {
+  key(w, "symbol");
+  str(w, symbol);
+  key(w, "asset_class");
+  str(w, core::to_string(asset));
+  key(w, "name");
+  str_or_null(w, name);
+}
+
 void string_array(writer_t& w, std::string_view k, const std::vector<std::string>& xs) {
   key(w, k);
   w.StartArray();
@@ -186,18 +196,31 @@ std::string_view event_writer::write(const core::story& s, const core::findings&
   w.StartArray();
   for (const auto& m : f.mentions) {
     w.StartObject();
-    key(w, "symbol");
-    str(w, m.symbol);
-    key(w, "asset_class");
-    str(w, core::to_string(m.asset));
-    key(w, "name");
-    str_or_null(w, m.name);
+    symbol_fields(w, m.symbol, m.asset, m.name);
     key(w, "via");
     str(w, core::to_string(m.via));
     evidence_array(w, s, m.spans);
     w.EndObject();
   }
   w.EndArray();
+
+  // Optional (added within v1): only when a shock reaches a company the story does not name.
+  if (!f.exposures.empty()) {
+    key(w, "exposures");
+    w.StartArray();
+    for (const auto& x : f.exposures) {
+      if (x.shock >= f.policy_shocks.size()) throw std::logic_error("exposure of a shock the event does not hold");
+      w.StartObject();
+      symbol_fields(w, x.symbol, x.asset, x.name);
+      key(w, "why");
+      str(w, x.why);
+      key(w, "shock");
+      w.Uint(x.shock);
+      evidence_array(w, s, f.policy_shocks[x.shock].spans);
+      w.EndObject();
+    }
+    w.EndArray();
+  }
 
   key(w, "rules_version");
   str(w, f.rules_version.empty() ? std::string_view("none") : std::string_view(f.rules_version));

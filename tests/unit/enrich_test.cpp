@@ -100,6 +100,43 @@ TEST_CASE("the sample story's body adds its named companies and trailing crypto 
   CHECK(f.policy_shocks.size() == 2);
 }
 
+TEST_CASE("a shock reaches the companies its exposure rules name that the story does not", "[enrich]") {
+  const auto exposed = [](const core::findings& f) {
+    std::string out;
+    for (const auto& x : f.exposures) {
+      out += (out.empty() ? "" : ",") + x.symbol + ":" + f.policy_shocks.at(x.shock).category;
+    }
+    return out;
+  };
+  // The headline alone: China's curb on buying Nvidia's chips reaches its buyers, unnamed.
+  const auto f = run("Beijing moves to restrict Nvidia H200 purchases even after US green-lit exports");
+  CHECK(describe(f) == "NVDA:equity");
+  CHECK(exposed(f) == "BABA:import_restriction,BIDU:import_restriction,0700.HK:import_restriction");
+  REQUIRE(f.exposures.size() == 3);
+  CHECK(f.exposures[2].name == "Tencent Holdings");
+  CHECK(f.exposures[2].asset == core::asset_class::equity);
+  CHECK(f.exposures[0].why == "China's largest buyers of US AI accelerators");
+  // A company the story names is a mention, not an exposure.
+  CHECK(exposed(run("Alibaba falls as China restricts Nvidia H20 purchases")) ==
+        "BIDU:import_restriction,0700.HK:import_restriction");
+  // Named in the body: the sample story's buyers are all mentions.
+  std::ifstream in(std::string(WIRESCAN_SHARED_DATA) + "/sample-story/h200-restriction-story.txt");
+  std::stringstream body;
+  body << in.rdbuf();
+  CHECK(run("Beijing moves to restrict Nvidia H200 purchases even after US green-lit exports", body.str())
+            .exposures.empty());
+  // Another actor, category or product reaches no one.
+  CHECK(exposed(run("US green-lights Nvidia H200 exports")).empty());
+  CHECK(exposed(run("India moves to restrict Nvidia H200 purchases")).empty());
+  CHECK(exposed(run("China opens antitrust probe into Nvidia")).empty());
+  CHECK(exposed(run("China moves to restrict Micron purchases")).empty());
+  // The FAA's action on the 737 MAX reaches the airlines that fly it.
+  CHECK(exposed(run("FAA grounds Boeing 737 MAX 9 jets")) ==
+        "LUV:regulatory_action,UAL:regulatory_action,AAL:regulatory_action,ALK:regulatory_action");
+  // No shock, no exposure.
+  CHECK(exposed(run("Boeing 737 MAX deliveries resume")).empty());
+}
+
 TEST_CASE("a company's own policy, a speech and a data release are not policy shocks", "[enrich]") {
   CHECK(run("Retailer Target bans e-cigarette sales in all stores").policy_shocks.empty());
   CHECK(run("Netflix restricts password sharing in 40 more countries").policy_shocks.empty());

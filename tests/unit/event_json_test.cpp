@@ -64,6 +64,33 @@ TEST_CASE("evidence spans quote exactly the bytes they point at", "[event]") {
   }
 }
 
+TEST_CASE("exposures are written only when a shock reaches an unnamed company, with that shock's evidence",
+          "[event]") {
+  const auto rules = enrich::load_rules(std::string(WIRESCAN_SOURCE_DIR) + "/rules");
+  REQUIRE(rules.has_value());
+  const enrich::enricher e(rules.value());
+  sinks::event_writer w;
+  core::story s;
+  s.id = "x-1";
+  s.headline = "Beijing moves to restrict Nvidia H200 purchases even after US green-lit exports";
+  const std::string json(w.write(s, e.enrich(s), {}));
+  CHECK(test::event_schema_violation(json).empty());
+  const auto d = parse(json);
+  REQUIRE(d.HasMember("exposures"));
+  const auto& xs = d["exposures"];
+  REQUIRE(xs.Size() == 3);
+  CHECK(std::string(xs[0]["symbol"].GetString()) == "BABA");
+  CHECK(std::string(xs[0]["name"].GetString()) == "Alibaba");
+  CHECK(std::string(xs[0]["why"].GetString()) == "China's largest buyers of US AI accelerators");
+  const auto shock = xs[0]["shock"].GetUint();
+  REQUIRE(shock < d["policy_shocks"].Size());
+  CHECK(std::string(d["policy_shocks"][shock]["category"].GetString()) == "import_restriction");
+  CHECK(xs[0]["evidence"] == d["policy_shocks"][shock]["evidence"]);
+  CHECK(std::string(xs[0]["evidence"][0]["text"].GetString()) == "restrict Nvidia H200 purchases");
+  s.headline = "US green-lights Nvidia H200 exports";
+  CHECK_FALSE(parse(w.write(s, e.enrich(s), {})).HasMember("exposures"));
+}
+
 TEST_CASE("refuses an evidence span that splits a UTF-8 code point", "[event]") {
   auto s = sample();
   core::findings f;

@@ -57,6 +57,29 @@ TEST_CASE("a policy pattern that can match without bound is refused, naming it",
   CHECK(mentions(unbounded.error(), "negations: 'rules? out [a-z]*': can match without bound"));
 }
 
+TEST_CASE("an exposure loads when every part of it is known, and each unknown part is a problem naming it", "[rules]") {
+  const std::string symbols = "NVDA\tequity\tNVIDIA Corp\tnasdaq\nBABA\tequity\tAlibaba Group\tnyse-other\n";
+  const std::string head = std::string(policy) + "exposures:\n";
+  const auto good = load_rules_from(rule_sources{
+      head + "  - {name: buyers, categories: [tariff], actor: US, targets: [NVDA], exposed: [BABA]}\n", "", symbols, "mem"});
+  REQUIRE(good.has_value());
+  REQUIRE(good.value()->exposures.size() == 1);
+  CHECK(good.value()->exposures[0].exposed == std::vector<std::string>{"BABA"});
+  const auto bad = load_rules_from(rule_sources{
+      head + "  - {name: a, categories: [tarrif], actor: US, targets: [NVDA], exposed: [BABA]}\n"
+             "  - {name: b, categories: [tariff], actor: US, targets: [NVDA], exposed: [BABAA]}\n"
+             "  - {name: c, categories: [tariff], targets: [NVDA], exposed: [BABA]}\n"
+             "  - {name: d, categories: [tariff], actor: US, targets: [], exposed: [BABA], why: x}\n",
+      "", symbols, "mem"});
+  REQUIRE_FALSE(bad.has_value());
+  INFO(bad.error().front());
+  CHECK(mentions(bad.error(), "exposures[0].categories: 'tarrif' is not a taxonomy category"));
+  CHECK(mentions(bad.error(), "exposures[1].exposed: 'BABAA' is not in the symbol table"));
+  CHECK(mentions(bad.error(), "exposures[2]: name, actor, categories, targets and exposed are required"));
+  CHECK(mentions(bad.error(), "exposures[3]: categories, targets and exposed must each name at least one"));
+  CHECK(mentions(bad.error(), "exposures[3]: unknown key 'why'"));
+}
+
 TEST_CASE("a non-ASCII character inside a bracket class is refused: it would match one of its bytes", "[rules]") {
   // "['\u2019]s" is a class of four bytes followed by "s": it never matches "Fed\u2019s".
   const std::string head = "actors:\n  - {code: US, phrases: [United States]}\ntriggers:\n  tariff:\n";

@@ -39,6 +39,16 @@ struct mention {
   std::vector<evidence> spans;
 };
 
+// A listed company that a shock the story reports reaches without the story naming it: the
+// market's own buyers of a product it restricts, say (rules/policy.yaml: exposures).
+struct exposure {
+  std::string symbol;
+  asset_class asset{asset_class::unknown};
+  std::string name;     // empty when no symbol table names it
+  std::string why;      // the exposure rule's name: who these companies are to the shock
+  std::uint32_t shock;  // index into findings::policy_shocks; its evidence is the exposure's
+};
+
 enum class direction : std::uint8_t { tightening, easing };
 enum class stage : std::uint8_t { considered, threatened, planned, enacted };
 
@@ -105,6 +115,7 @@ struct market_moving {
 struct findings {
   std::vector<policy_shock> policy_shocks;
   std::vector<mention> mentions;
+  std::vector<exposure> exposures;  // companies the shocks reach that the story does not name
   core::market_moving market;
   std::string rules_version;  // content hash of the rule set that produced these findings
   std::vector<headline_signal> signals;     // not serialised; for the novelty stage

@@ -9,6 +9,7 @@
 // any thread may use it while a reload builds the next one. Scanning needs per-thread
 // scratch space, which scan() keeps in a thread_local clone.
 
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -64,6 +65,26 @@ struct product_rule {
   std::string symbol;
 };
 
+// Listed companies a shock reaches without the story naming them: the market's own buyers of
+// a product it restricts, say (policy.yaml: exposures). A shock of one of the categories, with
+// the actor among its actors and one of the targets among its targets, reaches each exposed
+// symbol the story does not mention (findings::exposures).
+struct exposure_rule {
+  std::string name;                     // who they are, for people reading the rules
+  std::vector<std::string> categories;  // taxonomy categories
+  std::string actor;                    // a country code or authority among the shock's actors
+  std::vector<std::string> targets;     // symbols or product names, any of them among the shock's targets
+  std::vector<std::string> exposed;     // symbols the symbol table knows
+
+  [[nodiscard]] bool reaches(const core::policy_shock& sh) const noexcept {
+    const auto has = [](const std::vector<std::string>& xs, const std::string& x) {
+      return std::find(xs.begin(), xs.end(), x) != xs.end();
+    };
+    return has(categories, sh.category) && has(sh.actors, actor) &&
+           std::any_of(targets.begin(), targets.end(), [&](const std::string& t) { return has(sh.targets, t); });
+  }
+};
+
 struct alias_rule {
   std::string symbol;
   core::asset_class asset;
@@ -92,6 +113,7 @@ struct rule_set {
   std::vector<actor_rule> actors;
   std::vector<trigger_rule> triggers;
   std::vector<product_rule> products;
+  std::vector<exposure_rule> exposures;
   std::vector<alias_rule> aliases;
   std::vector<pattern_info> patterns;  // by Vectorscan pattern id
   // Every symbol the symbol lists or the aliases know: its listings, its alias, S&P 500 or not.
