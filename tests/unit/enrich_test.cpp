@@ -137,6 +137,25 @@ TEST_CASE("a shock reaches the companies its exposure rules name that the story 
   CHECK(exposed(run("Boeing 737 MAX deliveries resume")).empty());
 }
 
+TEST_CASE("a government's curbs a few words before what they curb, and purchase guidance to companies, are shocks",
+          "[enrich]") {
+  // Tuned on chip-policy headlines ("US restricts Nvidia H20 chip exports to China", "China
+  // urges companies to avoid Nvidia H20 purchases"); pinned here on others.
+  one("Washington restricts advanced semiconductor exports to Russia", "export_control", core::direction::tightening);
+  one("Beijing bans gallium exports to the United States", "export_control", core::direction::tightening);
+  CHECK(only_shock("Beijing bans gallium exports to the United States").actors == std::vector<std::string>{"CN"});
+  one("Moscow orders state companies to stop using Microsoft software", "import_restriction",
+      core::direction::tightening);
+  one("Seoul tells chipmakers to pause orders of Japanese materials", "import_restriction",
+      core::direction::tightening);
+  one("India bars Chinese CCTV cameras from government offices", "import_restriction", core::direction::tightening);
+  // A company halting its own shipments, and advice to investors, are not.
+  CHECK(run("Ford halts F-150 exports to China").policy_shocks.empty());
+  CHECK(run("Glencore limits cobalt exports to China").policy_shocks.empty());
+  CHECK(run("Morgan Stanley urges clients to avoid buying Chinese stocks").policy_shocks.empty());
+  CHECK(run("Goldman tells clients to avoid buying US Treasuries").policy_shocks.empty());
+}
+
 TEST_CASE("a company's own policy, a speech and a data release are not policy shocks", "[enrich]") {
   CHECK(run("Retailer Target bans e-cigarette sales in all stores").policy_shocks.empty());
   CHECK(run("Netflix restricts password sharing in 40 more countries").policy_shocks.empty());
