@@ -117,6 +117,7 @@ struct builder {
   // under, and the alias for a symbol.
   std::unordered_map<std::string, std::vector<symbol_info>> symbols;
   std::unordered_map<std::string, std::size_t> alias_by_symbol;
+  std::vector<std::string> exposure_where;  // "policy.yaml: exposures[3]", by rs.exposures index
   rule_set rs;
 
   // Case-sensitive when marked with a leading '=' or written without lower-case letters
@@ -338,7 +339,7 @@ void load_policy(builder& b, const YAML::Node& root, const std::string& file) {
       const auto ex = exposures[i];
       const std::string where = file + ": exposures[" + std::to_string(i) + "]";
       b.unknown_keys(ex, where, {"name", "categories", "actor", "targets", "exposed"});
-      if (!ex.IsMap() || !ex["name"] || !ex["actor"] || !ex["actor"].IsScalar()) {
+      if (!ex.IsMap() || !ex["name"] || !ex["name"].IsScalar() || !ex["actor"] || !ex["actor"].IsScalar()) {
         b.problems.push_back(where + ": name, actor, categories, targets and exposed are required");
         continue;
       }
@@ -354,6 +355,7 @@ void load_policy(builder& b, const YAML::Node& root, const std::string& file) {
         b.problems.push_back(where + ": categories, targets and exposed must each name at least one");
       }
       b.rs.exposures.push_back(std::move(r));  // exposed symbols are checked once the symbol table is built
+      b.exposure_where.push_back(where);
     }
   }
   // A pattern that can match without bound ('+', '*', '{n,}') makes every scan slower, not
@@ -793,7 +795,7 @@ core::result<std::shared_ptr<const rule_set>, std::vector<std::string>> load_rul
   for (std::size_t i = 0; i < b.rs.exposures.size(); ++i) {
     for (const auto& sym : b.rs.exposures[i].exposed) {
       if (b.rs.symbols.find(sym) == nullptr) {
-        b.problems.push_back(src.dir + "/policy.yaml: exposures[" + std::to_string(i) + "].exposed: '" + sym +
+        b.problems.push_back(b.exposure_where[i] + ".exposed: '" + sym +
                              "' is not in the symbol table (symbols.tsv, aliases.yaml)");
       }
     }

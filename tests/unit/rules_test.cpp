@@ -67,15 +67,18 @@ TEST_CASE("an exposure loads when every part of it is known, and each unknown pa
   CHECK(good.value()->exposures[0].exposed == std::vector<std::string>{"BABA"});
   const auto bad = load_rules_from(rule_sources{
       head + "  - {name: a, categories: [tarrif], actor: US, targets: [NVDA], exposed: [BABA]}\n"
-             "  - {name: b, categories: [tariff], actor: US, targets: [NVDA], exposed: [BABAA]}\n"
              "  - {name: c, categories: [tariff], targets: [NVDA], exposed: [BABA]}\n"
-             "  - {name: d, categories: [tariff], actor: US, targets: [], exposed: [BABA], why: x}\n",
+             "  - {name: b, categories: [tariff], actor: US, targets: [NVDA], exposed: [BABAA]}\n"
+             "  - {name: d, categories: [tariff], actor: US, targets: [], exposed: [BABA], why: x}\n"
+             "  - {name: {x: 1}, categories: [tariff], actor: US, targets: [NVDA], exposed: [BABA]}\n",
       "", symbols, "mem"});
   REQUIRE_FALSE(bad.has_value());
   INFO(bad.error().front());
   CHECK(mentions(bad.error(), "exposures[0].categories: 'tarrif' is not a taxonomy category"));
-  CHECK(mentions(bad.error(), "exposures[1].exposed: 'BABAA' is not in the symbol table"));
-  CHECK(mentions(bad.error(), "exposures[2]: name, actor, categories, targets and exposed are required"));
+  CHECK(mentions(bad.error(), "exposures[1]: name, actor, categories, targets and exposed are required"));
+  // Named by its place in the file, after one that was skipped.
+  CHECK(mentions(bad.error(), "exposures[2].exposed: 'BABAA' is not in the symbol table"));
+  CHECK(mentions(bad.error(), "exposures[4]: name, actor, categories, targets and exposed are required"));
   CHECK(mentions(bad.error(), "exposures[3]: categories, targets and exposed must each name at least one"));
   CHECK(mentions(bad.error(), "exposures[3]: unknown key 'why'"));
 }
