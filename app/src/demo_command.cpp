@@ -17,7 +17,8 @@
 namespace wirescan::app {
 namespace {
 
-// One readable line per event for a terminal: age, headline, mentions, shocks.
+// One readable line per event for a terminal: age, headline, mentions, shocks, and the companies
+// the shocks reach unnamed.
 void print_readable(std::string_view json) {
   rapidjson::Document d;
   d.Parse(json.data(), json.size());
@@ -30,6 +31,11 @@ void print_readable(std::string_view json) {
   std::string shocks;
   for (const auto& s : d["policy_shocks"].GetArray()) {
     shocks += (shocks.empty() ? "" : " ") + std::string(s["category"].GetString()) + "/" + s["direction"].GetString();
+  }
+  if (d.HasMember("exposures")) {
+    std::string reached;
+    for (const auto& x : d["exposures"].GetArray()) reached += std::string(" ") + x["symbol"].GetString();
+    shocks += " (reaching" + reached + ")";
   }
   std::printf("\033[1m%-10s\033[0m %s\n           mentions: %s   shocks: %s   score: %.2f   %lld us\n",
               d["story"]["id"].GetString(), d["story"]["headline"].GetString(),
