@@ -73,10 +73,12 @@ static_assert(alignof(in_flight) > part_mask);
 constexpr const char* stalled_queue_full =
     "stopping with the producer's queue full: the output acknowledged nothing for kafka.drain_timeout_ms";
 
-// Why a story was not produced when its exactly_once transaction had already failed.
+// Why a story was not produced when its exactly_once transaction had already failed. Said
+// before the run knows whether it goes on (the transaction is aborted at its commit and the
+// stories read again) or stops (aborted at the exit or by the next instance, which reads them).
 constexpr const char* transaction_failed_refusal =
-    "exactly_once: the open transaction has failed, so its remaining stories were not produced; it is "
-    "aborted at its commit and they are read again";
+    "exactly_once: the open transaction has failed, so its remaining stories were not produced; the "
+    "transaction is aborted and they are read again";
 
 // Stories' novelty state records gathered into one state-topic record (novelty::begin_batch);
 // each story counts it as one of its parts until the batch is delivered. Produced without a
@@ -916,9 +918,8 @@ int run_service(const config& cfg, obs::metrics& m, const std::atomic<bool>& sto
   drain_staged = [&] {
     while (!failed && emit_front(true)) {
     }
-    // Under exactly_once a failure has failed the open transaction, which refuses the batch and
-    // would have it logged as a delivery "aborted at its commit and read again": there is no
-    // commit after a failure. Its stories stay undelivered, and are counted as such at exit.
+    // Under exactly_once a failure has failed the open transaction, which would only refuse the
+    // batch. Its stories stay undelivered, and are counted as such at exit.
     if (!(eos && failed)) produce_state_batch();
   };
   // Should anything below throw, the consumer's destructor still leaves the group and calls
