@@ -149,15 +149,17 @@ bool abbreviation(std::string_view word) noexcept {
   return word.size() <= 7 && std::binary_search(known.begin(), known.end(), packed_word(word));
 }
 
-// The sentences of t, as [from, to) byte ranges, into out. Sentence ends: '.', '!', '?' or a
-// newline followed by space/end, except after a single capital letter ("U.S.", "J.P.") or a
-// common abbreviation.
+// The sentences of t, as [from, to) byte ranges, into out. Sentence ends: '.', '!', '?', ';' or
+// a newline followed by space/end, except after a single capital letter ("U.S.", "J.P.") or a
+// common abbreviation, and except the ';' that closes an HTML entity ("Rosen &amp; Katz"). A
+// headline's ';' joins two reports ("X restricts chip purchases; FAA grounds 737 MAX jets"),
+// whose actors and triggers must not pair across it.
 void sentences(std::string_view t, std::vector<std::pair<std::uint32_t, std::uint32_t>>& out) {
   out.clear();
   // Most bytes end nothing: look only at those that might.
   static constexpr auto may_end = [] {
     std::array<bool, 256> f{};
-    for (const char c : {'.', '!', '?', '\n'}) f[static_cast<unsigned char>(c)] = true;
+    for (const char c : {'.', '!', '?', ';', '\n'}) f[static_cast<unsigned char>(c)] = true;
     return f;
   }();
   std::uint32_t start = 0;
@@ -165,13 +167,17 @@ void sentences(std::string_view t, std::vector<std::pair<std::uint32_t, std::uin
     const char c = t[i];
     if (!may_end[static_cast<unsigned char>(c)]) continue;
     bool end = c == '\n';
-    if ((c == '.' || c == '!' || c == '?') && (i + 1 == t.size() || t[i + 1] == ' ' || t[i + 1] == '\n')) {
+    if ((c == '.' || c == '!' || c == '?' || c == ';') && (i + 1 == t.size() || t[i + 1] == ' ' || t[i + 1] == '\n')) {
       end = true;
       if (c == '.') {
         std::uint32_t w = i;
         while (w > start && is_ascii_letter(t[w - 1])) --w;
         const std::string_view word = t.substr(w, i - w);
         if ((word.size() == 1 && is_ascii_upper(word[0])) || abbreviation(word)) end = false;
+      } else if (c == ';') {
+        std::uint32_t w = i;
+        while (w > start && i - w < 8 && (is_ascii_letter(t[w - 1]) || is_ascii_digit(t[w - 1]) || t[w - 1] == '#')) --w;
+        if (w > start && w < i && t[w - 1] == '&') end = false;
       }
     }
     if (end) {

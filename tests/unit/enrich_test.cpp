@@ -156,6 +156,19 @@ TEST_CASE("a government's curbs a few words before what they curb, and purchase 
   CHECK(run("Goldman tells clients to avoid buying US Treasuries").policy_shocks.empty());
 }
 
+TEST_CASE("a headline's semicolon joins two reports: neither lends the other its actor, targets or category",
+          "[enrich]") {
+  const auto f = run("Canada imposes tariffs on Chinese EVs; FAA grounds Boeing 737 MAX 9 jets");
+  REQUIRE(f.policy_shocks.size() == 2);
+  CHECK(f.policy_shocks[0].category == "tariff");
+  CHECK(f.policy_shocks[0].actors == std::vector<std::string>{"CA"});
+  CHECK(f.policy_shocks[0].targets.empty());  // Boeing is the FAA's, after the semicolon
+  CHECK(f.policy_shocks[1].category == "regulatory_action");
+  CHECK(f.policy_shocks[1].actors == std::vector<std::string>{"US", "FAA"});
+  // The ';' of an HTML entity ends nothing.
+  CHECK(only_shock("The White House &amp; allies impose new tariffs on steel").actors == std::vector<std::string>{"US"});
+}
+
 TEST_CASE("a company's own policy, a speech and a data release are not policy shocks", "[enrich]") {
   CHECK(run("Retailer Target bans e-cigarette sales in all stores").policy_shocks.empty());
   CHECK(run("Netflix restricts password sharing in 40 more countries").policy_shocks.empty());
