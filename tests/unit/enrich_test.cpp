@@ -140,7 +140,8 @@ TEST_CASE("a shock reaches the companies its exposure rules name that the story 
 TEST_CASE("a government's curbs a few words before what they curb, and purchase guidance to companies, are shocks",
           "[enrich]") {
   // Tuned on chip-policy headlines ("US restricts Nvidia H20 chip exports to China", "China
-  // urges companies to avoid Nvidia H20 purchases"); pinned here on others.
+  // urges companies to avoid Nvidia H20 purchases", "China restricts Nvidia H200 chip imports");
+  // pinned here on others.
   one("Washington restricts advanced semiconductor exports to Russia", "export_control", core::direction::tightening);
   one("Beijing bans gallium exports to the United States", "export_control", core::direction::tightening);
   CHECK(only_shock("Beijing bans gallium exports to the United States").actors == std::vector<std::string>{"CN"});
@@ -149,6 +150,10 @@ TEST_CASE("a government's curbs a few words before what they curb, and purchase 
   one("Seoul tells chipmakers to pause orders of Japanese materials", "import_restriction",
       core::direction::tightening);
   one("India bars Chinese CCTV cameras from government offices", "import_restriction", core::direction::tightening);
+  one("Indonesia restricts cheap textile imports from China", "import_restriction", core::direction::tightening);
+  CHECK(only_shock("Indonesia restricts cheap textile imports from China").actors == std::vector<std::string>{"ID"});
+  one("Ottawa curbs access to Chinese electric vehicles", "import_restriction", core::direction::tightening);
+  CHECK(run("Costco limits access to its warehouses").policy_shocks.empty());
   // A company halting its own shipments, and advice to investors, are not.
   CHECK(run("Ford halts F-150 exports to China").policy_shocks.empty());
   CHECK(run("Glencore limits cobalt exports to China").policy_shocks.empty());
