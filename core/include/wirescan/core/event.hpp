@@ -46,7 +46,7 @@ struct exposure {
   asset_class asset{asset_class::unknown};
   std::string name;     // empty when no symbol table names it
   std::string why;      // the exposure rule's name: who these companies are to the shock
-  std::uint32_t shock;  // index into findings::policy_shocks; its evidence is the exposure's
+  std::uint32_t shock{0};  // index into findings::policy_shocks; its evidence is the exposure's
 };
 
 enum class direction : std::uint8_t { tightening, easing };
