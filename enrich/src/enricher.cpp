@@ -274,7 +274,11 @@ void normalise(const rule_set& rs, std::vector<match>& ms, std::vector<char>& co
                !rs.actors[rs.patterns[o.id].index].authority.empty();
       }
       if (!contains) return false;
-      if (kind == pattern_kind::trigger) return true;
+      // A fallback phrase never hides a firm one inside it: "restricts exports of chips" holds
+      // "restricts exports", which says what it is (the shocks' choice gives way to it).
+      if (kind == pattern_kind::trigger) {
+        return !rs.triggers[rs.patterns[o.id].index].fallback || rs.triggers[rs.patterns[m.id].index].fallback;
+      }
       return o.id == m.id || kind == pattern_kind::actor || kind == pattern_kind::name;
     };
     const auto judge = [&](std::size_t j) {
@@ -467,6 +471,7 @@ core::findings enricher::enrich(const core::story& s) const {
     core::policy_shock shock;
     std::uint32_t from;
     std::uint32_t to;
+    bool fallback;  // the trigger rule's: gives way to another category's phrase
   };
   std::vector<core::policy_shock> shocks;
   bool urgent = false;
@@ -701,6 +706,17 @@ core::findings enricher::enrich(const core::story& s) const {
             (actor == nullptr || rs->actors[rs->patterns[actor->id].index].adjective)) {
           continue;
         }
+        // Who may act: "restricts Nvidia chips" is an import curb by China, an export control
+        // by the US.
+        if (!rule.actors.empty()) {
+          if (actor == nullptr) continue;
+          const auto& ar = rs->actors[rs->patterns[actor->id].index];
+          if (std::none_of(rule.actors.begin(), rule.actors.end(), [&](const std::string& a) {
+                return a == ar.code || (!ar.authority.empty() && a == ar.authority);
+              })) {
+            continue;
+          }
+        }
         // A named move ("rate hike") is news only with its decider before it, or joined to it
         // right after ("a hike by the RBI"), in a sentence that is not about data, markets or
         // commentators ("US inflation accelerated ..., keeping the Fed on track for a hike").
@@ -784,13 +800,22 @@ core::findings enricher::enrich(const core::story& s) const {
         sh.confidence = std::clamp(0.55 + (actor ? 0.2 : 0.0) + (sh.targets.empty() ? 0.0 : 0.1) +
                                        (k == 0 ? 0.1 : 0.0) - (hedged ? 0.15 : 0.0),
                                    0.0, 1.0);
-        found.push_back({std::move(sh), t.from, t.to});
+        found.push_back({std::move(sh), t.from, t.to, rule.fallback});
       }
-      // regulatory_action is the fallback: a more specific category in the sentence wins.
+      // regulatory_action is the fallback category: a more specific one in the sentence wins.
+      // A fallback phrase gives way to another category's phrase over the same words ("restricts
+      // exports of chips" is an export control); elsewhere in the sentence it stands ("China bans
+      // Nvidia chips after an antitrust probe" is both).
       const bool specific = std::any_of(found.begin(), found.end(),
                                         [](const auto& x) { return x.shock.category != "regulatory_action"; });
+      const auto overruled = [&](const sentence_shock& x) {
+        return std::any_of(found.begin(), found.end(), [&](const sentence_shock& o) {
+          return !o.fallback && o.shock.category != x.shock.category && o.from < x.to && x.from < o.to;
+        });
+      };
       for (auto& x : found) {
         if (specific && x.shock.category == "regulatory_action") continue;
+        if (x.fallback && overruled(x)) continue;
         auto same = std::find_if(shocks.begin(), shocks.end(), [&](const core::policy_shock& o) {
           return o.category == x.shock.category && o.dir == x.shock.dir;
         });

@@ -178,6 +178,12 @@ struct builder {
     }
   }
 
+  // A code or authority of an actor read so far (the actors section comes first).
+  [[nodiscard]] bool known_actor(const std::string& a) const {
+    return std::any_of(rs.actors.begin(), rs.actors.end(),
+                       [&](const actor_rule& r) { return r.code == a || r.authority == a; });
+  }
+
   std::vector<std::string> strings(const YAML::Node& n, const std::string& where) {
     std::vector<std::string> out;
     if (!n || !n.IsSequence()) {
@@ -283,7 +289,7 @@ void load_policy(builder& b, const YAML::Node& root, const std::string& file) {
       for (std::size_t i = 0; i < kv.second.size(); ++i) {
         const auto t = kv.second[i];
         const std::string where = file + ": triggers." + cat + "[" + std::to_string(i) + "]";
-        b.unknown_keys(t, where, {"direction", "phrases", "needs_actor", "named_move"});
+        b.unknown_keys(t, where, {"direction", "phrases", "needs_actor", "named_move", "actors", "fallback"});
         const auto dir = t["direction"] ? t["direction"].as<std::string>() : "";
         if (dir != "tightening" && dir != "easing" && dir != "by_numbers") {
           b.problems.push_back(where + ": direction must be tightening, easing or by_numbers");
@@ -292,6 +298,16 @@ void load_policy(builder& b, const YAML::Node& root, const std::string& file) {
         b.rs.triggers.push_back({cat, dir == "easing" ? core::direction::easing : core::direction::tightening,
                                  t["needs_actor"] && t["needs_actor"].as<bool>(),
                                  t["named_move"] && t["named_move"].as<bool>(), dir == "by_numbers"});
+        auto& rule = b.rs.triggers.back();
+        rule.fallback = t["fallback"] && t["fallback"].as<bool>();
+        if (t["actors"]) {
+          rule.actors = b.strings(t["actors"], where + ".actors");
+          if (rule.actors.empty()) b.problems.push_back(where + ".actors: name at least one, or leave it out");
+          for (const auto& a : rule.actors) {
+            if (!b.known_actor(a)) b.problems.push_back(where + ".actors: '" + a + "' is no actor's code or authority");
+          }
+          rule.needs_actor = true;
+        }
         for (const auto& p : b.strings(t["phrases"], where + ".phrases")) {
           b.add(p, pattern_kind::trigger, static_cast<std::uint32_t>(b.rs.triggers.size() - 1), where + ": '" + p + "'");
         }
@@ -346,6 +362,7 @@ void load_policy(builder& b, const YAML::Node& root, const std::string& file) {
       exposure_rule r{ex["name"].as<std::string>(), b.strings(ex["categories"], where + ".categories"),
                       ex["actor"].as<std::string>(), b.strings(ex["targets"], where + ".targets"),
                       b.strings(ex["exposed"], where + ".exposed")};
+      if (!b.known_actor(r.actor)) b.problems.push_back(where + ".actor: '" + r.actor + "' is no actor's code or authority");
       for (const auto& c : r.categories) {
         if (core::category_index(c) == core::policy_categories.size()) {
           b.problems.push_back(where + ".categories: '" + c + "' is not a taxonomy category (docs/taxonomy.md)");

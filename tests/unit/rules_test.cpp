@@ -81,6 +81,31 @@ TEST_CASE("an exposure loads when every part of it is known, and each unknown pa
   CHECK(mentions(bad.error(), "exposures[4]: name, actor, categories, targets and exposed are required"));
   CHECK(mentions(bad.error(), "exposures[3]: categories, targets and exposed must each name at least one"));
   CHECK(mentions(bad.error(), "exposures[3]: unknown key 'why'"));
+  // An actor no actor entry has could never be among a shock's: a typo.
+  const auto typo = load_rules_from(rule_sources{
+      head + "  - {name: buyers, categories: [tariff], actor: USA, targets: [NVDA], exposed: [BABA]}\n", "", symbols, "mem"});
+  REQUIRE_FALSE(typo.has_value());
+  CHECK(mentions(typo.error(), "exposures[0].actor: 'USA' is no actor's code or authority"));
+}
+
+TEST_CASE("a trigger's actors must be actors the rules know, and make it need one", "[rules]") {
+  const std::string head = "actors:\n  - {code: US, phrases: [United States]}\n"
+                           "  - {code: US, authority: BIS, phrases: [Commerce Department]}\ntriggers:\n  export_control:\n";
+  const auto good = load_rules_from(rule_sources{
+      head + "    - {direction: tightening, phrases: [restricts chips], actors: [US, BIS], fallback: true}\n", "", "", "mem"});
+  REQUIRE(good.has_value());
+  REQUIRE(good.value()->triggers.size() == 1);
+  const auto& rule = good.value()->triggers[0];
+  CHECK(rule.actors == std::vector<std::string>{"US", "BIS"});
+  CHECK(rule.needs_actor);
+  CHECK(rule.fallback);
+  const auto bad = load_rules_from(rule_sources{head +
+                                                    "    - {direction: tightening, phrases: [restricts chips], actors: [CN]}\n"
+                                                    "    - {direction: tightening, phrases: [curbs chips], actors: []}\n",
+                                                "", "", "mem"});
+  REQUIRE_FALSE(bad.has_value());
+  CHECK(mentions(bad.error(), "export_control[0].actors: 'CN' is no actor's code or authority"));
+  CHECK(mentions(bad.error(), "export_control[1].actors: name at least one, or leave it out"));
 }
 
 TEST_CASE("a non-ASCII character inside a bracket class is refused: it would match one of its bytes", "[rules]") {

@@ -58,6 +58,14 @@ struct trigger_rule {
   // VS 0.00% PREVIOUS", an economic calendar's form): higher tightens, lower eases, the same is
   // no move. `dir` is unused then.
   bool by_numbers = false;
+  // Who may act: the phrase counts only when its actor's code or authority is one of these
+  // ("restricts Nvidia chips" is an import curb by China, an export control by the US). Empty:
+  // any actor. Not empty implies needs_actor.
+  std::vector<std::string> actors{};
+  // A weak form, a reading for when nothing more specific says what the words are: it gives
+  // way to another category's phrase over the same words, as "restricts exports of chips" is
+  // an export control, not a curb on chips.
+  bool fallback = false;
 };
 
 struct product_rule {
