@@ -161,6 +161,46 @@ TEST_CASE("a government's curbs a few words before what they curb, and purchase 
   CHECK(run("Goldman tells clients to avoid buying US Treasuries").policy_shocks.empty());
 }
 
+TEST_CASE("who restricts a maker's chips says whether it is an export control or an import curb", "[enrich]") {
+  // Tuned on "China moves to restrict Nvidia H200 chips" and its US twin; pinned here on others.
+  one("Beijing moves to limit AMD MI308 processors", "import_restriction", core::direction::tightening);
+  CHECK(only_shock("Beijing moves to limit AMD MI308 processors").targets == std::vector<std::string>{"AMD"});
+  one("Washington moves to restrict AMD MI308 processors", "export_control", core::direction::tightening);
+  one("Japan curbs advanced memory chips", "export_control", core::direction::tightening);
+  // Chips foreign to the government that curbs them are imports, whoever it is.
+  one("Washington curbs Chinese legacy chips", "import_restriction", core::direction::tightening);
+  // Neither a maker's government nor a buyer the rules name: no reading.
+  CHECK(run("India restricts Nvidia chips").policy_shocks.empty());
+  CHECK(run("Nvidia curbs sales of gaming chips").policy_shocks.empty());
+  // The reading of last resort gives way to the phrase inside it ...
+  one("Beijing restricts exports of chips", "export_control", core::direction::tightening);
+  // ... and stands beside another category elsewhere in the sentence.
+  const auto both = run("Beijing bans Micron chips after an antitrust probe");
+  REQUIRE(both.policy_shocks.size() == 2);
+  CHECK(both.policy_shocks[0].category == "import_restriction");
+  CHECK(both.policy_shocks[1].category == "antitrust");
+}
+
+TEST_CASE("sales and shipments curbed or allowed, licences required, buyers barred, companies summoned", "[enrich]") {
+  one("Washington tightens curbs on AI processor sales to the Middle East", "export_control",
+      core::direction::tightening);
+  // The verb governs the curbs: relaxed limits ease.
+  one("Berlin relaxes limits on arms deliveries to Israel", "export_control", core::direction::easing);
+  one("Commerce Department to require licences for Applied Materials tool exports to China", "export_control",
+      core::direction::tightening);
+  one("White House allows AMD to resume MI308 sales to China", "export_control", core::direction::easing);
+  one("Moscow bars state-owned companies from buying Western software", "import_restriction",
+      core::direction::tightening);
+  one("Beijing discourages automakers from installing Micron memory", "import_restriction", core::direction::tightening);
+  one("Britain's regulator summons Thames Water bosses", "regulatory_action", core::direction::tightening);
+  // A company's own rule, a company's deliveries, and a diplomat summoned are not.
+  CHECK(run("Samsung bars employees from using ChatGPT").policy_shocks.empty());
+  CHECK(run("Boeing resumes jet deliveries to China").policy_shocks.empty());
+  const auto envoy = run("Pakistan summons US envoy over drone strike");
+  CHECK(std::none_of(envoy.policy_shocks.begin(), envoy.policy_shocks.end(),
+                     [](const core::policy_shock& sh) { return sh.category == "regulatory_action"; }));
+}
+
 TEST_CASE("a headline's semicolon joins two reports: neither lends the other its actor, targets or category",
           "[enrich]") {
   const auto f = run("Canada imposes tariffs on Chinese EVs; FAA grounds Boeing 737 MAX 9 jets");
