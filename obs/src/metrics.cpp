@@ -141,16 +141,19 @@ metrics::metrics(const std::string& version) : registry_(std::make_shared<promet
                         .Help("Phrases compiled into the active Vectorscan database")
                         .Register(*registry_)
                         .Add({});
-  auto& mentions = prometheus::BuildCounter()
-                      .Name("wirescan_mentions_total")
-                      .Help("Symbol mentions found, by asset class")
-                      .Register(*registry_);
   // One series per asset class from the start, looked up by index: Family::Add per mention
   // (a label map built, hashed and looked up under a lock) cost 3% of a story's time.
-  for (const auto a : {core::asset_class::equity, core::asset_class::crypto, core::asset_class::etf,
-                       core::asset_class::unknown}) {
-    mentions_[static_cast<std::size_t>(a)] = &mentions.Add({{"asset_class", std::string(core::to_string(a))}});
-  }
+  const auto by_asset_class = [&](const char* name, const char* help, std::array<prometheus::Counter*, 4>& series) {
+    auto& family = prometheus::BuildCounter().Name(name).Help(help).Register(*registry_);
+    for (const auto a : {core::asset_class::equity, core::asset_class::crypto, core::asset_class::etf,
+                         core::asset_class::unknown}) {
+      series[static_cast<std::size_t>(a)] = &family.Add({{"asset_class", std::string(core::to_string(a))}});
+    }
+  };
+  by_asset_class("wirescan_mentions_total", "Symbol mentions found, by asset class", mentions_);
+  by_asset_class("wirescan_exposures_total",
+                 "Listed companies a shock reaches without the story naming them (the event's exposures), by asset class",
+                 exposures_);
   shocks_ = &prometheus::BuildCounter()
                  .Name("wirescan_policy_shocks_total")
                  .Help("Policy shocks found, by category and direction")
@@ -207,6 +210,7 @@ void metrics::novelty_assessed(core::novelty_kind k, std::size_t entries, std::u
 
 void metrics::count_findings(const core::findings& f) {
   for (const auto& m : f.mentions) mentions_[static_cast<std::size_t>(m.asset)]->Increment();
+  for (const auto& x : f.exposures) exposures_[static_cast<std::size_t>(x.asset)]->Increment();
   for (const auto& s : f.policy_shocks) {
     const std::size_t c = core::category_index(s.category);
     if (c < shock_series_.size()) {
@@ -221,7 +225,7 @@ const std::vector<std::string>& metrics::names() {
   static const std::vector<std::string> all{
       "wirescan_build_info",           "wirescan_stories_consumed_total",      "wirescan_events_published_total",
       "wirescan_rejects_total",        "wirescan_dead_letters_total",          "wirescan_delivery_errors_total",
-      "wirescan_policy_shocks_total",  "wirescan_mentions_total",              "wirescan_processing_seconds",
+      "wirescan_policy_shocks_total",  "wirescan_mentions_total",              "wirescan_exposures_total",              "wirescan_processing_seconds",
       "wirescan_end_to_end_latency_seconds", "wirescan_broker_to_emit_seconds", "wirescan_in_service_seconds",
       "wirescan_consumer_lag_messages",
       "wirescan_rebalances_total",     "wirescan_producer_queue_messages",     "wirescan_producer_queue_full_total",     "wirescan_in_flight_stories",

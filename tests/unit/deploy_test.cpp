@@ -169,6 +169,31 @@ TEST_CASE("every policy shock series exists at zero from the start, and a shock 
   CHECK(after == before);
 }
 
+TEST_CASE("exposures count by asset class, apart from mentions, from series that exist at zero", "[deploy]") {
+  wirescan::obs::metrics m;
+  const auto series = [&](const std::string& family) {
+    std::map<std::string, double> out;
+    for (const auto& fam : m.registry()->Collect()) {
+      if (fam.name != family) continue;
+      for (const auto& s : fam.metric) out[s.label.at(0).value] = s.counter.value;
+    }
+    return out;
+  };
+  const std::map<std::string, double> zero{{"equity", 0}, {"crypto", 0}, {"etf", 0}, {"unknown", 0}};
+  CHECK(series("wirescan_exposures_total") == zero);
+  wirescan::core::findings f;
+  f.mentions.push_back({"NVDA", wirescan::core::asset_class::equity, "", wirescan::core::mention_via::name, {}});
+  f.exposures.push_back({"BABA", wirescan::core::asset_class::equity, "Alibaba", "buyers", 0});
+  f.exposures.push_back({"BIDU", wirescan::core::asset_class::equity, "Baidu", "buyers", 0});
+  m.count_findings(f);
+  auto exposures = zero;
+  exposures["equity"] = 2;
+  CHECK(series("wirescan_exposures_total") == exposures);
+  auto mentions = zero;
+  mentions["equity"] = 1;
+  CHECK(series("wirescan_mentions_total") == mentions);
+}
+
 TEST_CASE("the taxonomy the rule loader and the metrics use is the one docs/taxonomy.md documents", "[deploy]") {
   // The table's rows: | `export_control` | what it covers | examples |
   const std::string doc = wirescan::test::read_file(root + "/docs/taxonomy.md");

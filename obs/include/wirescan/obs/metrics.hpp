@@ -125,6 +125,7 @@ class metrics {
   prometheus::Gauge* current_rules_ = nullptr;
   prometheus::Counter* delivery_errors_;
   std::array<prometheus::Counter*, 4> mentions_{};  // by core::asset_class
+  std::array<prometheus::Counter*, 4> exposures_{};  // by core::asset_class
   prometheus::Family<prometheus::Counter>* shocks_;
   // by core::category_index, then core::direction
   std::array<std::array<prometheus::Counter*, 2>, core::policy_categories.size()> shock_series_{};
