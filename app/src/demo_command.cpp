@@ -29,13 +29,17 @@ void print_readable(std::string_view json) {
                 m["asset_class"].GetString() + ")";
   }
   std::string shocks;
-  for (const auto& s : d["policy_shocks"].GetArray()) {
-    shocks += (shocks.empty() ? "" : " ") + std::string(s["category"].GetString()) + "/" + s["direction"].GetString();
-  }
-  if (d.HasMember("exposures")) {
+  const auto& all = d["policy_shocks"];
+  for (rapidjson::SizeType i = 0; i < all.Size(); ++i) {
+    shocks += (shocks.empty() ? "" : " ") + std::string(all[i]["category"].GetString()) + "/" + all[i]["direction"].GetString();
+    // The companies this shock reaches unnamed, beside it.
     std::string reached;
-    for (const auto& x : d["exposures"].GetArray()) reached += std::string(" ") + x["symbol"].GetString();
-    shocks += " (reaching" + reached + ")";
+    if (d.HasMember("exposures")) {
+      for (const auto& x : d["exposures"].GetArray()) {
+        if (x["shock"].GetUint() == i) reached += std::string(" ") + x["symbol"].GetString();
+      }
+    }
+    if (!reached.empty()) shocks += " (reaching" + reached + ")";
   }
   std::printf("\033[1m%-10s\033[0m %s\n           mentions: %s   shocks: %s   score: %.2f   %lld us\n",
               d["story"]["id"].GetString(), d["story"]["headline"].GetString(),
