@@ -201,6 +201,29 @@ TEST_CASE("sales and shipments curbed or allowed, licences required, buyers barr
                      [](const core::policy_shock& sh) { return sh.category == "regulatory_action"; }));
 }
 
+TEST_CASE("a sweep of the other categories: Treasury, frozen assets, tariffs dropped, rates named by the bank, "
+          "negative rates and QT ended, outflow curbs, WTO complaints, divestment orders, oil price caps",
+          "[enrich]") {
+  // Tuned on other headlines of the same forms (docs/quality.md, thirty-ninth session).
+  const auto treasury = only_shock("Treasury sanctions Venezuelan gold traders");
+  CHECK(treasury.category == "sanctions");
+  CHECK(treasury.actors == std::vector<std::string>{"US", "OFAC"});
+  // Britain's Treasury is Britain's.
+  CHECK(only_shock("HM Treasury sanctions Russian banks").actors == std::vector<std::string>{"GB"});
+  CHECK(run("Treasury yields jump after strong jobs data").policy_shocks.empty());
+  one("Japan freezes assets of Russian central bank", "sanctions", core::direction::tightening);
+  one("Mexico drops tariffs on Chinese steel", "tariff", core::direction::easing);
+  one("Bank of England cuts Bank Rate to 4%", "monetary_policy", core::direction::easing);
+  one("Swiss National Bank ends negative rates", "monetary_policy", core::direction::tightening);
+  one("ECB to end quantitative tightening early", "monetary_policy", core::direction::easing);
+  one("India tightens currency outflow restrictions", "capital_controls", core::direction::tightening);
+  one("Australia files WTO complaint against China over barley", "trade_negotiation", core::direction::tightening);
+  one("Beijing orders Alibaba to divest its media assets", "investment_restriction", core::direction::tightening);
+  // A cap on a sanctioned state's oil is a sanction; on a market's own energy, a price control.
+  one("G7 agrees price cap on Iranian crude", "sanctions", core::direction::tightening);
+  one("Spain extends its electricity price cap", "nationalization_price_control", core::direction::tightening);
+}
+
 TEST_CASE("a headline's semicolon joins two reports: neither lends the other its actor, targets or category",
           "[enrich]") {
   const auto f = run("Canada imposes tariffs on Chinese EVs; FAA grounds Boeing 737 MAX 9 jets");
