@@ -683,11 +683,12 @@ core::findings enricher::enrich(const core::story& s) const {
         if (negated) continue;
         const bool any_noun = std::any_of(ms.begin(), ms.end(), [&](const match& a) { return is_actor(a, false); });
         const match* actor = nullptr;
+        const match* inside = nullptr;  // the first inside the trigger: "settle EU charges"
         for (const auto& a : ms) {
           if (!is_actor(a, !any_noun)) continue;
-          if (a.from >= t.from && a.to <= t.to) {  // inside the trigger: "settle EU charges"
-            actor = &a;
-            break;
+          if (a.from >= t.from && a.to <= t.to) {
+            if (inside == nullptr) inside = &a;
+            continue;
           }
           if (a.to <= t.from) {
             if (actor == nullptr || actor->to > t.from || a.to > actor->to) actor = &a;
@@ -695,6 +696,9 @@ core::findings enricher::enrich(const core::story& s) const {
             actor = &a;
           }
         }
+        // One inside the trigger acts unless one stands before it, whose object it is then
+        // ("US strikes Houthi targets", "Malaysia tightens controls on US chip shipments").
+        if (inside != nullptr && (actor == nullptr || actor->from >= t.to)) actor = inside;
         // A bare adjective ("Russian oligarch-backed") is too weak to make a company's act
         // a government's.
         // A deciding body named generically ("the accounting watchdog fines", "regulators are

@@ -186,6 +186,8 @@ TEST_CASE("sales and shipments curbed or allowed, licences required, buyers barr
       core::direction::tightening);
   // The verb governs the curbs: relaxed limits ease.
   one("Berlin relaxes limits on arms deliveries to Israel", "export_control", core::direction::easing);
+  // An actor before the trigger acts, not the one inside it.
+  CHECK(only_shock("Singapore tightens controls on US semiconductor shipments").actors == std::vector<std::string>{"SG"});
   one("Commerce Department to require licences for Applied Materials tool exports to China", "export_control",
       core::direction::tightening);
   one("White House allows AMD to resume MI308 sales to China", "export_control", core::direction::easing);
@@ -222,6 +224,19 @@ TEST_CASE("a sweep of the other categories: Treasury, frozen assets, tariffs dro
   // A cap on a sanctioned state's oil is a sanction; on a market's own energy, a price control.
   one("G7 agrees price cap on Iranian crude", "sanctions", core::direction::tightening);
   one("Spain extends its electricity price cap", "nationalization_price_control", core::direction::tightening);
+}
+
+TEST_CASE("an actor inside the trigger acts only when none stands before it", "[enrich]") {
+  // Before, any actor inside the trigger's words won: Iran lifted sanctions on itself.
+  const auto lifted = only_shock("U.S. Treasury lifts Iran sanctions on a unit of Chinese shipper COSCO");
+  CHECK(lifted.category == "sanctions");
+  CHECK(lifted.dir == core::direction::easing);
+  CHECK(lifted.actors == std::vector<std::string>{"US", "OFAC"});
+  CHECK(only_shock("China considers ending Australia coal ban").actors == std::vector<std::string>{"CN"});
+  // With nobody before it, the one inside still acts.
+  CHECK(only_shock("Microsoft agrees to settle EU charges").actors == std::vector<std::string>{"EU"});
+  // Ships attacked: an escalation, whoever does it.
+  one("Houthis attack ships in the Red Sea", "geopolitical_escalation", core::direction::tightening);
 }
 
 TEST_CASE("a headline's semicolon joins two reports: neither lends the other its actor, targets or category",
