@@ -506,8 +506,11 @@ core::findings enricher::enrich(const core::story& s) const {
     }
     for (const auto& m : ms) {
       const auto& p = rs->patterns[m.id];
+      // A coin named in a fund's name is the coin's market ("Spot Bitcoin ETFs see record
+      // inflows"); a company's is not the company (tests/data/README.md).
       if (p.kind == pattern_kind::name && !overlaps_tag(m) && m.from >= reply_handles_end &&
-          !names_a_product(text, m.to) && !names_a_channel(text, m.from)) {
+          (rs->aliases[p.index].asset == core::asset_class::crypto || !names_a_product(text, m.to)) &&
+          !names_a_channel(text, m.from)) {
         const auto& a = rs->aliases[p.index];
         // "Muddy Waters" is not Waters Corp: a one-word name right after another
         // capitalised word is part of a different name.
