@@ -758,9 +758,13 @@ core::findings enricher::enrich(const core::story& s) const {
         }
         // The stage cue closest to the trigger: up to 30 bytes before it or 20 after, and
         // not across an actor ("Beijing moves to restrict ... after US green-lit exports":
-        // "moves to" belongs to Beijing's clause, not to the US one).
+        // "moves to" belongs to Beijing's clause, not to the US one). A planned cue gives way
+        // to a threat or a deliberation in reach: "threatens to impose tariffs" is a threat,
+        // "weighs plans to curb" a deliberation, though "to impose" and "plans to" stand nearer.
         core::stage stg = core::stage::enacted;
         std::uint32_t best = 31;
+        core::stage tentative = core::stage::enacted;
+        std::uint32_t best_tentative = 31;
         for (const auto& c : ms) {
           if (!in_sentence(c) || rs->patterns[c.id].kind != pattern_kind::stage) continue;
           const bool before = c.to <= t.from;
@@ -772,11 +776,17 @@ core::findings enricher::enrich(const core::story& s) const {
             return rs->patterns[a.id].kind == pattern_kind::actor && a.from >= lo && a.to <= hi;
           });
           if (across_actor) continue;
+          const auto cue = static_cast<core::stage>(rs->patterns[c.id].index);
           if (dist < best) {
             best = dist;
-            stg = static_cast<core::stage>(rs->patterns[c.id].index);
+            stg = cue;
+          }
+          if (cue != core::stage::planned && dist < best_tentative) {
+            best_tentative = dist;
+            tentative = cue;
           }
         }
+        if (stg == core::stage::planned && tentative != core::stage::enacted) stg = tentative;
         if (policymaker_speaks) stg = core::stage::considered;
         core::policy_shock sh;
         sh.category = rule.category;

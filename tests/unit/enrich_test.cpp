@@ -282,6 +282,12 @@ TEST_CASE("stage cues set the stage next to their trigger", "[enrich]") {
   CHECK(run("India weighs curbs on rice exports, sources say").policy_shocks.at(0).stg == core::stage::considered);
   CHECK(run("China imposes anti-dumping duties on EU brandy").policy_shocks.at(0).stg == core::stage::enacted);
   CHECK(run("EU plans to impose tariffs on Chinese EVs").policy_shocks.at(0).stg == core::stage::planned);
+  // A threat or a deliberation in reach outranks a nearer "to <verb>" or "plans to".
+  CHECK(run("Trump threatens to impose tariffs on Mexico").policy_shocks.at(0).stg == core::stage::threatened);
+  CHECK(run("Washington weighs plans to curb Nvidia chip exports").policy_shocks.at(0).stg == core::stage::considered);
+  // Signals are intent, not a decision; "to end" and "to require" are plans.
+  CHECK(only_shock("RBA governor signals a rate hike in May").stg == core::stage::considered);
+  CHECK(only_shock("ECB to end quantitative tightening early").stg == core::stage::planned);
 }
 
 TEST_CASE("every apostrophe in a rule matches the typographic one too", "[enrich]") {
