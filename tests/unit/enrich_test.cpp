@@ -191,6 +191,9 @@ TEST_CASE("sales and shipments curbed or allowed, licences required, buyers barr
   one("Commerce Department to require licences for Applied Materials tool exports to China", "export_control",
       core::direction::tightening);
   one("White House allows AMD to resume MI308 sales to China", "export_control", core::direction::easing);
+  // Licences to sell abroad revoked or granted are export controls, not the generic regulatory action.
+  one("Commerce Department revokes licences for Intel chip sales to Huawei", "export_control", core::direction::tightening);
+  one("Washington grants AMD licences to ship MI308 chips to China", "export_control", core::direction::easing);
   one("Moscow bars state-owned companies from buying Western software", "import_restriction",
       core::direction::tightening);
   one("Beijing discourages automakers from installing Micron memory", "import_restriction", core::direction::tightening);
