@@ -820,14 +820,16 @@ core::findings enricher::enrich(const core::story& s) const {
         found.push_back({std::move(sh), t.from, t.to, rule.fallback});
       }
       // regulatory_action is the fallback category: a more specific one in the sentence wins.
-      // A fallback phrase gives way to another category's phrase over the same words ("restricts
-      // exports of chips" is an export control); elsewhere in the sentence it stands ("China bans
-      // Nvidia chips after an antitrust probe" is both).
+      // A fallback phrase gives way to another specific category's phrase over the same words
+      // ("restricts exports of chips" is an export control); elsewhere in the sentence it stands
+      // ("China bans Nvidia chips after an antitrust probe" is both). Not to regulatory_action's,
+      // which gives way to it in turn: the two would leave nothing.
       const bool specific = std::any_of(found.begin(), found.end(),
                                         [](const auto& x) { return x.shock.category != "regulatory_action"; });
       const auto overruled = [&](const sentence_shock& x) {
         return std::any_of(found.begin(), found.end(), [&](const sentence_shock& o) {
-          return !o.fallback && o.shock.category != x.shock.category && o.from < x.to && x.from < o.to;
+          return !o.fallback && o.shock.category != x.shock.category && o.shock.category != "regulatory_action" &&
+                 o.from < x.to && x.from < o.to;
         });
       };
       for (auto& x : found) {

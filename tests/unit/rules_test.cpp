@@ -5,6 +5,7 @@
 
 #include <catch2/catch_test_macros.hpp>
 
+#include "wirescan/enrich/enricher.hpp"
 #include "wirescan/enrich/rules.hpp"
 
 using wirescan::enrich::load_rules_from;
@@ -106,6 +107,32 @@ TEST_CASE("a trigger's actors must be actors the rules know, and make it need on
   REQUIRE_FALSE(bad.has_value());
   CHECK(mentions(bad.error(), "export_control[0].actors: 'CN' is no actor's code or authority"));
   CHECK(mentions(bad.error(), "export_control[1].actors: name at least one, or leave it out"));
+}
+
+TEST_CASE("a fallback reading gives way to a firm one over its words, and outlives the generic regulatory action", "[rules]") {
+  const std::string policy_text =
+      "actors:\n  - {code: CN, phrases: [Beijing]}\n  - {code: US, phrases: [Washington]}\ntriggers:\n"
+      "  export_control:\n    - {direction: tightening, phrases: [\"restricts exports\"]}\n"
+      "  import_restriction:\n"
+      "    - {direction: tightening, phrases: [\"restricts [a-z ]{0,20}chips\"], actors: [CN], fallback: true}\n"
+      "  regulatory_action:\n    - {direction: tightening, phrases: [\"restricts [a-z]{1,20} chips\"]}\n";
+  const auto rules = load_rules_from(rule_sources{policy_text, "", "", "mem"});
+  REQUIRE(rules.has_value());
+  const wirescan::enrich::enricher e(rules.value(), {});
+  const auto categories = [&](const std::string& headline) {
+    wirescan::core::story s;
+    s.id = "t";
+    s.headline = headline;
+    std::vector<std::string> out;
+    for (const auto& sh : e.enrich(s).policy_shocks) out.push_back(sh.category);
+    return out;
+  };
+  // The firm export phrase inside the fallback's words decides, and is not hidden by it.
+  CHECK(categories("Beijing restricts exports of chips") == std::vector<std::string>{"export_control"});
+  // The generic regulatory action on the same words gives way to the fallback, not both to each other.
+  CHECK(categories("Beijing restricts foreign chips") == std::vector<std::string>{"import_restriction"});
+  // Not the actor the reading needs: only the generic action is left.
+  CHECK(categories("Washington restricts foreign chips") == std::vector<std::string>{"regulatory_action"});
 }
 
 TEST_CASE("a non-ASCII character inside a bracket class is refused: it would match one of its bytes", "[rules]") {

@@ -63,8 +63,8 @@ struct trigger_rule {
   // any actor. Not empty implies needs_actor.
   std::vector<std::string> actors{};
   // A weak form, a reading for when nothing more specific says what the words are: it gives
-  // way to another category's phrase over the same words, as "restricts exports of chips" is
-  // an export control, not a curb on chips.
+  // way to another category's phrase over the same words (but regulatory_action's, itself the
+  // fallback category), as "restricts exports of chips" is an export control, not a curb on chips.
   bool fallback = false;
 };
 
