@@ -197,6 +197,7 @@ TEST_CASE("sales and shipments curbed or allowed, licences required, buyers barr
   one("Moscow bars state-owned companies from buying Western software", "import_restriction",
       core::direction::tightening);
   one("Beijing discourages automakers from installing Micron memory", "import_restriction", core::direction::tightening);
+  one("Moscow discourages Samsung smartphone purchases", "import_restriction", core::direction::tightening);
   one("Britain's regulator summons Thames Water bosses", "regulatory_action", core::direction::tightening);
   // A company's own rule, a company's deliveries, and a diplomat summoned are not.
   CHECK(run("Samsung bars employees from using ChatGPT").policy_shocks.empty());
