@@ -514,3 +514,52 @@ TEST_CASE("with basic auth configured, /metrics needs the credentials and the pr
   CHECK(wait_exit(proc, 30) == 0);
   CHECK(read_file(proc.log_path).find("s3cret-Pass") == std::string::npos);  // never logged
 }
+
+TEST_CASE("the README's sample event is what enrich writes for that story, but for rules_version and timing",
+          "[e2e]") {
+  // The README's first example is what a new user reads first; it had drifted (duplicate
+  // evidence, no novelty block) while every test passed.
+  const std::string readme = read_file(std::string(WIRESCAN_SOURCE_DIR) + "/README.md");
+  const std::string intro = "and the event `wirescan enrich` writes for it (one line; formatted here):\n\n```json\n";
+  const auto from = readme.find(intro);
+  REQUIRE(from != std::string::npos);
+  const auto start = from + intro.size();
+  const auto end = readme.find("\n```", start);
+  REQUIRE(end != std::string::npos);
+  rapidjson::Document shown;
+  shown.Parse(readme.data() + start, end - start);
+  REQUIRE_FALSE(shown.HasParseError());
+  REQUIRE(shown.HasMember("story"));
+  const std::string id = shown["story"]["id"].GetString();
+
+  const auto dir = make_temp_dir();
+  std::string line;
+  for (const auto& l : lines_of(read_file(std::string(WIRESCAN_SOURCE_DIR) + "/data/sample-feed.jsonl"))) {
+    if (l.find("\"" + id + "\"") != std::string::npos) line = l;
+  }
+  REQUIRE_FALSE(line.empty());
+  std::ofstream(dir + "/in.jsonl") << line << '\n';
+  const auto r = run_wirescan({"enrich", "-i", dir + "/in.jsonl", "-o", dir + "/out.jsonl"});
+  REQUIRE(r.exit_code == 0);
+  rapidjson::Document written;
+  written.Parse(read_file(dir + "/out.jsonl").c_str());
+  REQUIRE_FALSE(written.HasParseError());
+
+  const auto text = [](const rapidjson::Value& v) {
+    rapidjson::StringBuffer b;
+    rapidjson::Writer<rapidjson::StringBuffer> w(b);
+    v.Accept(w);
+    return std::string(b.GetString());
+  };
+  std::vector<std::string> shown_keys, written_keys;
+  for (const auto& m : shown.GetObject()) shown_keys.emplace_back(m.name.GetString());
+  for (const auto& m : written.GetObject()) written_keys.emplace_back(m.name.GetString());
+  CHECK(shown_keys == written_keys);
+  for (const auto& m : written.GetObject()) {
+    const std::string key = m.name.GetString();
+    if (key == "rules_version" || key == "timing" || !shown.HasMember(key.c_str())) continue;
+    INFO(key);
+    CHECK(text(shown[key.c_str()]) == text(m.value));
+  }
+  CHECK(text(shown["timing"]["published_at"]) == text(written["timing"]["published_at"]));
+}
