@@ -790,6 +790,14 @@ core::findings enricher::enrich(const core::story& s) const {
         if (policymaker_speaks) stg = core::stage::considered;
         core::policy_shock sh;
         sh.category = rule.category;
+        // Enforcement aimed at crypto is crypto regulation (the taxonomy): a generic regulatory
+        // action in a sentence that speaks of crypto ("CFTC charges crypto lender with fraud",
+        // "SEC fines Coinbase") becomes one.
+        if (sh.category == "regulatory_action" && std::any_of(ms.begin(), ms.end(), [&](const match& c) {
+              return in_sentence(c) && rs->patterns[c.id].kind == pattern_kind::crypto_cue;
+            })) {
+          sh.category = "crypto_regulation";
+        }
         sh.dir = dir;
         sh.stg = stg;
         sh.spans.push_back({fields[k], t.from, t.to});

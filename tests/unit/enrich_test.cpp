@@ -225,6 +225,10 @@ TEST_CASE("a sweep of the other categories: Treasury, frozen assets, tariffs dro
   one("India tightens currency outflow restrictions", "capital_controls", core::direction::tightening);
   one("Australia files WTO complaint against China over barley", "trade_negotiation", core::direction::tightening);
   one("Beijing orders Alibaba to divest its media assets", "investment_restriction", core::direction::tightening);
+  // Enforcement in a sentence about crypto is crypto regulation; elsewhere the generic action.
+  one("CFTC charges crypto lender with fraud", "crypto_regulation", core::direction::tightening);
+  one("FCA fines crypto exchange Kraken over compliance failings", "crypto_regulation", core::direction::tightening);
+  one("FCA fines Barclays over compliance failings", "regulatory_action", core::direction::tightening);
   // A cap on a sanctioned state's oil is a sanction; on a market's own energy, a price control.
   one("G7 agrees price cap on Iranian crude", "sanctions", core::direction::tightening);
   one("Spain extends its electricity price cap", "nationalization_price_control", core::direction::tightening);
@@ -275,8 +279,9 @@ TEST_CASE("an authority named in words is the shock's actor, however long the st
   body += "Chinese, US and EU officials met in Geneva. " + text + ".";
   INFO(body);
   const auto f = run("Markets wrap", body);
+  // A fine on a crypto exchange is crypto regulation (the taxonomy's enforcement aimed at crypto).
   const auto fine = std::find_if(f.policy_shocks.begin(), f.policy_shocks.end(),
-                                 [](const core::policy_shock& s) { return s.category == "regulatory_action"; });
+                                 [](const core::policy_shock& s) { return s.category == "crypto_regulation"; });
   REQUIRE(fine != f.policy_shocks.end());
   CHECK(fine->actors == std::vector<std::string>{"NL", "DNB"});
 }
@@ -466,8 +471,10 @@ TEST_CASE("the forms held-out set 14 was missing, on other texts", "[enrich]") {
   one("Kenya's parliament approves a plan to borrow $1 billion from the World Bank", "fiscal_policy",
       core::direction::easing);
   one("Spain will raise unemployment benefits for older workers", "fiscal_policy", core::direction::easing);
-  one("The SEC subpoenaed the exchange's founders over the token sale", "regulatory_action",
+  // Since the thirty-ninth session the token sale makes it crypto regulation.
+  one("The SEC subpoenaed the exchange's founders over the token sale", "crypto_regulation",
       core::direction::tightening);
+  one("The SEC subpoenaed the bank's founders over the share sale", "regulatory_action", core::direction::tightening);
   one("India speeds up approvals for new solar parks", "regulatory_action", core::direction::easing);
   one("The new UK government pledges to cut red tape for small firms", "regulatory_action", core::direction::easing);
   // Cutting something near the word "regulation" is not cutting regulation (found in review).
