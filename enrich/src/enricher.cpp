@@ -713,6 +713,9 @@ core::findings enricher::enrich(const core::story& s) const {
             (actor == nullptr || rs->actors[rs->patterns[actor->id].index].adjective)) {
           continue;
         }
+        // The subject acts: the actor stands before the phrase ("Indonesia halts palm oil
+        // exports"), not after it ("Ford halts F-150 exports to China").
+        if (rule.actor_before && (actor == nullptr || actor->to > t.from)) continue;
         // Who may act: "restricts Nvidia chips" is an import curb by China, an export control
         // by the US.
         if (!rule.actors.empty()) {

@@ -289,7 +289,7 @@ void load_policy(builder& b, const YAML::Node& root, const std::string& file) {
       for (std::size_t i = 0; i < kv.second.size(); ++i) {
         const auto t = kv.second[i];
         const std::string where = file + ": triggers." + cat + "[" + std::to_string(i) + "]";
-        b.unknown_keys(t, where, {"direction", "phrases", "needs_actor", "named_move", "actors", "fallback"});
+        b.unknown_keys(t, where, {"direction", "phrases", "needs_actor", "named_move", "actors", "fallback", "actor_before"});
         const auto dir = t["direction"] ? t["direction"].as<std::string>() : "";
         if (dir != "tightening" && dir != "easing" && dir != "by_numbers") {
           b.problems.push_back(where + ": direction must be tightening, easing or by_numbers");
@@ -300,6 +300,8 @@ void load_policy(builder& b, const YAML::Node& root, const std::string& file) {
                                  t["named_move"] && t["named_move"].as<bool>(), dir == "by_numbers"});
         auto& rule = b.rs.triggers.back();
         rule.fallback = t["fallback"] && t["fallback"].as<bool>();
+        rule.actor_before = t["actor_before"] && t["actor_before"].as<bool>();
+        if (rule.actor_before) rule.needs_actor = true;
         if (t["actors"]) {
           rule.actors = b.strings(t["actors"], where + ".actors");
           if (rule.actors.empty()) b.problems.push_back(where + ".actors: name at least one, or leave it out");

@@ -225,6 +225,13 @@ TEST_CASE("a sweep of the other categories: Treasury, frozen assets, tariffs dro
   one("India tightens currency outflow restrictions", "capital_controls", core::direction::tightening);
   one("Australia files WTO complaint against China over barley", "trade_negotiation", core::direction::tightening);
   one("Beijing orders Alibaba to divest its media assets", "investment_restriction", core::direction::tightening);
+  // A government halting or cutting what leaves it, as the subject; a company's halt is not one,
+  // nor is a cut named as a noun.
+  one("Argentina halts beef exports to China", "export_control", core::direction::tightening);
+  CHECK(only_shock("Argentina halts beef exports to China").actors == std::vector<std::string>{"AR"});
+  CHECK(only_shock("Moscow cuts oil supplies to Hungary").actors == std::vector<std::string>{"RU"});
+  CHECK(run("Toyota halts Camry exports to China").policy_shocks.empty());
+  CHECK(run("Farmers face cuts to irrigation water supplies in California").policy_shocks.empty());
   // Enforcement in a sentence about crypto is crypto regulation; elsewhere the generic action.
   one("CFTC charges crypto lender with fraud", "crypto_regulation", core::direction::tightening);
   one("FCA fines crypto exchange Kraken over compliance failings", "crypto_regulation", core::direction::tightening);

@@ -443,14 +443,16 @@ TEST_CASE("an index that has run for hours still reads each story's own features
   cfg.window_ms = 10 * minute;
   cfg.max_entries = 6000;
   novelty::index idx(cfg);
-  // Two made-up names a story ("Kabo", "Ruxe"), so no LSH bucket is crowded by a template.
+  // Two made-up names a story ("Kabo", "Ruxe"), so no LSH bucket is crowded by a template, and
+  // no policy words: "port halts ... shipments" became an export-control phrase in the
+  // thirty-ninth session, and its features, shared by every story, crowded the buckets.
   const auto name = [](int k) {
     std::string w(1, static_cast<char>('A' + k % 26));
     for (k /= 26; k > 0; k /= 26) w += static_cast<char>('a' + k % 26);
     return w + "ax";
   };
   const auto headline = [&](int k, const char* storm = "storm") {
-    return name(k) + " port halts " + name(k + 50000) + " shipments after " + storm;
+    return name(k) + " port welcomes " + name(k + 50000) + " liners after " + storm;
   };
   novelty::record rec;  // reused, as the pipeline does
   int rewrites = 0, missed = 0, misattributed = 0;
@@ -476,7 +478,7 @@ TEST_CASE("an index that has run for hours still reads each story's own features
       }
     }
   }
-  // LSH finds a pair this close with a probability just short of one (3 of 10,239 missed
+  // LSH finds a pair this close with a probability just short of one (4 of 10,239 missed
   // here); a chunk reused while its stories were in the window lost 73.
   CHECK(rewrites > 9000);
   CHECK(missed * 1000 < rewrites);

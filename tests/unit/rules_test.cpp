@@ -135,6 +135,24 @@ TEST_CASE("a fallback reading gives way to a firm one over its words, and outliv
   CHECK(categories("Washington restricts foreign chips") == std::vector<std::string>{"regulatory_action"});
 }
 
+TEST_CASE("actor_before wants the actor as the phrase's subject", "[rules]") {
+  const auto rules = load_rules_from(rule_sources{
+      "actors:\n  - {code: ID, phrases: [Indonesia]}\n  - {code: CN, phrases: [China]}\ntriggers:\n  export_control:\n"
+      "    - {direction: tightening, phrases: [\"halts [a-z ]{1,20}exports\"], actor_before: true}\n",
+      "", "", "mem"});
+  REQUIRE(rules.has_value());
+  CHECK(rules.value()->triggers.at(0).needs_actor);
+  const wirescan::enrich::enricher e(rules.value(), {});
+  const auto shocks = [&](const std::string& headline) {
+    wirescan::core::story s;
+    s.id = "t";
+    s.headline = headline;
+    return e.enrich(s).policy_shocks.size();
+  };
+  CHECK(shocks("Indonesia halts palm oil exports") == 1);
+  CHECK(shocks("Exporter halts palm oil exports to China") == 0);  // China stands after: not the subject
+}
+
 TEST_CASE("a non-ASCII character inside a bracket class is refused: it would match one of its bytes", "[rules]") {
   // "['\u2019]s" is a class of four bytes followed by "s": it never matches "Fed\u2019s".
   const std::string head = "actors:\n  - {code: US, phrases: [United States]}\ntriggers:\n  tariff:\n";

@@ -66,6 +66,9 @@ struct trigger_rule {
   // way to another category's phrase over the same words (but regulatory_action's, itself the
   // fallback category), as "restricts exports of chips" is an export control, not a curb on chips.
   bool fallback = false;
+  // The actor must stand before the phrase, as its subject: "Indonesia halts palm oil exports"
+  // is a government's act, "Ford halts F-150 exports to China" a company's. Implies needs_actor.
+  bool actor_before = false;
 };
 
 struct product_rule {
