@@ -180,8 +180,8 @@ struct builder {
 
   // A code or authority of an actor read so far (the actors section comes first).
   [[nodiscard]] bool known_actor(const std::string& a) const {
-    return std::any_of(rs.actors.begin(), rs.actors.end(),
-                       [&](const actor_rule& r) { return r.code == a || r.authority == a; });
+    return !a.empty() && std::any_of(rs.actors.begin(), rs.actors.end(),
+                                     [&](const actor_rule& r) { return r.code == a || r.authority == a; });
   }
 
   std::vector<std::string> strings(const YAML::Node& n, const std::string& where) {

@@ -102,11 +102,14 @@ TEST_CASE("a trigger's actors must be actors the rules know, and make it need on
   CHECK(rule.fallback);
   const auto bad = load_rules_from(rule_sources{head +
                                                     "    - {direction: tightening, phrases: [restricts chips], actors: [CN]}\n"
-                                                    "    - {direction: tightening, phrases: [curbs chips], actors: []}\n",
+                                                    "    - {direction: tightening, phrases: [curbs chips], actors: []}\n"
+                                                    "    - {direction: tightening, phrases: [bans chips], actors: [\"\"]}\n",
                                                 "", "", "mem"});
   REQUIRE_FALSE(bad.has_value());
   CHECK(mentions(bad.error(), "export_control[0].actors: 'CN' is no actor's code or authority"));
   CHECK(mentions(bad.error(), "export_control[1].actors: name at least one, or leave it out"));
+  // An empty code is no actor's, though every country's entry has an empty authority.
+  CHECK(mentions(bad.error(), "export_control[2].actors: '' is no actor's code or authority"));
 }
 
 TEST_CASE("a fallback reading gives way to a firm one over its words, and outlives the generic regulatory action", "[rules]") {
