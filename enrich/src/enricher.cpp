@@ -7,6 +7,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <optional>
 #include <set>
 #include <string>
@@ -351,6 +352,48 @@ std::optional<core::direction> direction_from_numbers(std::string_view span) {
   return v[0] > v[1] ? core::direction::tightening : core::direction::easing;
 }
 
+// The reversal cue that undoes trigger t ("lifts ban on Micron chips", "scraps its decade-old
+// export ban", "ends tariff exemptions"), or null. Only a noun phrase's words may stand between
+// the two: at most three, 32 bytes, no punctuation, and none of the words that start a clause or
+// a comparison ("Wall Street ends lower as tariffs bite", "Oil eases on sanctions news").
+const match* reversal_before(const rule_set& rs, std::string_view text, const std::vector<match>& ms, const match& t) {
+  static const std::set<std::string_view, std::less<>> clause_words{
+      "as",   "on",     "after",  "amid",  "over",   "with",  "to",     "in",      "and",   "or",   "but",
+      "for",  "by",     "from",   "at",    "of",     "while", "before", "since",   "into",  "than", "despite",
+      "that", "which",  "who",    "is",    "are",    "was",   "were",   "be",      "lower", "higher", "up",
+      "down", "flat",   "mixed",  "week",  "day",    "session", "year", "quarter", "month", "streak", "fears",
+      "hopes", "worries", "talk", "speculation"};
+  for (const auto& c : ms) {
+    if (c.from >= t.from) break;  // ms is in start order
+    if (rs.patterns[c.id].kind != pattern_kind::reversal || c.to > t.from || t.from - c.to > 32) continue;
+    if (c.from > 0 && text[c.from - 1] == '-') continue;  // "high-end", "front-end"
+    const auto gap = text.substr(c.to, t.from - c.to);
+    // The last word may be joined to the trigger's first: "scrapping loan-price cap".
+    if (gap.empty() || gap.front() != ' ' || (gap.back() != ' ' && gap.back() != '-')) continue;
+    std::size_t words = 0;
+    bool noun_phrase = true;
+    for (std::size_t i = 1; i < gap.size() && noun_phrase;) {
+      const std::size_t j = std::min(gap.find(' ', i), gap.size());
+      const auto w = gap.substr(i, j - i);
+      noun_phrase = !w.empty() && ++words <= 3 && std::all_of(w.begin(), w.end(), [](char ch) {
+        return is_ascii_alnum(ch) || ch == '-' || ch == '\'' || ch == '%' || static_cast<unsigned char>(ch) >= 0x80;
+      });
+      if (noun_phrase) {
+        std::string lower(w);
+        for (auto& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+        noun_phrase = !clause_words.count(lower);
+      }
+      i = j + 1;
+    }
+    if (noun_phrase) return &c;
+  }
+  return nullptr;
+}
+
+constexpr core::direction opposite(core::direction d) {
+  return d == core::direction::tightening ? core::direction::easing : core::direction::tightening;
+}
+
 // Every actor and trigger in the headline, as canonical hashes for the novelty stage.
 void add_signals(const rule_set& rs, std::string_view text, const std::vector<match>& ms,
                  std::vector<core::headline_signal>& out) {
@@ -365,6 +408,8 @@ void add_signals(const rule_set& rs, std::string_view text, const std::vector<ma
         const auto d = direction_from_numbers(text.substr(m.from, m.to - m.from));
         if (!d) continue;
         dir = *d;
+      } else if (reversal_before(rs, text, ms, m) != nullptr) {
+        dir = opposite(dir);
       }
       out.push_back({core::signal_kind::policy, core::hash64(t.category, 2), m.from, m.to});
       out.push_back({core::signal_kind::direction, core::hash64(t.category, 3 + static_cast<unsigned>(dir)), m.from,
@@ -472,7 +517,9 @@ core::findings enricher::enrich(const core::story& s) const {
     std::uint32_t from;
     std::uint32_t to;
     bool fallback;  // the trigger rule's: gives way to another category's phrase
+    std::uint32_t reversed_at;  // where the reversal cue that turned it starts, or no_reversal
   };
+  constexpr std::uint32_t no_reversal = std::numeric_limits<std::uint32_t>::max();
   std::vector<core::policy_shock> shocks;
   bool urgent = false;
   std::string urgency_word;
@@ -643,6 +690,12 @@ core::findings enricher::enrich(const core::story& s) const {
           if (!d) continue;  // the same figure: a hold, no shock
           dir = *d;
         }
+        // "lifts ban on Micron chips": the ban's phrase, undone. The phrase then starts at the
+        // reversal, for every judgement of what stands before it: "U.S. Treasury lifts Iran
+        // sanctions" is the Treasury's act, with Iran its object.
+        const match* reversal = rule.by_numbers ? nullptr : reversal_before(*rs, text, ms, t);
+        if (reversal != nullptr) dir = opposite(dir);
+        const std::uint32_t start = reversal != nullptr ? reversal->from : t.from;
         // The nearest noun actor before the trigger, else the nearest after it; adjectival
         // forms only when the sentence has no noun actor.
         const auto is_actor = [&](const match& a, bool adjective) {
@@ -657,7 +710,7 @@ core::findings enricher::enrich(const core::story& s) const {
           // A trigger inside a background phrase is that phrase's ("sanctions-hit Russia").
           if (kind == pattern_kind::background && c.from <= t.from && c.to >= t.to) return true;
           const std::uint32_t reach = kind == pattern_kind::background ? 30 : 60;
-          return c.to <= t.from + 1 && t.from - std::min(t.from, c.to) <= reach;
+          return c.to <= start + 1 && start - std::min(start, c.to) <= reach;
         });
         if (not_news) continue;
         // An opinion cue before the trigger ("needs to raise rates", "would favour a 75 bp
@@ -665,8 +718,8 @@ core::findings enricher::enrich(const core::story& s) const {
         // "governor", "policymakers") it is policy being considered; from anyone else it is
         // commentary, not news.
         const bool opinion = std::any_of(ms.begin(), ms.end(), [&](const match& c) {
-          return in_sentence(c) && rs->patterns[c.id].kind == pattern_kind::opinion && c.to <= t.from + 1 &&
-                 t.from - std::min(t.from, c.to) <= 60;
+          return in_sentence(c) && rs->patterns[c.id].kind == pattern_kind::opinion && c.to <= start + 1 &&
+                 start - std::min(start, c.to) <= 60;
         });
         // A former official ("the Fed's former vice chair", "ex-governor") no longer sits on it.
         const bool policymaker_speaks = opinion && std::any_of(ms.begin(), ms.end(), [&](const match& c) {
@@ -680,7 +733,7 @@ core::findings enricher::enrich(const core::story& s) const {
         // A negation near the trigger ("rules out tariffs", "a rate cut is not a done deal").
         const bool negated = std::any_of(ms.begin(), ms.end(), [&](const match& c) {
           if (!in_sentence(c) || rs->patterns[c.id].kind != pattern_kind::negation) return false;
-          const std::uint32_t gap = c.to <= t.from ? t.from - c.to : c.from >= t.to ? c.from - t.to : 0;
+          const std::uint32_t gap = c.to <= start ? start - c.to : c.from >= t.to ? c.from - t.to : 0;
           return gap <= 40;
         });
         if (negated) continue;
@@ -689,12 +742,12 @@ core::findings enricher::enrich(const core::story& s) const {
         const match* inside = nullptr;  // the first inside the trigger: "settle EU charges"
         for (const auto& a : ms) {
           if (!is_actor(a, !any_noun)) continue;
-          if (a.from >= t.from && a.to <= t.to) {
+          if (a.from >= start && a.to <= t.to) {
             if (inside == nullptr) inside = &a;
             continue;
           }
-          if (a.to <= t.from) {
-            if (actor == nullptr || actor->to > t.from || a.to > actor->to) actor = &a;
+          if (a.to <= start) {
+            if (actor == nullptr || actor->to > start || a.to > actor->to) actor = &a;
           } else if (a.from >= t.to && (actor == nullptr || (actor->from >= t.to && a.from < actor->from))) {
             actor = &a;
           }
@@ -707,7 +760,7 @@ core::findings enricher::enrich(const core::story& s) const {
         // A deciding body named generically ("the accounting watchdog fines", "regulators are
         // poised to extract fines") acts too; it adds no actor code, there being none to give.
         const bool generic_decider = std::any_of(ms.begin(), ms.end(), [&](const match& c) {
-          return in_sentence(c) && rs->patterns[c.id].kind == pattern_kind::decider && c.to <= t.from;
+          return in_sentence(c) && rs->patterns[c.id].kind == pattern_kind::decider && c.to <= start;
         });
         if (rule.needs_actor && !generic_decider &&
             (actor == nullptr || rs->actors[rs->patterns[actor->id].index].adjective)) {
@@ -715,7 +768,7 @@ core::findings enricher::enrich(const core::story& s) const {
         }
         // The subject acts: the actor stands before the phrase ("Indonesia halts palm oil
         // exports"), not after it ("Ford halts F-150 exports to China").
-        if (rule.actor_before && (actor == nullptr || actor->to > t.from)) continue;
+        if (rule.actor_before && (actor == nullptr || actor->to > start)) continue;
         // Who may act: "restricts Nvidia chips" is an import curb by China, an export control
         // by the US.
         if (!rule.actors.empty()) {
@@ -744,7 +797,7 @@ core::findings enricher::enrich(const core::story& s) const {
           // generic_decider: "Central banks across the globe are speeding up rate hikes".
           const bool decider = generic_decider ||
                                (actor != nullptr && !rs->actors[rs->patterns[actor->id].index].adjective &&
-                                (actor->to <= t.from || joined_after(*actor) || quoted));
+                                (actor->to <= start || joined_after(*actor) || quoted));
           const bool about_commentary = !quoted && std::any_of(ms.begin(), ms.end(), [&](const match& c) {
             // "Fed's Waller: with inflation this high, ..." is Waller speaking: a speaker and a
             // colon before the cue make the speaker the subject. The cue is the subject when it
@@ -752,7 +805,7 @@ core::findings enricher::enrich(const core::story& s) const {
             // or right after it as its modifier ("Norway's inflation"), not when the decider
             // leads ("The Fed has run out of data ...").
             if (!in_sentence(c) || rs->patterns[c.id].kind != pattern_kind::commentary_subject || c.from > sfrom + 25 ||
-                c.to > t.from || text.substr(sfrom, c.from - sfrom).find(':') != std::string_view::npos) {
+                c.to > start || text.substr(sfrom, c.from - sfrom).find(':') != std::string_view::npos) {
               return false;
             }
             return actor == nullptr || actor->from >= c.to || (actor->to <= c.from && c.from - actor->to <= 6);
@@ -770,11 +823,11 @@ core::findings enricher::enrich(const core::story& s) const {
         std::uint32_t best_tentative = 31;
         for (const auto& c : ms) {
           if (!in_sentence(c) || rs->patterns[c.id].kind != pattern_kind::stage) continue;
-          const bool before = c.to <= t.from;
-          const std::uint32_t dist = before ? t.from - c.to : c.from >= t.to ? c.from - t.to : 0;
+          const bool before = c.to <= start;
+          const std::uint32_t dist = before ? start - c.to : c.from >= t.to ? c.from - t.to : 0;
           if (dist > (before ? 30U : 20U)) continue;
           const std::uint32_t lo = before ? c.to : t.to;
-          const std::uint32_t hi = before ? t.from : c.from;
+          const std::uint32_t hi = before ? start : c.from;
           const bool across_actor = std::any_of(ms.begin(), ms.end(), [&](const match& a) {
             return rs->patterns[a.id].kind == pattern_kind::actor && a.from >= lo && a.to <= hi;
           });
@@ -810,6 +863,7 @@ core::findings enricher::enrich(const core::story& s) const {
           if (!ar.authority.empty()) sh.actors.push_back(ar.authority);
           sh.spans.push_back({fields[k], actor->from, actor->to});
         }
+        if (reversal != nullptr) sh.spans.push_back({fields[k], reversal->from, reversal->to});
         // Targets: symbols and products named in the same sentence.
         for (const auto& men : f.mentions) {
           for (const auto& e : men.spans) {
@@ -828,7 +882,7 @@ core::findings enricher::enrich(const core::story& s) const {
         sh.confidence = std::clamp(0.55 + (actor ? 0.2 : 0.0) + (sh.targets.empty() ? 0.0 : 0.1) +
                                        (k == 0 ? 0.1 : 0.0) - (hedged ? 0.15 : 0.0),
                                    0.0, 1.0);
-        found.push_back({std::move(sh), t.from, t.to, rule.fallback});
+        found.push_back({std::move(sh), t.from, t.to, rule.fallback, reversal != nullptr ? reversal->from : no_reversal});
       }
       // regulatory_action is the fallback category: a more specific one in the sentence wins.
       // A fallback phrase gives way to another specific category's phrase over the same words
@@ -843,9 +897,18 @@ core::findings enricher::enrich(const core::story& s) const {
                  o.from < x.to && x.from < o.to;
         });
       };
+      // A phrase that takes a reversal's verb for its own but stops short of the object it
+      // governs ("ends tariff" in "ends tariff exemptions") gives way to the reversed one.
+      const auto cut_short = [&](const sentence_shock& x) {
+        return std::any_of(found.begin(), found.end(), [&](const sentence_shock& o) {
+          return o.reversed_at != no_reversal && o.shock.category == x.shock.category && x.from <= o.reversed_at &&
+                 o.reversed_at < x.to && x.to < o.to;
+        });
+      };
       for (auto& x : found) {
         if (specific && x.shock.category == "regulatory_action") continue;
         if (x.fallback && overruled(x)) continue;
+        if (cut_short(x)) continue;
         auto same = std::find_if(shocks.begin(), shocks.end(), [&](const core::policy_shock& o) {
           return o.category == x.shock.category && o.dir == x.shock.dir;
         });

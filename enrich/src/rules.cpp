@@ -229,7 +229,7 @@ void load_policy(builder& b, const YAML::Node& root, const std::string& file) {
   const std::size_t first = b.expressions.size();
   b.unknown_keys(root, file,
                  {"actors", "triggers", "stages", "negations", "hedges", "urgency", "products", "background", "expectations",
-                  "opinions", "policymakers", "commentary_subjects", "deciders", "exposures"});
+                  "opinions", "policymakers", "commentary_subjects", "deciders", "reversals", "exposures"});
   const auto actors = root["actors"];
   if (!actors || !actors.IsSequence()) b.problems.push_back(file + ": actors: expected a list");
   else
@@ -332,7 +332,8 @@ void load_policy(builder& b, const YAML::Node& root, const std::string& file) {
                                   std::pair{"opinions", pattern_kind::opinion},
                                   std::pair{"policymakers", pattern_kind::policymaker},
                                   std::pair{"commentary_subjects", pattern_kind::commentary_subject},
-                                  std::pair{"deciders", pattern_kind::decider}}) {
+                                  std::pair{"deciders", pattern_kind::decider},
+                                  std::pair{"reversals", pattern_kind::reversal}}) {
     if (!root[key]) continue;
     for (const auto& p : b.strings(root[key], file + ": " + key)) b.add(p, kind, 0, file + ": " + key + ": '" + p + "'");
   }

@@ -241,6 +241,40 @@ TEST_CASE("a sweep of the other categories: Treasury, frozen assets, tariffs dro
   one("Spain extends its electricity price cap", "nationalization_price_control", core::direction::tightening);
 }
 
+TEST_CASE("a reversal right before a trigger undoes the measure it names", "[enrich]") {
+  // Before, each of these read as the measure itself: "ban on Micron chips" tightened.
+  const auto micron = only_shock("China lifts ban on Micron chips");
+  CHECK(micron.category == "import_restriction");
+  CHECK(micron.dir == core::direction::easing);
+  CHECK(micron.actors == std::vector<std::string>{"CN"});
+  const auto wheat = only_shock("India lifts ban on wheat exports");
+  CHECK(wheat.category == "export_control");
+  CHECK(wheat.dir == core::direction::easing);
+  // The reversal is evidence of the direction, after the trigger and the actor.
+  REQUIRE(wheat.spans.size() == 3);
+  CHECK(wheat.spans[0].start == 12);
+  CHECK(wheat.spans[2].start == 6);
+  CHECK(wheat.spans[2].end == 11);
+  one("Indonesia lifts palm oil export ban", "export_control", core::direction::easing);
+  // A compound's last word joined to the trigger, and a bare ban ended: a market reopened.
+  one("Kenya lawmakers vote to scrap loan-price cap", "nationalization_price_control", core::direction::easing);
+  one("Micron jumps as China lifts ban", "import_restriction", core::direction::easing);
+  // ... unless its words say what the ban was on.
+  one("India lifts the ban on wheat exports", "export_control", core::direction::easing);
+  one("French regulator ends probe into supermarket Casino", "regulatory_action", core::direction::easing);
+  // Undoing an easing tightens.
+  one("UK's Johnson drops corporate tax cut plan", "fiscal_policy", core::direction::tightening);
+  one("Fed ends QE", "monetary_policy", core::direction::tightening);
+  // The phrase that takes the verb for its own ("ends tariff") stops short of the object.
+  one("US ends tariff exemptions for Chinese goods", "tariff", core::direction::tightening);
+  // The phrase starts at the reversal: its stage cue, and its actor before it, not inside it.
+  CHECK(only_shock("Beijing moves to lift ban on Micron chips").stg == core::stage::planned);
+  CHECK(only_shock("Washington lifts Iran export curbs").actors == std::vector<std::string>{"US"});
+  // Not a reversal: words that start a clause between, or a compound's last part.
+  one("Wall Street ends lower as US tariffs bite", "tariff", core::direction::tightening);
+  one("China bans high-end chip exports", "export_control", core::direction::tightening);
+}
+
 TEST_CASE("an actor inside the trigger acts only when none stands before it", "[enrich]") {
   // Before, any actor inside the trigger's words won: Iran lifted sanctions on itself.
   const auto lifted = only_shock("U.S. Treasury lifts Iran sanctions on a unit of Chinese shipper COSCO");

@@ -37,6 +37,7 @@ enum class pattern_kind : std::uint8_t {
   decider,             // "regulators", "the watchdog", "prosecutors": a deciding body named generically
   crypto_cue,          // built in: "crypto", "coin", "token", ... anywhere, even inside a word ("Bitcoin")
   institution,         // built in: "regulators", "central bank", ... only to follow an actor adjective (scan pairs them)
+  reversal,            // "lifts", "scraps", "ends": right before a trigger, undoes the measure it names
 };
 
 struct actor_rule {
