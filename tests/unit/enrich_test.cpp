@@ -275,6 +275,18 @@ TEST_CASE("a reversal right before a trigger undoes the measure it names", "[enr
   one("China bans high-end chip exports", "export_control", core::direction::tightening);
 }
 
+TEST_CASE("waivers to ship chips or tools, and licences to buy from a market, are export controls", "[enrich]") {
+  const auto waived = only_shock("TSMC gets US waiver to ship chipmaking tools to its Nanjing fab");
+  CHECK(waived.category == "export_control");
+  CHECK(waived.dir == core::direction::easing);
+  CHECK(waived.actors == std::vector<std::string>{"US"});
+  one("Washington extends waiver for SK Hynix China memory plants", "export_control", core::direction::easing);
+  one("Commerce Department revokes Huawei's licences to buy US components", "export_control",
+      core::direction::tightening);
+  // A waiver with no controlled goods in its words is none.
+  CHECK(run("US extends waiver for student loan payments").policy_shocks.empty());
+}
+
 TEST_CASE("an actor inside the trigger acts only when none stands before it", "[enrich]") {
   // Before, any actor inside the trigger's words won: Iran lifted sanctions on itself.
   const auto lifted = only_shock("U.S. Treasury lifts Iran sanctions on a unit of Chinese shipper COSCO");
