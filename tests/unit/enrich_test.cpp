@@ -287,6 +287,16 @@ TEST_CASE("waivers to ship chips or tools, and licences to buy from a market, ar
   CHECK(run("US extends waiver for student loan payments").policy_shocks.empty());
 }
 
+TEST_CASE("the EU's crypto-asset regulation, MiCA, is crypto regulation by the EU", "[enrich]") {
+  const auto rules = only_shock("MiCA stablecoin rules apply from Sunday across the bloc");
+  CHECK(rules.category == "crypto_regulation");
+  CHECK(rules.dir == core::direction::tightening);
+  CHECK(rules.actors == std::vector<std::string>{"EU"});
+  one("Kraken wins MiCA licence from Ireland's central bank", "crypto_regulation", core::direction::easing);
+  // The mineral is not the regulation.
+  CHECK(run("Mica prices rise on strong demand from paint makers").policy_shocks.empty());
+}
+
 TEST_CASE("an actor inside the trigger acts only when none stands before it", "[enrich]") {
   // Before, any actor inside the trigger's words won: Iran lifted sanctions on itself.
   const auto lifted = only_shock("U.S. Treasury lifts Iran sanctions on a unit of Chinese shipper COSCO");
