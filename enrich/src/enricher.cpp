@@ -755,6 +755,18 @@ core::findings enricher::enrich(const core::story& s) const {
         // One inside the trigger acts unless one stands before it, whose object it is then
         // ("US strikes Houthi targets", "Malaysia tightens controls on US chip shipments").
         if (inside != nullptr && (actor == nullptr || actor->from >= t.to)) actor = inside;
+        // Another country named right before an institution says whose it is: "Ghana lawmakers"
+        // are not the US Congress that "lawmakers" alone stands for. Only an institution is so
+        // qualified: in "US China tariffs" each place is an actor of its own.
+        if (actor != nullptr && !rs->actors[rs->patterns[actor->id].index].authority.empty()) {
+          const auto& institution = rs->actors[rs->patterns[actor->id].index];
+          for (const auto& a : ms) {
+            if (a.to > actor->from) break;
+            if (!is_actor(a, false) || rs->actors[rs->patterns[a.id].index].code == institution.code) continue;
+            const auto gap = text.substr(a.to, actor->from - a.to);
+            if (gap == " " || gap == "'s " || gap == "\u2019s ") actor = &a;
+          }
+        }
         // A bare adjective ("Russian oligarch-backed") is too weak to make a company's act
         // a government's.
         // A deciding body named generically ("the accounting watchdog fines", "regulators are

@@ -306,6 +306,10 @@ TEST_CASE("an actor inside the trigger acts only when none stands before it", "[
   CHECK(only_shock("China considers ending Australia coal ban").actors == std::vector<std::string>{"CN"});
   // With nobody before it, the one inside still acts.
   CHECK(only_shock("Microsoft agrees to settle EU charges").actors == std::vector<std::string>{"EU"});
+  // An institution named right after another country is that country's: "lawmakers" alone
+  // are the US Congress, Ghana's are Ghana's.
+  CHECK(only_shock("Ghana lawmakers vote to scrap loan-price cap").actors == std::vector<std::string>{"GH"});
+  CHECK(only_shock("US lawmakers vote to scrap loan-price cap").actors == std::vector<std::string>{"US", "CONGRESS"});
   // Ships attacked: an escalation, whoever does it.
   one("Houthis attack ships in the Red Sea", "geopolitical_escalation", core::direction::tightening);
 }
