@@ -297,6 +297,22 @@ TEST_CASE("the EU's crypto-asset regulation, MiCA, is crypto regulation by the E
   CHECK(run("Mica prices rise on strong demand from paint makers").policy_shocks.empty());
 }
 
+TEST_CASE("a government banning a named company or app curbs its market", "[enrich]") {
+  const auto app = only_shock("Pakistan bans TikTok, citing social harmony");
+  CHECK(app.category == "import_restriction");
+  CHECK(app.dir == core::direction::tightening);
+  CHECK(app.actors == std::vector<std::string>{"PK"});
+  one("Russia bans Instagram", "import_restriction", core::direction::tightening);
+  // A specific category's phrase on the same words wins; a company banning someone is no curb;
+  // a title-case noun is no verb; a participle modifies a noun.
+  one("China bans Bitcoin mining", "crypto_regulation", core::direction::tightening);
+  CHECK(run("Twitter bans Trump").policy_shocks.empty());
+  CHECK(run("China Travel Bans Leave Thousands Stranded").policy_shocks.empty());
+  const auto didi = run("Beijing may ease a restriction banning Didi from adding new users");
+  CHECK(std::none_of(didi.policy_shocks.begin(), didi.policy_shocks.end(),
+                     [](const core::policy_shock& sh) { return sh.category == "import_restriction"; }));
+}
+
 TEST_CASE("an actor inside the trigger acts only when none stands before it", "[enrich]") {
   // Before, any actor inside the trigger's words won: Iran lifted sanctions on itself.
   const auto lifted = only_shock("U.S. Treasury lifts Iran sanctions on a unit of Chinese shipper COSCO");
