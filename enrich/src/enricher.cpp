@@ -7,10 +7,12 @@
 #include <charconv>
 #include <cmath>
 #include <cstring>
+#include <initializer_list>
 #include <limits>
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 
 #include "wirescan/core/ascii.hpp"
 #include "wirescan/core/hash.hpp"
@@ -755,16 +757,30 @@ core::findings enricher::enrich(const core::story& s) const {
         // One inside the trigger acts unless one stands before it, whose object it is then
         // ("US strikes Houthi targets", "Malaysia tightens controls on US chip shipments").
         if (inside != nullptr && (actor == nullptr || actor->from >= t.to)) actor = inside;
+        // The noun actor of another code that ends right before `of`, one of `joins` between.
+        const auto joined_before = [&](const match& of, std::initializer_list<std::string_view> joins) {
+          const auto& code = rs->actors[rs->patterns[of.id].index].code;
+          const match* joined = nullptr;
+          for (const auto& a : ms) {
+            if (a.from >= of.from) break;
+            if (!is_actor(a, false) || rs->actors[rs->patterns[a.id].index].code == code) continue;
+            if (std::find(joins.begin(), joins.end(), text.substr(a.to, of.from - a.to)) != joins.end()) joined = &a;
+          }
+          return joined;
+        };
         // Another country named right before an institution says whose it is: "Ghana lawmakers"
         // are not the US Congress that "lawmakers" alone stands for. Only an institution is so
         // qualified: in "US China tariffs" each place is an actor of its own.
         if (actor != nullptr && !rs->actors[rs->patterns[actor->id].index].authority.empty()) {
-          const auto& institution = rs->actors[rs->patterns[actor->id].index];
-          for (const auto& a : ms) {
-            if (a.to > actor->from) break;
-            if (!is_actor(a, false) || rs->actors[rs->patterns[a.id].index].code == institution.code) continue;
-            const auto gap = text.substr(a.to, actor->from - a.to);
-            if (gap == " " || gap == "'s " || gap == "\u2019s ") actor = &a;
+          if (const match* owner = joined_before(*actor, {" ", "'s ", "\u2019s "})) actor = owner;
+        }
+        // Actors joined before the phrase act together: "US and China agree to slash tariffs",
+        // "U.S.-Mexico-Canada trade pact". Up to three more, from the nearest back.
+        std::array<const match*, 3> partners{};
+        if (actor != nullptr && actor->to <= start && !rs->actors[rs->patterns[actor->id].index].adjective) {
+          for (std::size_t i = 0; i < partners.size(); ++i) {
+            partners[i] = joined_before(i == 0 ? *actor : *partners[i - 1], {" and ", " & ", "-", " AND "});
+            if (partners[i] == nullptr) break;
           }
         }
         // A bare adjective ("Russian oligarch-backed") is too weak to make a company's act
@@ -869,11 +885,15 @@ core::findings enricher::enrich(const core::story& s) const {
         sh.dir = dir;
         sh.stg = stg;
         sh.spans.push_back({fields[k], t.from, t.to});
-        if (actor != nullptr) {
-          const auto& ar = rs->actors[rs->patterns[actor->id].index];
-          sh.actors.push_back(ar.code);
+        // In the text's order, the partners first.
+        for (const match* a : {partners[2], partners[1], partners[0], actor}) {
+          if (a == nullptr) continue;
+          const auto& ar = rs->actors[rs->patterns[a->id].index];
+          if (std::find(sh.actors.begin(), sh.actors.end(), ar.code) == sh.actors.end()) sh.actors.push_back(ar.code);
           if (!ar.authority.empty()) sh.actors.push_back(ar.authority);
-          sh.spans.push_back({fields[k], actor->from, actor->to});
+        }
+        for (const match* a : {actor, partners[0], partners[1], partners[2]}) {
+          if (a != nullptr) sh.spans.push_back({fields[k], a->from, a->to});
         }
         if (reversal != nullptr) sh.spans.push_back({fields[k], reversal->from, reversal->to});
         // Targets: symbols and products named in the same sentence.

@@ -326,6 +326,13 @@ TEST_CASE("an actor inside the trigger acts only when none stands before it", "[
   // are the US Congress, Ghana's are Ghana's.
   CHECK(only_shock("Ghana lawmakers vote to scrap loan-price cap").actors == std::vector<std::string>{"GH"});
   CHECK(only_shock("US lawmakers vote to scrap loan-price cap").actors == std::vector<std::string>{"US", "CONGRESS"});
+  // Actors joined before the phrase act together, in the text's order, each with its evidence.
+  const auto truce = only_shock("Britain and Japan agree to slash tariffs on cars");
+  CHECK(truce.actors == std::vector<std::string>{"GB", "JP"});
+  CHECK(truce.spans.size() == 3);
+  CHECK(only_shock("Canada-Mexico-EU trade pact advances").actors == std::vector<std::string>{"CA", "MX", "EU"});
+  // Only before the phrase, and only a conjunction or a hyphen joins.
+  CHECK(only_shock("Britain agrees trade pact with Japan").actors == std::vector<std::string>{"GB"});
   // Ships attacked: an escalation, whoever does it.
   one("Houthis attack ships in the Red Sea", "geopolitical_escalation", core::direction::tightening);
 }
