@@ -313,6 +313,23 @@ TEST_CASE("a government banning a named company or app curbs its market", "[enri
                      [](const core::policy_shock& sh) { return sh.category == "import_restriction"; }));
 }
 
+TEST_CASE("a fortieth-session sweep: loan prime rates, surtaxes, strikes launched, plans scrapped, monopolies found",
+          "[enrich]") {
+  // Tuned on other headlines of the same forms (docs/quality.md, fortieth session).
+  one("China's central bank lowers five-year loan prime rate", "monetary_policy", core::direction::easing);
+  one("Mexico imposes surtax on imported Chinese shoes", "tariff", core::direction::tightening);
+  one("Thailand slashes tariffs on US pork", "tariff", core::direction::easing);
+  CHECK(only_shock("Ukraine launches drone attacks on Russian refineries").category == "geopolitical_escalation");
+  one("Iran-backed militia targets commercial shipping in the Gulf", "geopolitical_escalation",
+      core::direction::tightening);
+  one("Court finds Live Nation ran an illegal monopoly", "antitrust", core::direction::tightening);
+  // A plan scrapped is no move; a labour strike, a bank's own rate and a heart attack are none.
+  CHECK(run("Germany scraps plan to cut fuel taxes").policy_shocks.empty());
+  CHECK(run("Dock workers launch strikes on Monday over pay").policy_shocks.empty());
+  CHECK(run("Wells Fargo raises prime rate to 8.5%").policy_shocks.empty());
+  CHECK(run("Actor suffers heart attack on set").policy_shocks.empty());
+}
+
 TEST_CASE("an actor inside the trigger acts only when none stands before it", "[enrich]") {
   // Before, any actor inside the trigger's words won: Iran lifted sanctions on itself.
   const auto lifted = only_shock("U.S. Treasury lifts Iran sanctions on a unit of Chinese shipper COSCO");
