@@ -313,7 +313,7 @@ TEST_CASE("a government banning a named company or app curbs its market", "[enri
                      [](const core::policy_shock& sh) { return sh.category == "import_restriction"; }));
 }
 
-TEST_CASE("a fortieth-session sweep: loan prime rates, surtaxes, strikes launched, plans scrapped, monopolies found",
+TEST_CASE("the fortieth session's sweeps: rate moves by size, budgets, funds, seizures, missiles, pay caps, ...",
           "[enrich]") {
   // Tuned on other headlines of the same forms (docs/quality.md, fortieth session).
   one("China's central bank lowers five-year loan prime rate", "monetary_policy", core::direction::easing);
@@ -328,6 +328,20 @@ TEST_CASE("a fortieth-session sweep: loan prime rates, surtaxes, strikes launche
   CHECK(run("Dock workers launch strikes on Monday over pay").policy_shocks.empty());
   CHECK(run("Wells Fargo raises prime rate to 8.5%").policy_shocks.empty());
   CHECK(run("Actor suffers heart attack on set").policy_shocks.empty());
+  // The second sweep's forms.
+  one("Fed hikes by 50 basis points", "monetary_policy", core::direction::tightening);
+  one("Brazil's central bank lowers Selic to 10.5%", "monetary_policy", core::direction::easing);
+  one("Chile approves record budget for 2027", "fiscal_policy", core::direction::easing);
+  one("US bans investment in Chinese quantum computing firms", "investment_restriction", core::direction::tightening);
+  one("South Korea gives Samsung another 1 trillion won", "industrial_policy", core::direction::easing);
+  one("India sets up $10 billion chip fund", "industrial_policy", core::direction::easing);
+  one("Egypt unifies exchange rates", "capital_controls", core::direction::easing);
+  CHECK(only_shock("Venezuela seizes oil refinery").actors == std::vector<std::string>{"VE"});
+  CHECK(only_shock("North Korea fires missiles toward Japan").actors == std::vector<std::string>{"KP"});
+  CHECK(only_shock("Russia and Ukraine forces clash near Kharkiv").category == "geopolitical_escalation");
+  one("Beijing caps bank executive pay", "regulatory_action", core::direction::tightening);
+  CHECK(run("Norway's sovereign wealth fund buys stake in port operator").policy_shocks.empty());
+  CHECK(run("Icahn seeks to seize control of oil refiner's board").policy_shocks.empty());
 }
 
 TEST_CASE("an actor inside the trigger acts only when none stands before it", "[enrich]") {
