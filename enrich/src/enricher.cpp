@@ -860,6 +860,15 @@ core::findings enricher::enrich(const core::story& s) const {
             return rs->patterns[a.id].kind == pattern_kind::actor && a.from >= lo && a.to <= hi;
           });
           if (across_actor) continue;
+          // After a comma the subject's next act begins ("Norges Bank hikes by 25 bps, signals
+          // more"): a cue there is that act's, unless a hedge says the same words, which qualify
+          // the whole report ("..., sources say", "..., says the House could vote").
+          if (!before && c.from >= t.to && text.substr(lo, hi - lo).find(',') != std::string_view::npos &&
+              std::none_of(ms.begin(), ms.end(), [&](const match& h) {
+                return rs->patterns[h.id].kind == pattern_kind::hedge && h.from <= c.from && h.to >= c.to;
+              })) {
+            continue;
+          }
           const auto cue = static_cast<core::stage>(rs->patterns[c.id].index);
           if (dist < best) {
             best = dist;

@@ -344,6 +344,15 @@ TEST_CASE("the fortieth session's sweeps: rate moves by size, budgets, funds, se
   CHECK(run("Icahn seeks to seize control of oil refiner's board").policy_shocks.empty());
 }
 
+TEST_CASE("a stage cue after a comma is the next act's, unless a hedge says it", "[enrich]") {
+  // "Signals more" is the bank's next act; the cut is done.
+  const auto cut = only_shock("Norges Bank cuts by 25 bps, signals more to come");
+  CHECK(cut.dir == core::direction::easing);
+  CHECK(cut.stg == core::stage::enacted);
+  // An attribution after the comma qualifies the whole report.
+  CHECK(only_shock("China to cut tariffs, sources say").stg == core::stage::considered);
+}
+
 TEST_CASE("an actor inside the trigger acts only when none stands before it", "[enrich]") {
   // Before, any actor inside the trigger's words won: Iran lifted sanctions on itself.
   const auto lifted = only_shock("U.S. Treasury lifts Iran sanctions on a unit of Chinese shipper COSCO");
