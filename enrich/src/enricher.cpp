@@ -357,7 +357,7 @@ std::optional<core::direction> direction_from_numbers(std::string_view span) {
 // The reversal cue that undoes trigger t ("lifts ban on Micron chips", "scraps its decade-old
 // export ban", "ends tariff exemptions"), or null. Only a noun phrase's words may stand between
 // the two: at most three, 32 bytes, no punctuation, and none of the words that start a clause or
-// a comparison ("Wall Street ends lower as tariffs bite", "Oil eases on sanctions news").
+// a comparison ("Wall Street ends lower as tariffs bite", "Dow drops as tariffs bite").
 const match* reversal_before(const rule_set& rs, std::string_view text, const std::vector<match>& ms, const match& t) {
   static const std::set<std::string_view, std::less<>> clause_words{
       "as",   "on",     "after",  "amid",  "over",   "with",  "to",     "in",      "and",   "or",   "but",
@@ -885,10 +885,20 @@ core::findings enricher::enrich(const core::story& s) const {
         sh.category = rule.category;
         // Enforcement aimed at crypto is crypto regulation (the taxonomy): a generic regulatory
         // action in a sentence that speaks of crypto ("CFTC charges crypto lender with fraud",
-        // "SEC fines Coinbase") becomes one.
-        if (sh.category == "regulatory_action" && std::any_of(ms.begin(), ms.end(), [&](const match& c) {
-              return in_sentence(c) && rs->patterns[c.id].kind == pattern_kind::crypto_cue;
-            })) {
+        // "SEC fines Coinbase") or names a coin ("$BTC surges as SEC approves ETFs") becomes one.
+        const auto names_a_coin = [&] {
+          return std::any_of(f.mentions.begin(), f.mentions.end(), [&](const core::mention& men) {
+            return men.asset == core::asset_class::crypto &&
+                   std::any_of(men.spans.begin(), men.spans.end(), [&](const core::evidence& e) {
+                     return e.field == fields[k] && e.start >= sfrom && e.end <= sto;
+                   });
+          });
+        };
+        if (sh.category == "regulatory_action" && (std::any_of(ms.begin(), ms.end(), [&](const match& c) {
+                                                     return in_sentence(c) &&
+                                                            rs->patterns[c.id].kind == pattern_kind::crypto_cue;
+                                                   }) ||
+                                                   names_a_coin())) {
           sh.category = "crypto_regulation";
         }
         sh.dir = dir;

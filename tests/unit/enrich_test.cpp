@@ -297,6 +297,25 @@ TEST_CASE("the EU's crypto-asset regulation, MiCA, is crypto regulation by the E
   CHECK(run("Mica prices rise on strong demand from paint makers").policy_shocks.empty());
 }
 
+TEST_CASE("crypto funds delayed or refused, bans restated, securities rulings, coin reserves, a coin named",
+          "[enrich]") {
+  one("SEC postpones decision on XRP ETF", "crypto_regulation", core::direction::tightening);
+  one("SEC rejects Cboe's spot Solana ETF filing", "crypto_regulation", core::direction::tightening);
+  one("Beijing restates ban on bitcoin mining", "crypto_regulation", core::direction::tightening);
+  one("Judge rules Solana sales were not securities", "crypto_regulation", core::direction::easing);
+  const auto reserve = only_shock("Brazil weighs strategic bitcoin reserve");
+  CHECK(reserve.category == "crypto_regulation");
+  CHECK(reserve.dir == core::direction::easing);
+  CHECK(reserve.stg == core::stage::considered);
+  CHECK(only_shock("Bukele's El Salvador adopts bitcoin as legal tender").actors == std::vector<std::string>{"SV"});
+  one("Robinhood wins dismissal of FTC lawsuit", "regulatory_action", core::direction::easing);
+  CHECK(run("Magistrate dismisses fraud case against local builder").policy_shocks.empty());
+  // A regulatory action in a sentence that names a coin is crypto regulation; one that names a
+  // stock is not.
+  one("$ETH jumps as SEC approves ETFs", "crypto_regulation", core::direction::easing);
+  one("$AAPL rises as SEC approves ETFs", "regulatory_action", core::direction::easing);
+}
+
 TEST_CASE("a government banning a named company or app curbs its market", "[enrich]") {
   const auto app = only_shock("Pakistan bans TikTok, citing social harmony");
   CHECK(app.category == "import_restriction");
