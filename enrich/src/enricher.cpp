@@ -46,6 +46,29 @@ core::mention& mention_for(std::vector<core::mention>& ms, const std::string& sy
   return ms.emplace_back(std::move(m));
 }
 
+// Latin letters with accents as the exchanges' lists write them, without: "Corporación
+// América" is listed as "Corporacion America". Other bytes are kept.
+std::string fold_accents(std::string_view s) {
+  // The letters U+00C0..U+00FF (UTF-8 C3 80..C3 BF), '?' where none fits.
+  static constexpr std::string_view plain = "AAAAAA?CEEEEIIII?NOOOOO??UUUUY??aaaaaa?ceeeeiiii?nooooo??uuuuy?y";
+  static_assert(plain.size() == 64);
+  std::string out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const auto b = static_cast<unsigned char>(s[i]);
+    if (b == 0xC3 && i + 1 < s.size()) {
+      const auto c = static_cast<unsigned char>(s[i + 1]);
+      if (c >= 0x80 && c <= 0xBF && plain[c - 0x80] != '?') {
+        out += plain[c - 0x80];
+        ++i;
+        continue;
+      }
+    }
+    out += s[i];
+  }
+  return out;
+}
+
 // The listed company named by the one to six words right before a legal suffix at `at`
 // (longest first: "American Outdoor Brands, Inc." over "Brands"), and where its name starts.
 std::optional<std::pair<std::uint32_t, std::uint32_t>> listed_name_before(const rule_set& rs, std::string_view text,
@@ -60,9 +83,11 @@ std::optional<std::pair<std::uint32_t, std::uint32_t>> listed_name_before(const 
     --i;  // over the space, to the end of the previous word
   }
   for (std::size_t k = n; k > 0; --k) {
-    if (const auto it = rs.listed_names.find(std::string(text.substr(starts[k - 1], at - starts[k - 1])));
-        it != rs.listed_names.end()) {
-      return std::pair{it->second, starts[k - 1]};
+    const auto words = text.substr(starts[k - 1], at - starts[k - 1]);
+    const bool ascii = std::all_of(words.begin(), words.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+    if (const auto it = rs.listed_names.find(ascii ? std::string(words) : fold_accents(words));
+        it != rs.listed_names.end() && (k > 1 || it->second.kind == legal_kind(text.substr(at)))) {
+      return std::pair{it->second.alias, starts[k - 1]};
     }
   }
   return std::nullopt;

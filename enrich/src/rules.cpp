@@ -6,6 +6,7 @@
 #include <cctype>
 #include <climits>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <future>
 #include <limits>
@@ -520,7 +521,10 @@ void derive_sp500_names(builder& b) {
 // preferred shares are left out, and so is a name two share classes share.
 void derive_listed_names(builder& b) {
   static const char* legal[] = {", Inc.", " Inc.", ", Inc", " Inc", " Corporation", " Corp.", " Corp", " Limited",
-                                " Ltd.", " Ltd", " plc", " PLC", " N.V.", " S.A.", " AG", " SE"};
+                                " Ltd.", " Ltd", " plc", " PLC", " N.V.", " S.A.", " SA", " AG", " SE"};
+  // The lists name some companies by their share ("Corporacion America Airports SA Common
+  // Shares"): the company is what comes before.
+  static const char* share[] = {" Common Shares", " Common Stock", " Ordinary Shares"};
   static const char* skip[] = {"%", "ETF", "Fund", "Trust", "Series", "Preferred", "Warrant", "Notes", "Units",
                                "Rights", "Depositary", "Acquisition", "Portfolio", "Shares", "Index"};
   // A name an S&P 500 company or a curated alias already has is theirs: "AT&T Inc." is also
@@ -531,25 +535,30 @@ void derive_listed_names(builder& b) {
   }
   for (const auto& a : b.rs.aliases) taken.insert(a.name);
   std::map<std::string, std::vector<std::string>> by_base;
+  std::map<std::string, char> kinds;
   for (const auto& sym : b.listed) {
     if (b.alias_by_symbol.count(sym)) continue;
     const auto& infos = b.symbols[sym];
     const auto info = std::find_if(infos.begin(), infos.end(), [](const symbol_info& i) { return i.asset == core::asset_class::equity; });
     if (info == infos.end()) continue;
     std::string name = info->name;
+    for (const char* w : share) {
+      if (name.ends_with(w)) name.resize(name.size() - std::strlen(w));
+    }
     if (std::any_of(std::begin(skip), std::end(skip), [&](const char* w) { return name.find(w) != std::string::npos; })) continue;
     if (name.ends_with(" (The)")) name.resize(name.size() - 6);  // "Gap, Inc. (The)"
     for (const char* suf : legal) {
       const std::string sfx(suf);
       if (name.size() >= sfx.size() + 2 && name.ends_with(sfx)) {
         by_base[name.substr(0, name.size() - sfx.size())].push_back(sym);
+        kinds[name.substr(0, name.size() - sfx.size())] = legal_kind(sfx);
         break;
       }
     }
   }
   // One pattern for the suffix, not one per company: 3,600 more name patterns cost 8% of the
   // in-process throughput; looking up the few words before a suffix (rare) costs nothing.
-  b.add_regex(",? (?:Inc|Corporation|Corp|Limited|Ltd|plc|PLC|N\\.V|S\\.A|AG|SE)\\.?", false, pattern_kind::legal_suffix, 0,
+  b.add_regex(",? (?:Inc|Corporation|Corp|Limited|Ltd|plc|PLC|N\\.V|S\\.A|SA|AG|SE)\\.?", false, pattern_kind::legal_suffix, 0,
               "built-in: legal suffix");
   for (const auto& [base, syms] : by_base) {
     // A name starts with a capital or a figure ("3D Systems", "17 Education & Technology Group");
@@ -565,7 +574,7 @@ void derive_listed_names(builder& b) {
     const auto& infos = b.symbols[sym];
     const auto& info = *std::find_if(infos.begin(), infos.end(), [](const symbol_info& i) { return i.asset == core::asset_class::equity; });
     b.alias_by_symbol[sym] = b.rs.aliases.size();
-    b.rs.listed_names.emplace(base, static_cast<std::uint32_t>(b.rs.aliases.size()));
+    b.rs.listed_names.emplace(base, rule_set::listed_name{static_cast<std::uint32_t>(b.rs.aliases.size()), kinds[base]});
     b.rs.aliases.push_back({sym, core::asset_class::equity, info.name, false, true});
   }
 }
@@ -686,6 +695,19 @@ core::result<std::shared_ptr<const rule_set>, std::vector<std::string>> compile(
 }
 
 }  // namespace
+
+char legal_kind(std::string_view s) noexcept {
+  if (s.starts_with(",")) s.remove_prefix(1);
+  if (s.starts_with(" ")) s.remove_prefix(1);
+  static constexpr std::array<std::pair<std::string_view, char>, 10> kinds{{{"Inc", 'I'}, {"Corp", 'C'}, {"Limited", 'L'},
+                                                                           {"Ltd", 'L'}, {"plc", 'P'}, {"PLC", 'P'},
+                                                                           {"N.V", 'N'}, {"S.A", 'S'}, {"SA", 'S'},
+                                                                           {"AG", 'A'}}};
+  for (const auto& [word, kind] : kinds) {
+    if (s.starts_with(word)) return kind;
+  }
+  return s.starts_with("SE") ? 'E' : 0;
+}
 
 void rule_set::scan(std::string_view text, std::vector<match>& out, std::size_t context_until) const {
   struct scratch_holder {

@@ -121,6 +121,10 @@ struct pattern_info {
   static constexpr std::uint32_t no_form = UINT32_MAX;
 };
 
+// The kind of a legal suffix at the start of `s` (after an optional ", " or " "): 'I' Inc, 'C' Corp or
+// Corporation, 'L' Ltd or Limited, 'P' plc, 'N' N.V., 'S' S.A. or SA, 'A' AG, 'E' SE; 0 for none.
+char legal_kind(std::string_view s) noexcept;
+
 struct rule_set {
   std::vector<actor_rule> actors;
   std::vector<trigger_rule> triggers;
@@ -132,8 +136,13 @@ struct rule_set {
   symbol_table symbols;
   std::vector<std::string> sp500;  // S&P 500 constituents: bare tickers count for these
   // Other NASDAQ and NYSE companies' names without the suffix ("StepStone Group") -> index into aliases, looked up in
-  // the words before a legal_suffix match.
-  std::unordered_map<std::string, std::uint32_t> listed_names;
+  // the words before a legal_suffix match, and the suffix's kind (legal_kind): a one-word name counts only with its
+  // own kind of suffix ("Orion S.A." is listed, "Orion Corporation" is another company).
+  struct listed_name {
+    std::uint32_t alias;
+    char kind;
+  };
+  std::unordered_map<std::string, listed_name> listed_names;
   std::string version;  // content hash of the rule files, for metrics and logs
   std::size_t phrase_count = 0;
 
