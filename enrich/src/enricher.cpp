@@ -379,6 +379,15 @@ std::optional<core::direction> direction_from_numbers(std::string_view span) {
   return v[0] > v[1] ? core::direction::tightening : core::direction::easing;
 }
 
+// "US-listed", "China-based", "UK-headquartered": the place names where a company trades or
+// sits, and acts in nothing.
+bool locates_a_company(std::string_view text, std::size_t to) {
+  static constexpr std::array<std::string_view, 6> suffixes{"-listed", "-based", "-headquartered", "-registered",
+                                                            "-domiciled", "-incorporated"};
+  const auto rest = text.substr(std::min(to, text.size()));
+  return std::any_of(suffixes.begin(), suffixes.end(), [&](std::string_view s) { return rest.substr(0, s.size()) == s; });
+}
+
 // The reversal cue that undoes trigger t ("lifts ban on Micron chips", "scraps its decade-old
 // export ban", "ends tariff exemptions"), or null. Only a noun phrase's words may stand between
 // the two: at most three, 32 bytes, no punctuation, and none of the words that start a clause or
@@ -725,9 +734,11 @@ core::findings enricher::enrich(const core::story& s) const {
         const std::uint32_t start = reversal != nullptr ? reversal->from : t.from;
         // The nearest noun actor before the trigger, else the nearest after it; adjectival
         // forms only when the sentence has no noun actor.
+        // A place that only says where a company is listed or based ("US-listed Chinese stocks",
+        // "China-based Alibaba") is no actor.
         const auto is_actor = [&](const match& a, bool adjective) {
           return in_sentence(a) && rs->patterns[a.id].kind == pattern_kind::actor &&
-                 rs->actors[rs->patterns[a.id].index].adjective == adjective;
+                 rs->actors[rs->patterns[a.id].index].adjective == adjective && !locates_a_company(text, a.to);
         };
         // Background ("since Russia's invasion") and expectations ("price in a hike"): the
         // trigger names a past event or a market bet, not a policy action.
@@ -812,8 +823,14 @@ core::findings enricher::enrich(const core::story& s) const {
         // a government's.
         // A deciding body named generically ("the accounting watchdog fines", "regulators are
         // poised to extract fines") acts too; it adds no actor code, there being none to give.
+        // One joined to the phrase right after it by "by" acts as well ("faces probe by federal
+        // prosecutors", "an investigation by regulators").
         const bool generic_decider = std::any_of(ms.begin(), ms.end(), [&](const match& c) {
-          return in_sentence(c) && rs->patterns[c.id].kind == pattern_kind::decider && c.to <= start;
+          if (!in_sentence(c) || rs->patterns[c.id].kind != pattern_kind::decider) return false;
+          if (c.to <= start) return true;
+          if (c.from < t.to || c.from - t.to > 25) return false;
+          const auto between = text.substr(t.to, c.from - t.to);
+          return between.substr(0, 4) == " by " && between.find_first_of(",;:.") == std::string_view::npos;
         });
         if (rule.needs_actor && !generic_decider &&
             (actor == nullptr || rs->actors[rs->patterns[actor->id].index].adjective)) {

@@ -640,6 +640,45 @@ TEST_CASE("the forms held-out set 14 was missing, on other texts", "[enrich]") {
   CHECK_FALSE(run("The Fed expects to raise rates again in September").policy_shocks.empty());
 }
 
+TEST_CASE("the forms held-out set 15 was missing, on other texts", "[enrich]") {
+  // Written after set 15's errors were read: each headline is new.
+  // A regulator at work on a case, or named after the probe it opened.
+  one("Japan's financial regulators are probing the brokerage's bond sales", "regulatory_action",
+      core::direction::tightening);
+  one("Boeing faces an investigation by regulators after the door plug blew out", "regulatory_action",
+      core::direction::tightening);
+  one("The lender is facing an inquiry by US regulators over its fees", "regulatory_action", core::direction::tightening);
+  CHECK(only_shock("Ford faces a probe by the NHTSA over rear-view cameras").actors ==
+        std::vector<std::string>{"US", "NHTSA"});
+  // "is" says a regulator is at work; a committee named by what it investigates is not a case.
+  CHECK(run("The House panel investigating the riot holds its last hearing").policy_shocks.empty());
+  CHECK(run("Police are investigating a shooting in Chicago").policy_shocks.empty());
+  // A place that says where a company trades or sits acts in nothing.
+  CHECK(only_shock("US-listed shares fell after a report that Didi faces a probe in China").actors ==
+        std::vector<std::string>{"CN"});
+  CHECK(only_shock("China-based Alibaba faces a probe by regulators").actors.empty());
+  // Monetary policy tightened or eased by name, and a jumbo hike.
+  one("The Monetary Authority of Singapore tightened monetary policy again", "monetary_policy",
+      core::direction::tightening);
+  one("Turkey's central bank eases monetary policy for a third month", "monetary_policy", core::direction::easing);
+  one("The Bank of Canada delivers a jumbo hike", "monetary_policy", core::direction::tightening);
+  // Drug prices, force, a Treasury secretary's price cap.
+  one("The Senate passes a bill letting Medicare negotiate drug prices", "nationalization_price_control",
+      core::direction::tightening);
+  one("Israel says it will use force against the militia", "geopolitical_escalation", core::direction::tightening);
+  CHECK(only_shock("Yellen pitches a price cap on Russian oil to her Indian counterpart").actors ==
+        std::vector<std::string>{"US", "OFAC"});
+  // Commentary: a bank reaping the benefits of hikes, the impact of hikes, an opinion column,
+  // a forecast of none, what a leader "can afford", a rights group's lawsuit, a war as background.
+  CHECK(run("Regional banks reap the benefits of Fed rate hikes").policy_shocks.empty());
+  CHECK(run("Ghana's finance minister weighs the impact of Fed rate hikes on its debt").policy_shocks.empty());
+  CHECK(run("Opinion: The Fed should not stop its rate hikes too early").policy_shocks.empty());
+  CHECK(run("RBC sees no rate hikes by central banks in Asia next year").policy_shocks.empty());
+  CHECK(run("The next chancellor can afford £30 billion of tax cuts").policy_shocks.empty());
+  CHECK(run("A civil rights group sued to overturn the state's voter ID law").policy_shocks.empty());
+  CHECK(run("Poland's support for Kyiv in its fight against Russia's invasion will last").policy_shocks.empty());
+}
+
 TEST_CASE("a named move counts only with its decider, in a sentence not about data or markets", "[enrich]") {
   const auto hike = [](const std::string& text) {
     INFO(text);
@@ -668,11 +707,11 @@ TEST_CASE("urgency and source weight move the score, and the reasons say so", "[
   CHECK(urgent.market.reasons.back().find("FLASH") != std::string::npos);
 }
 
-TEST_CASE("quality on the fourteen held-out sets, pooled, stays at or above the pinned figures", "[enrich][quality]") {
+TEST_CASE("quality on the fifteen held-out sets, pooled, stays at or above the pinned figures", "[enrich][quality]") {
   // Their errors have been read, so these are no longer blind figures (docs/quality.md has
   // those); the pin catches a rule change that helps the development set at their expense.
   std::size_t tp = 0, fp = 0, fn = 0, sym_tp = 0, sym_fp = 0, sym_fn = 0;
-  for (const char* set : {"heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7", "heldout8", "heldout9", "heldout10", "heldout11", "heldout12", "heldout13", "heldout14"}) {
+  for (const char* set : {"heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7", "heldout8", "heldout9", "heldout10", "heldout11", "heldout12", "heldout13", "heldout14", "heldout15"}) {
     const auto r = app::evaluate(engine(), std::string(WIRESCAN_SOURCE_DIR) + "/tests/data/" + set + ".jsonl");
     REQUIRE(r.rows >= 130);
     tp += r.detection.tp;
@@ -685,9 +724,9 @@ TEST_CASE("quality on the fourteen held-out sets, pooled, stays at or above the 
   const auto ratio = [](std::size_t a, std::size_t b) { return static_cast<double>(a) / static_cast<double>(b); };
   INFO("shocks P " << ratio(tp, tp + fp) << " R " << ratio(tp, tp + fn) << ", symbols P " << ratio(sym_tp, sym_tp + sym_fp)
                    << " R " << ratio(sym_tp, sym_tp + sym_fn));
-  CHECK(ratio(tp, tp + fp) >= 0.78);
-  CHECK(ratio(tp, tp + fn) >= 0.69);
-  CHECK(ratio(sym_tp, sym_tp + sym_fp) >= 0.96);
+  CHECK(ratio(tp, tp + fp) >= 0.79);
+  CHECK(ratio(tp, tp + fn) >= 0.72);
+  CHECK(ratio(sym_tp, sym_tp + sym_fp) >= 0.97);
   CHECK(ratio(sym_tp, sym_tp + sym_fn) >= 0.93);
 }
 
