@@ -39,15 +39,17 @@
                                   labelled after the thirteenth set's errors were answered.
   sample-heldout.py --fifteenth -> tests/data/heldout15.jsonl (seed 67: the same mix), drawn and
                                   labelled after the fortieth session, 32 sessions after set 14,
-                                  to measure everything built since on text nobody has read."""
+                                  to measure everything built since on text nobody has read.
+  sample-heldout.py --sixteenth -> tests/data/heldout16.jsonl (seed 71: the same mix), drawn and
+                                  labelled after set 15's errors were answered."""
 import csv, json, random, sys
 from pathlib import Path
 
 root = Path(__file__).resolve().parents[1]
 # The sets in the order they were drawn: each excludes the development set and every set
 # before it.
-flags = ["", "--second", "--third", "--fourth", "--fifth", "--sixth", "--seventh", "--eighth", "--ninth", "--tenth", "--eleventh", "--twelfth", "--thirteenth", "--fourteenth", "--fifteenth"]
-seeds = [7, 11, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53, 59, 61, 67]
+flags = ["", "--second", "--third", "--fourth", "--fifth", "--sixth", "--seventh", "--eighth", "--ninth", "--tenth", "--eleventh", "--twelfth", "--thirteenth", "--fourteenth", "--fifteenth", "--sixteenth"]
+seeds = [7, 11, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53, 59, 61, 67, 71]
 given = [f for f in flags[1:] if f in sys.argv]
 k = flags.index(given[-1]) if given else 0  # 0 for the first set
 second, third = k >= 1, k >= 2
