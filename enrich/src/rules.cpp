@@ -476,24 +476,25 @@ void load_symbols(builder& b, const std::string& text, const std::string& file) 
 
 // S&P 500 company names become name patterns ("Iron Mountain" -> IRM), unless the curated
 // alias file already covers the symbol. Legal suffixes are dropped; a one-word name must be
-// at least five letters and not an everyday word, because names match case-sensitively
-// but sentence starts are capitalised too.
+// at least five letters and not an everyday word, a place or a person's name, because names
+// match case-sensitively but sentence starts are capitalised too.
 void derive_sp500_names(builder& b) {
   static const std::set<std::string> common{
       "Target", "Block", "Match", "Ball", "Global", "Progressive", "Equity", "Public", "General", "Realty",
-      "Corning", "Church", "Eaton", "Emerson", "Textron", "Loews", "Pool", "Camden", "Regency", "Prologis",
-      "Welltower", "Lennox", "Masco", "Hubbell", "Allegion", "Trane", "Garmin", "Hologic", "Incyte", "Moody's",
-      "Keurig", "Kellanova", "Fortive", "Amcor", "Viatris", "Entergy", "Exelon", "Evergy", "Sempra", "Assurant",
-      "Travelers", "Principal", "Citizens", "Fifth", "Huntington", "Regions", "Mosaic", "Nucor", "Airbnb",
+      "Corning", "Church", "Eaton", "Emerson", "Loews", "Pool", "Camden", "Regency", "Lennox", "Hubbell", "Moody's",
+      "Travelers", "Principal", "Citizens", "Fifth", "Huntington", "Hartford", "Regions", "Mosaic", "Airbnb",
       "Hilton", "Marriott", "Oracle", "Visa", "Apple", "Amazon", "Alphabet", "Tesla", "Nvidia", "Nasdaq"};
-  static const char* suffixes[] = {", Inc.", " Inc.", ", Inc", " Inc", " Corporation", " Corp.", " Corp", " Company",
-                                   " Co.", " Holdings", " Group", " plc", " Ltd.", " & Co.", " (Class A)", " (Class B)",
-                                   " (Class C)", " Incorporated", " Technologies"};
+  static const char* suffixes[] = {" (The)", ", Inc.", " Inc.", ", Inc", " Inc", " Corporation", " Corp.",
+                                   " Corp", " Company", " Co.", " Holdings", " Group", " plc", " Ltd.", " & Co.",
+                                   " (Class A)", " (Class B)", " (Class C)", " Incorporated", " Technologies"};
   for (const auto& sym : b.rs.sp500) {
     if (b.alias_by_symbol.count(sym)) continue;
+    // The company's row, not a coin's that shares its symbol: OXY is also the coin Oxygen, and
+    // "Oxygen supplies run low" is not Occidental Petroleum.
     const auto& infos = b.symbols[sym];
-    if (infos.empty()) continue;
-    std::string name = infos.front().name;
+    const auto info = std::find_if(infos.begin(), infos.end(), [](const symbol_info& i) { return i.asset == core::asset_class::equity; });
+    if (info == infos.end()) continue;
+    std::string name = info->name;
     for (bool again = true; again;) {
       again = false;
       for (const char* suf : suffixes) {
@@ -506,7 +507,7 @@ void derive_sp500_names(builder& b) {
     }
     const bool one_word = name.find(' ') == std::string::npos;
     if (name.size() < 3 || (one_word && (name.size() < 5 || common.count(name)))) continue;
-    alias_rule rule{sym, infos.front().asset, infos.front().name, false, true};
+    alias_rule rule{sym, info->asset, info->name, false, true};
     b.alias_by_symbol[sym] = b.rs.aliases.size();
     b.rs.aliases.push_back(rule);
     b.add_regex(regex_escape(name), false, pattern_kind::name, static_cast<std::uint32_t>(b.rs.aliases.size() - 1),
