@@ -769,10 +769,13 @@ core::findings enricher::enrich(const core::story& s) const {
         });
         if (opinion && !policymaker_speaks) continue;
         // A negation near the trigger ("rules out tariffs", "a rate cut is not a done deal").
+        // One after it across a comma is the next act's: "favors 75 basis point increase at July
+        // meeting, does not support 100 bp move".
         const bool negated = std::any_of(ms.begin(), ms.end(), [&](const match& c) {
           if (!in_sentence(c) || rs->patterns[c.id].kind != pattern_kind::negation) return false;
           const std::uint32_t gap = c.to <= start ? start - c.to : c.from >= t.to ? c.from - t.to : 0;
-          return gap <= 40;
+          if (gap > 40) return false;
+          return c.from < t.to || text.substr(t.to, c.from - t.to).find(',') == std::string_view::npos;
         });
         if (negated) continue;
         const bool any_noun = std::any_of(ms.begin(), ms.end(), [&](const match& a) { return is_actor(a, false); });

@@ -679,6 +679,21 @@ TEST_CASE("the forms held-out set 15 was missing, on other texts", "[enrich]") {
   CHECK(run("Poland's support for Kyiv in its fight against Russia's invasion will last").policy_shocks.empty());
 }
 
+TEST_CASE("the forms held-out set 16 was missing, on other texts", "[enrich]") {
+  // Written after set 16's errors were read: each headline is new.
+  one("Moscow plans an annexation referendum in the occupied south", "geopolitical_escalation",
+      core::direction::tightening);
+  one("India's ban on Chinese toy products takes effect", "import_restriction", core::direction::tightening);
+  one("Argentina opens the spending taps before the election", "fiscal_policy", core::direction::easing);
+  one("Tesla plants were visited by federal investigators as part of a probe into worker safety",
+      "regulatory_action", core::direction::tightening);
+  CHECK(run("Police investigators say the crash was caused by speeding").policy_shocks.empty());
+  // A negation after the phrase across a comma is the next act's; before it, it is this one's.
+  one("ECB's Knot backs a 50 basis point increase in July, does not want a bigger move", "monetary_policy",
+      core::direction::tightening);
+  CHECK(run("The BoE governor does not want to cut rates this year").policy_shocks.empty());
+}
+
 TEST_CASE("a named move counts only with its decider, in a sentence not about data or markets", "[enrich]") {
   const auto hike = [](const std::string& text) {
     INFO(text);
@@ -707,11 +722,11 @@ TEST_CASE("urgency and source weight move the score, and the reasons say so", "[
   CHECK(urgent.market.reasons.back().find("FLASH") != std::string::npos);
 }
 
-TEST_CASE("quality on the fifteen held-out sets, pooled, stays at or above the pinned figures", "[enrich][quality]") {
+TEST_CASE("quality on the sixteen held-out sets, pooled, stays at or above the pinned figures", "[enrich][quality]") {
   // Their errors have been read, so these are no longer blind figures (docs/quality.md has
   // those); the pin catches a rule change that helps the development set at their expense.
   std::size_t tp = 0, fp = 0, fn = 0, sym_tp = 0, sym_fp = 0, sym_fn = 0;
-  for (const char* set : {"heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7", "heldout8", "heldout9", "heldout10", "heldout11", "heldout12", "heldout13", "heldout14", "heldout15"}) {
+  for (const char* set : {"heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7", "heldout8", "heldout9", "heldout10", "heldout11", "heldout12", "heldout13", "heldout14", "heldout15", "heldout16"}) {
     const auto r = app::evaluate(engine(), std::string(WIRESCAN_SOURCE_DIR) + "/tests/data/" + set + ".jsonl");
     REQUIRE(r.rows >= 130);
     tp += r.detection.tp;
@@ -727,7 +742,7 @@ TEST_CASE("quality on the fifteen held-out sets, pooled, stays at or above the p
   CHECK(ratio(tp, tp + fp) >= 0.79);
   CHECK(ratio(tp, tp + fn) >= 0.72);
   CHECK(ratio(sym_tp, sym_tp + sym_fp) >= 0.97);
-  CHECK(ratio(sym_tp, sym_tp + sym_fn) >= 0.93);
+  CHECK(ratio(sym_tp, sym_tp + sym_fn) >= 0.94);
 }
 
 TEST_CASE("quality on the development set stays at or above the pinned figures", "[enrich][quality]") {
