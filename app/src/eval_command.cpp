@@ -1,5 +1,7 @@
 #include "eval_command.hpp"
 
+#include <algorithm>
+
 #include <cstdio>
 #include <fstream>
 #include <set>
@@ -7,6 +9,8 @@
 #include <stdexcept>
 
 #include <rapidjson/document.h>
+
+#include "explain_command.hpp"
 
 namespace wirescan::app {
 namespace {
@@ -83,12 +87,20 @@ eval_result evaluate(const enrich::enricher& enr, const std::string& devset_path
     }
     ++r.rows;
     const std::string id = d["id"].GetString();
-    const auto f = enr.enrich(as_story(id, d["text"].GetString()));
+    const auto story = as_story(id, d["text"].GetString());
+    enrich::explanation why;
+    const auto f = enr.enrich(story, &why);
     std::map<std::string, std::string> gold;  // category -> direction
     for (const auto& s : d["shocks"].GetArray()) gold[s["category"].GetString()] = s["direction"].GetString();
     std::map<std::string, std::string> pred;
     for (const auto& s : f.policy_shocks) pred.emplace(s.category, std::string(core::to_string(s.dir)));
     r.gold_shock_rows += !gold.empty();
+    for (const auto& [c, _] : gold) {
+      if (pred.count(c) > 0) continue;
+      const auto n = std::find_if(why.triggers.begin(), why.triggers.end(),
+                                  [&c = c](const enrich::trigger_note& t) { return t.category == c; });
+      ++r.miss_causes[n == why.triggers.end() ? "no_phrase" : std::string(enrich::to_string(n->verdict))];
+    }
     const bool g = !gold.empty();
     const bool p = !pred.empty();
     if (g && p) ++r.detection.tp;
@@ -128,6 +140,7 @@ eval_result evaluate(const enrich::enricher& enr, const std::string& devset_path
       e += "\n    pred:";
       for (const auto& [c, dir] : pred) e += " " + c + "/" + dir;
       for (const auto& s : psym) e += " " + s;
+      for (const auto& l : describe_triggers(story, why)) e += "\n    why: " + l;
       r.errors.push_back(e);
     }
   }
@@ -168,6 +181,10 @@ int run_eval(const enrich::enricher& enr, const std::string& devset, const std::
   std::printf("| category | gold | predicted | precision | recall |\n|---|---|---|---|---|\n");
   for (const auto& [c, x] : r.by_category) {
     std::printf("| %s | %zu | %zu | %.2f | %.2f |\n", c.c_str(), x.tp + x.fn, x.tp + x.fp, x.precision(), x.recall());
+  }
+  if (!r.miss_causes.empty()) {
+    std::printf("\n| missed (story, category): what became of its phrase | count |\n|---|---|\n");
+    for (const auto& [cause, n] : r.miss_causes) std::printf("| %s | %zu |\n", cause.c_str(), n);
   }
   if (!topics.empty()) {
     static const char* names[] = {"Analyst Update", "Fed / Central Banks", "Company / Product News",

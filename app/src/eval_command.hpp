@@ -26,6 +26,9 @@ struct eval_result {
   std::size_t direction_checked = 0, direction_correct = 0;
   prf symbols;  // (story, symbol) pairs
   std::vector<std::string> errors;  // one line per disagreement, for --verbose
+  // Each labelled (story, category) the engine missed, by what became of the category's first
+  // phrase in the story (enrich::trigger_verdict's names), or "no_phrase" when it had none.
+  std::map<std::string, std::size_t> miss_causes;
   [[nodiscard]] double category_accuracy() const {
     return predicted_in_tp == 0 ? 1.0 : static_cast<double>(category_correct) / static_cast<double>(predicted_in_tp);
   }

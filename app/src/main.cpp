@@ -16,6 +16,7 @@
 #include "run_command.hpp"
 #include "demo_command.hpp"
 #include "eval_command.hpp"
+#include "explain_command.hpp"
 #include "novelty_eval.hpp"
 #include "wirescan/obs/log.hpp"
 #include "wirescan/obs/metrics.hpp"
@@ -122,6 +123,13 @@ int main(int argc, char** argv) {
   eval->add_option("--pairs", pairs, "Measure the novelty stage on this labelled pair set instead (tests/data/novelty/pairs.tsv)");
   eval->add_flag("--verbose,-v", verbose, "List every row where the engine and the labels disagree");
 
+  wirescan::app::explain_options xopts;
+  auto* explain = cli.add_subcommand("explain", "Say what became of each policy phrase in stories, and why");
+  explain->add_option("headlines", xopts.headlines, "Headlines, each a story of its own (none: read JSON Lines stories)");
+  explain->add_option("--input,-i", xopts.input, "JSON Lines stories ('-' is stdin), when no headline is given")
+      ->capture_default_str();
+  explain->add_option("--config,-c", config_path, "YAML config file (for enrich.rules_dir and decode)");
+
   cli.add_subcommand("version", "Print the version");
 
   try {
@@ -173,6 +181,14 @@ int main(int argc, char** argv) {
       return wirescan::app::run_eval(*enricher, devset, topics, verbose);
     } catch (const std::exception& e) {
       std::fprintf(stderr, "wirescan eval: %s\n", e.what());
+      return exit_failure;
+    }
+  }
+  if (cli.got_subcommand(explain)) {
+    try {
+      return wirescan::app::run_explain(xopts, *cfg, *enricher);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "wirescan explain: %s\n", e.what());
       return exit_failure;
     }
   }

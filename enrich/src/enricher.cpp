@@ -456,6 +456,24 @@ void add_signals(const rule_set& rs, std::string_view text, const std::vector<ma
 
 }  // namespace
 
+std::string_view to_string(trigger_verdict v) noexcept {
+  switch (v) {
+    case trigger_verdict::shock: return "shock";
+    case trigger_verdict::hold: return "hold";
+    case trigger_verdict::background: return "background";
+    case trigger_verdict::expectation: return "expectation";
+    case trigger_verdict::opinion: return "opinion";
+    case trigger_verdict::negated: return "negated";
+    case trigger_verdict::no_actor: return "no_actor";
+    case trigger_verdict::actor_after: return "actor_after";
+    case trigger_verdict::other_actor: return "other_actor";
+    case trigger_verdict::no_decider: return "no_decider";
+    case trigger_verdict::commentary: return "commentary";
+    case trigger_verdict::gave_way: return "gave_way";
+  }
+  return "?";
+}
+
 double category_severity(std::string_view c) noexcept {
   if (c == "monetary_policy") return 0.9;
   if (c == "export_control" || c == "tariff" || c == "sanctions" || c == "capital_controls" ||
@@ -471,7 +489,7 @@ double category_severity(std::string_view c) noexcept {
 enricher::enricher(std::shared_ptr<const rule_set> rules, enricher_config cfg)
     : rules_(std::move(rules)), cfg_(std::move(cfg)) {}
 
-core::findings enricher::enrich(const core::story& s) const {
+core::findings enricher::enrich(const core::story& s, explanation* why) const {
   core::findings f;
   const rule_set* rs = rules_.get();
   f.rules_version = rs != nullptr ? rs->version : "none";
@@ -554,6 +572,7 @@ core::findings enricher::enrich(const core::story& s) const {
     std::uint32_t to;
     bool fallback;  // the trigger rule's: gives way to another category's phrase
     std::uint32_t reversed_at;  // where the reversal cue that turned it starts, or no_reversal
+    std::size_t note;  // its trigger_note in *why, when explaining
   };
   constexpr std::uint32_t no_reversal = std::numeric_limits<std::uint32_t>::max();
   std::vector<core::policy_shock> shocks;
@@ -721,9 +740,19 @@ core::findings enricher::enrich(const core::story& s) const {
         if (!in_sentence(t) || rs->patterns[t.id].kind != pattern_kind::trigger) continue;
         const auto& rule = rs->triggers[rs->patterns[t.id].index];
         auto dir = rule.dir;
+        std::uint32_t start = t.from;
+        // Says what stopped this phrase, when explaining; `cue` is what decided it, if anything.
+        const auto note = [&](trigger_verdict v, const match* cue) {
+          if (why == nullptr) return;
+          why->triggers.push_back({fields[k], start, t.to, rule.category, dir, v, cue != nullptr ? cue->from : 0U,
+                                   cue != nullptr ? cue->to : 0U});
+        };
         if (rule.by_numbers) {
           const auto d = direction_from_numbers(text.substr(t.from, t.to - t.from));
-          if (!d) continue;  // the same figure: a hold, no shock
+          if (!d) {  // the same figure: a hold, no shock
+            note(trigger_verdict::hold, nullptr);
+            continue;
+          }
           dir = *d;
         }
         // "lifts ban on Micron chips": the ban's phrase, undone. The phrase then starts at the
@@ -731,7 +760,7 @@ core::findings enricher::enrich(const core::story& s) const {
         // sanctions" is the Treasury's act, with Iran its object.
         const match* reversal = rule.by_numbers ? nullptr : reversal_before(*rs, text, ms, t);
         if (reversal != nullptr) dir = opposite(dir);
-        const std::uint32_t start = reversal != nullptr ? reversal->from : t.from;
+        if (reversal != nullptr) start = reversal->from;
         // The nearest noun actor before the trigger, else the nearest after it; adjectival
         // forms only when the sentence has no noun actor.
         // A place that only says where a company is listed or based ("US-listed Chinese stocks",
@@ -742,7 +771,7 @@ core::findings enricher::enrich(const core::story& s) const {
         };
         // Background ("since Russia's invasion") and expectations ("price in a hike"): the
         // trigger names a past event or a market bet, not a policy action.
-        const bool not_news = std::any_of(ms.begin(), ms.end(), [&](const match& c) {
+        const auto not_news = std::find_if(ms.begin(), ms.end(), [&](const match& c) {
           const auto kind = rs->patterns[c.id].kind;
           if (!in_sentence(c) || (kind != pattern_kind::background && kind != pattern_kind::expectation)) return false;
           // A trigger inside a background phrase is that phrase's ("sanctions-hit Russia").
@@ -750,15 +779,21 @@ core::findings enricher::enrich(const core::story& s) const {
           const std::uint32_t reach = kind == pattern_kind::background ? 30 : 60;
           return c.to <= start + 1 && start - std::min(start, c.to) <= reach;
         });
-        if (not_news) continue;
+        if (not_news != ms.end()) {
+          note(rs->patterns[not_news->id].kind == pattern_kind::background ? trigger_verdict::background
+                                                                           : trigger_verdict::expectation,
+               &*not_news);
+          continue;
+        }
         // An opinion cue before the trigger ("needs to raise rates", "would favour a 75 bp
         // rise") is a preference. From a member of the deciding body ("Fed's Barkin",
         // "governor", "policymakers") it is policy being considered; from anyone else it is
         // commentary, not news.
-        const bool opinion = std::any_of(ms.begin(), ms.end(), [&](const match& c) {
+        const auto opinion_cue = std::find_if(ms.begin(), ms.end(), [&](const match& c) {
           return in_sentence(c) && rs->patterns[c.id].kind == pattern_kind::opinion && c.to <= start + 1 &&
                  start - std::min(start, c.to) <= 60;
         });
+        const bool opinion = opinion_cue != ms.end();
         // A former official ("the Fed's former vice chair", "ex-governor") no longer sits on it.
         const bool policymaker_speaks = opinion && std::any_of(ms.begin(), ms.end(), [&](const match& c) {
           if (!in_sentence(c) || rs->patterns[c.id].kind != pattern_kind::policymaker) return false;
@@ -767,17 +802,23 @@ core::findings enricher::enrich(const core::story& s) const {
           return before.find("former") == std::string_view::npos && before.find("Former") == std::string_view::npos &&
                  before.find("ex-") == std::string_view::npos && before.find("Ex-") == std::string_view::npos;
         });
-        if (opinion && !policymaker_speaks) continue;
+        if (opinion && !policymaker_speaks) {
+          note(trigger_verdict::opinion, &*opinion_cue);
+          continue;
+        }
         // A negation near the trigger ("rules out tariffs", "a rate cut is not a done deal").
         // One after it across a comma is the next act's: "favors 75 basis point increase at July
         // meeting, does not support 100 bp move".
-        const bool negated = std::any_of(ms.begin(), ms.end(), [&](const match& c) {
+        const auto negation = std::find_if(ms.begin(), ms.end(), [&](const match& c) {
           if (!in_sentence(c) || rs->patterns[c.id].kind != pattern_kind::negation) return false;
           const std::uint32_t gap = c.to <= start ? start - c.to : c.from >= t.to ? c.from - t.to : 0;
           if (gap > 40) return false;
           return c.from < t.to || text.substr(t.to, c.from - t.to).find(',') == std::string_view::npos;
         });
-        if (negated) continue;
+        if (negation != ms.end()) {
+          note(trigger_verdict::negated, &*negation);
+          continue;
+        }
         const bool any_noun = std::any_of(ms.begin(), ms.end(), [&](const match& a) { return is_actor(a, false); });
         const match* actor = nullptr;
         const match* inside = nullptr;  // the first inside the trigger: "settle EU charges"
@@ -837,19 +878,27 @@ core::findings enricher::enrich(const core::story& s) const {
         });
         if (rule.needs_actor && !generic_decider &&
             (actor == nullptr || rs->actors[rs->patterns[actor->id].index].adjective)) {
+          note(trigger_verdict::no_actor, actor);
           continue;
         }
         // The subject acts: the actor stands before the phrase ("Indonesia halts palm oil
         // exports"), not after it ("Ford halts F-150 exports to China").
-        if (rule.actor_before && (actor == nullptr || actor->to > start)) continue;
+        if (rule.actor_before && (actor == nullptr || actor->to > start)) {
+          note(actor == nullptr ? trigger_verdict::no_actor : trigger_verdict::actor_after, actor);
+          continue;
+        }
         // Who may act: "restricts Nvidia chips" is an import curb by China, an export control
         // by the US.
         if (!rule.actors.empty()) {
-          if (actor == nullptr) continue;
+          if (actor == nullptr) {
+            note(trigger_verdict::no_actor, nullptr);
+            continue;
+          }
           const auto& ar = rs->actors[rs->patterns[actor->id].index];
           if (std::none_of(rule.actors.begin(), rule.actors.end(), [&](const std::string& a) {
                 return a == ar.code || (!ar.authority.empty() && a == ar.authority);
               })) {
+            note(trigger_verdict::other_actor, actor);
             continue;
           }
         }
@@ -871,7 +920,7 @@ core::findings enricher::enrich(const core::story& s) const {
           const bool decider = generic_decider ||
                                (actor != nullptr && !rs->actors[rs->patterns[actor->id].index].adjective &&
                                 (actor->to <= start || joined_after(*actor) || quoted));
-          const bool about_commentary = !quoted && std::any_of(ms.begin(), ms.end(), [&](const match& c) {
+          const auto commentary = quoted ? ms.end() : std::find_if(ms.begin(), ms.end(), [&](const match& c) {
             // "Fed's Waller: with inflation this high, ..." is Waller speaking: a speaker and a
             // colon before the cue make the speaker the subject. The cue is the subject when it
             // comes before the decider ("UK inflation hits a high, adding pressure on the BoE")
@@ -883,7 +932,14 @@ core::findings enricher::enrich(const core::story& s) const {
             }
             return actor == nullptr || actor->from >= c.to || (actor->to <= c.from && c.from - actor->to <= 6);
           });
-          if (!decider || about_commentary) continue;
+          if (!decider) {
+            note(trigger_verdict::no_decider, actor);
+            continue;
+          }
+          if (commentary != ms.end()) {
+            note(trigger_verdict::commentary, &*commentary);
+            continue;
+          }
         }
         // The stage cue closest to the trigger: up to 30 bytes before it or 20 after, and
         // not across an actor ("Beijing moves to restrict ... after US green-lit exports":
@@ -978,17 +1034,20 @@ core::findings enricher::enrich(const core::story& s) const {
         sh.confidence = std::clamp(0.55 + (actor ? 0.2 : 0.0) + (sh.targets.empty() ? 0.0 : 0.1) +
                                        (k == 0 ? 0.1 : 0.0) - (hedged ? 0.15 : 0.0),
                                    0.0, 1.0);
-        found.push_back({std::move(sh), t.from, t.to, rule.fallback, reversal != nullptr ? reversal->from : no_reversal});
+        note(trigger_verdict::shock, actor);
+        if (why != nullptr) why->triggers.back().category = sh.category;  // crypto_regulation, say
+        found.push_back({std::move(sh), t.from, t.to, rule.fallback, reversal != nullptr ? reversal->from : no_reversal,
+                         why != nullptr ? why->triggers.size() - 1 : 0});
       }
       // regulatory_action is the fallback category: a more specific one in the sentence wins.
       // A fallback phrase gives way to another specific category's phrase over the same words
       // ("restricts exports of chips" is an export control); elsewhere in the sentence it stands
       // ("China bans Nvidia chips after an antitrust probe" is both). Not to regulatory_action's,
       // which gives way to it in turn: the two would leave nothing.
-      const bool specific = std::any_of(found.begin(), found.end(),
-                                        [](const auto& x) { return x.shock.category != "regulatory_action"; });
+      const auto specific = std::find_if(found.begin(), found.end(),
+                                         [](const auto& x) { return x.shock.category != "regulatory_action"; });
       const auto overruled = [&](const sentence_shock& x) {
-        return std::any_of(found.begin(), found.end(), [&](const sentence_shock& o) {
+        return std::find_if(found.begin(), found.end(), [&](const sentence_shock& o) {
           return !o.fallback && o.shock.category != x.shock.category && o.shock.category != "regulatory_action" &&
                  o.from < x.to && x.from < o.to;
         });
@@ -996,15 +1055,34 @@ core::findings enricher::enrich(const core::story& s) const {
       // A phrase that takes a reversal's verb for its own but stops short of the object it
       // governs ("ends tariff" in "ends tariff exemptions") gives way to the reversed one.
       const auto cut_short = [&](const sentence_shock& x) {
-        return std::any_of(found.begin(), found.end(), [&](const sentence_shock& o) {
+        return std::find_if(found.begin(), found.end(), [&](const sentence_shock& o) {
           return o.reversed_at != no_reversal && o.shock.category == x.shock.category && x.from <= o.reversed_at &&
                  o.reversed_at < x.to && x.to < o.to;
         });
       };
+      // The winner's phrase is what decided a shock that gave way.
+      const auto gave_way = [&](const sentence_shock& x, const sentence_shock& to) {
+        if (why == nullptr) return;
+        auto& n = why->triggers[x.note];
+        n.verdict = trigger_verdict::gave_way;
+        n.cue_from = to.from;
+        n.cue_to = to.to;
+      };
       for (auto& x : found) {
-        if (specific && x.shock.category == "regulatory_action") continue;
-        if (x.fallback && overruled(x)) continue;
-        if (cut_short(x)) continue;
+        if (specific != found.end() && x.shock.category == "regulatory_action") {
+          gave_way(x, *specific);
+          continue;
+        }
+        if (x.fallback) {
+          if (const auto o = overruled(x); o != found.end()) {
+            gave_way(x, *o);
+            continue;
+          }
+        }
+        if (const auto o = cut_short(x); o != found.end()) {
+          gave_way(x, *o);
+          continue;
+        }
         auto same = std::find_if(shocks.begin(), shocks.end(), [&](const core::policy_shock& o) {
           return o.category == x.shock.category && o.dir == x.shock.dir;
         });

@@ -262,6 +262,29 @@ TEST_CASE("enrich reads stdin and writes stdout by default", "[e2e]") {
   CHECK(r.out.find("\"symbol\":\"TSLA\"") != std::string::npos);
 }
 
+TEST_CASE("explain says what became of each phrase, for headlines given or stories read", "[e2e]") {
+  const auto given = run_wirescan({"explain", "China rules out tariffs on US goods", "Apple shares rise"});
+  REQUIRE(given.exit_code == 0);
+  CHECK(lines_of(given.out) ==
+        std::vector<std::string>{"1: China rules out tariffs on US goods",
+                                 R"(  negated     tariff/tightening headline 16-23 "tariffs", cue "rules out")",
+                                 "  shocks: none | mentions: none", "2: Apple shares rise",
+                                 "  no trigger phrase in the headline or the lede", "  shocks: none | mentions: AAPL"});
+  // Stories from stdin, with a line that is not one: said in its place, and the exit is 1.
+  const auto dir = make_temp_dir();
+  std::ofstream(dir + "/in.jsonl")
+      << R"({"id":"s1","headline":"Acme shares fall","body":"The SEC fined Acme on Monday.","published_at":"2026-12-05T00:00:00Z"})"
+      << "\n{not json\n";
+  const auto read = run_wirescan({"explain"}, dir + "/in.jsonl");
+  CHECK(read.exit_code == 1);
+  const auto lines = lines_of(read.out);
+  REQUIRE(lines.size() == 4);
+  CHECK(lines[0] == "s1: Acme shares fall");
+  CHECK(lines[1] == R"(  shock       regulatory_action/tightening body 8-13 "fined", actor "SEC")");
+  CHECK(lines[2] == "  shocks: regulatory_action/tightening/enacted US,SEC | mentions: none");
+  CHECK(lines[3].rfind("line 2: not a story: ", 0) == 0);
+}
+
 TEST_CASE("the bundled sample feed enriches without a reject", "[e2e]") {
   const auto dir = make_temp_dir();
   const auto r = run_wirescan({"enrich", "-i", std::string(WIRESCAN_SOURCE_DIR) + "/data/sample-feed.jsonl", "-o",
