@@ -153,30 +153,6 @@ std::string_view lede(std::string_view body, std::size_t max) {
   return body.substr(0, n);
 }
 
-// A word of up to seven bytes as one number: its bytes, first lowest, and its length on top.
-constexpr std::uint64_t packed_word(std::string_view w) noexcept {
-  std::uint64_t v = static_cast<std::uint64_t>(w.size()) << 56;
-  for (std::size_t i = 0; i < w.size() && i < 7; ++i) {
-    v |= static_cast<std::uint64_t>(static_cast<unsigned char>(w[i])) << (8 * i);
-  }
-  return v;
-}
-
-// Whether a word before a full stop is an abbreviation that does not end the sentence.
-bool abbreviation(std::string_view word) noexcept {
-  static constexpr auto known = [] {
-    constexpr std::string_view words[] = {
-        "Mr", "Mrs", "Ms", "Dr", "Inc", "Corp", "Co", "Ltd", "Bros", "St", "vs", "Vs", "VS", "No", "Jan", "Feb", "Mar",
-        "Apr", "Jun", "Jul", "Aug", "Sep", "Sept", "Oct", "Nov", "Dec", "Sen", "Rep", "Gov", "Gen", "Pres",
-        "Jr", "Sr", "Lt", "Col", "Sgt", "approx", "est", "Ave"};
-    std::array<std::uint64_t, std::size(words)> k{};
-    for (std::size_t i = 0; i < k.size(); ++i) k[i] = packed_word(words[i]);
-    std::sort(k.begin(), k.end());
-    return k;
-  }();
-  return word.size() <= 7 && std::binary_search(known.begin(), known.end(), packed_word(word));
-}
-
 // The sentences of t, as [from, to) byte ranges, into out. Sentence ends: '.', '!', '?', ';' or
 // a newline followed by space/end, except after a single capital letter ("U.S.", "J.P.") or a
 // common abbreviation, and except the ';' that closes an HTML entity ("Rosen &amp; Katz"). A
@@ -195,14 +171,11 @@ void sentences(std::string_view t, std::vector<std::pair<std::uint32_t, std::uin
     const char c = t[i];
     if (!may_end[static_cast<unsigned char>(c)]) continue;
     bool end = c == '\n';
-    if ((c == '.' || c == '!' || c == '?' || c == ';') && (i + 1 == t.size() || t[i + 1] == ' ' || t[i + 1] == '\n')) {
+    if (c == '.') {
+      end = full_stop_ends(t, i);
+    } else if ((c == '!' || c == '?' || c == ';') && (i + 1 == t.size() || t[i + 1] == ' ' || t[i + 1] == '\n')) {
       end = true;
-      if (c == '.') {
-        std::uint32_t w = i;
-        while (w > start && is_ascii_letter(t[w - 1])) --w;
-        const std::string_view word = t.substr(w, i - w);
-        if ((word.size() == 1 && is_ascii_upper(word[0])) || abbreviation(word)) end = false;
-      } else if (c == ';') {
+      if (c == ';') {
         std::uint32_t w = i;
         while (w > start && i - w < 8 && (is_ascii_letter(t[w - 1]) || is_ascii_digit(t[w - 1]) || t[w - 1] == '#')) --w;
         if (w > start && w < i && t[w - 1] == '&') end = false;

@@ -100,6 +100,27 @@ std::string either_apostrophe(std::string_view p) {
   return out;
 }
 
+// The pattern with each full stop in a negated bracket class ("[^.]", the sentence-bound gap)
+// made the byte the scan gives a full stop that ends a sentence (sentence_stop, rule_set::scan):
+// the class then crosses every other full stop ("U.S.", "3.5", "Inc.") and still stops at the
+// end of a sentence. Full stops elsewhere in a pattern ("U\\.S\\.", "[0-9.]") stay as written:
+// the scan gives them as they are, and no pattern means a sentence's end.
+std::string sentence_bound(std::string_view p) {
+  if (p.find("[^") == std::string_view::npos) return std::string(p);
+  std::string out;
+  bool negated = false;
+  walk_pattern(p, [&](std::size_t i, bool in_class, bool escaped) {
+    if (!in_class && !escaped && p[i] == '[') negated = i + 1 < p.size() && p[i + 1] == '^';
+    if (p[i] == '.' && in_class && negated) {
+      out += "\\x1f";
+      return;
+    }
+    if (escaped) out += '\\';
+    out += p[i];
+  });
+  return out;
+}
+
 // What turns an actor adjective into a full actor: "Chinese regulators", "the Philippine
 // central bank".
 constexpr std::array<const char*, 24> institution_words{
@@ -163,7 +184,7 @@ struct builder {
     const bool word_end = std::isalnum(static_cast<unsigned char>(last)) ||
                           ((last == '?' || last == ')' || last == ']' || last == '*' || last == '+' || last == '}') &&
                            !escaped_at(phrase.size() - 1));
-    std::string expr = "(?:" + either_apostrophe(phrase) + ")";
+    std::string expr = "(?:" + sentence_bound(either_apostrophe(phrase)) + ")";
     expressions.push_back(std::move(expr));
     flags.push_back(HS_FLAG_SOM_LEFTMOST | (caseless ? HS_FLAG_CASELESS : 0U));
     compiled.push_back(1);
@@ -695,7 +716,39 @@ core::result<std::shared_ptr<const rule_set>, std::vector<std::string>> compile(
   return std::shared_ptr<const rule_set>(std::make_shared<rule_set>(std::move(b.rs)));
 }
 
+// A word of up to seven bytes as one number: its bytes, first lowest, and its length on top.
+constexpr std::uint64_t packed_word(std::string_view w) noexcept {
+  std::uint64_t v = static_cast<std::uint64_t>(w.size()) << 56;
+  for (std::size_t i = 0; i < w.size() && i < 7; ++i) {
+    v |= static_cast<std::uint64_t>(static_cast<unsigned char>(w[i])) << (8 * i);
+  }
+  return v;
+}
+
+// Whether a word before a full stop is an abbreviation that does not end the sentence.
+bool abbreviation(std::string_view word) noexcept {
+  static constexpr auto known = [] {
+    constexpr std::string_view words[] = {
+        "Mr", "Mrs", "Ms", "Dr", "Inc", "Corp", "Co", "Ltd", "Bros", "St", "vs", "Vs", "VS", "No", "Jan", "Feb", "Mar",
+        "Apr", "Jun", "Jul", "Aug", "Sep", "Sept", "Oct", "Nov", "Dec", "Sen", "Rep", "Gov", "Gen", "Pres",
+        "Jr", "Sr", "Lt", "Col", "Sgt", "approx", "est", "Ave"};
+    std::array<std::uint64_t, std::size(words)> k{};
+    for (std::size_t i = 0; i < k.size(); ++i) k[i] = packed_word(words[i]);
+    std::sort(k.begin(), k.end());
+    return k;
+  }();
+  return word.size() <= 7 && std::binary_search(known.begin(), known.end(), packed_word(word));
+}
+
 }  // namespace
+
+bool full_stop_ends(std::string_view t, std::size_t i) noexcept {
+  if (i + 1 < t.size() && t[i + 1] != ' ' && t[i + 1] != '\n') return false;
+  std::size_t w = i;
+  while (w > 0 && core::is_ascii_letter(t[w - 1])) --w;
+  const std::string_view word = t.substr(w, i - w);
+  return !((word.size() == 1 && core::is_ascii_upper(word[0])) || abbreviation(word));
+}
 
 char legal_kind(std::string_view s) noexcept {
   if (s.starts_with(",")) s.remove_prefix(1);
@@ -759,6 +812,19 @@ void rule_set::scan(std::string_view text, std::vector<match>& out, std::size_t 
     const auto rc = hs_scan(d, text.data(), static_cast<unsigned>(length), 0, scratch.s, on_match, &ctx);
     if (rc != HS_SUCCESS) throw std::logic_error("Vectorscan could not scan a text: error " + std::to_string(rc));
   };
+  // The text as the patterns read it: each full stop that ends a sentence, but the text's last
+  // byte (no gap reaches past it), as sentence_stop. Most headlines have none, and are not copied.
+  thread_local std::string marked;
+  bool copied = false;
+  for (auto i = text.find('.'); i != std::string_view::npos && i + 1 < text.size(); i = text.find('.', i + 1)) {
+    if (!full_stop_ends(text, i)) continue;
+    if (!copied) {
+      marked.assign(text);
+      copied = true;
+    }
+    marked[i] = sentence_stop;
+  }
+  if (copied) text = marked;
   const std::size_t first = out.size();
   if (context_until >= text.size() || db->context == nullptr) {
     scan_with(db->all, text.size());

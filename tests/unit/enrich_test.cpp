@@ -758,3 +758,20 @@ TEST_CASE("quality on the development set stays at or above the pinned figures",
   CHECK(r.symbols.precision() >= 0.95);
   CHECK(r.symbols.recall() >= 0.90);
 }
+
+TEST_CASE("a phrase reads across \"U.S.\", decimals and abbreviations, not across a sentence's end", "[enrich]") {
+  // Until the forty-second session a gap stopped at any full stop: "cuts U.S. tariffs" lost its
+  // phrase and the bare "tariffs" read the opposite way, with the US as its actor.
+  const auto cut = only_shock("Rally goes on as China cuts U.S. tariffs");
+  CHECK(cut.category == "tariff");
+  CHECK(cut.dir == core::direction::easing);
+  CHECK(cut.actors == std::vector<std::string>{"CN"});
+  one("Senate advances more than $50 billion bill to boost U.S. semiconductor production", "industrial_policy",
+      core::direction::easing);
+  one("Grant Thornton is to pay a £1.3mn penalty over 'serious failings' in its auditing", "regulatory_action",
+      core::direction::tightening);
+  // The next sentence is another's: "Beijing cuts" and "tariffs" do not join across it.
+  const auto apart = run("Beijing cuts its forecast. US tariffs stay");
+  CHECK(std::none_of(apart.policy_shocks.begin(), apart.policy_shocks.end(),
+                     [](const core::policy_shock& s) { return s.dir == core::direction::easing; }));
+}

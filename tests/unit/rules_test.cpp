@@ -23,6 +23,20 @@ bool mentions(const std::vector<std::string>& problems, const std::string& text)
   return false;
 }
 
+// The words of every match scan finds in text, sorted; the built-in legal suffixes (" Inc.")
+// left out.
+std::vector<std::string> matched_words(const wirescan::enrich::rule_set& rs, const std::string& text,
+                                       std::size_t until = std::string::npos) {
+  std::vector<wirescan::enrich::rule_set::match> ms;
+  rs.scan(text, ms, until);
+  std::vector<std::string> out;
+  for (const auto& m : ms) {
+    if (rs.patterns[m.id].kind != wirescan::enrich::pattern_kind::legal_suffix) out.push_back(text.substr(m.from, m.to - m.from));
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
 }  // namespace
 
 TEST_CASE("a small rule set loads from text", "[rules]") {
@@ -183,14 +197,7 @@ TEST_CASE("the policy vocabulary is searched up to a point, names through the wh
   using wirescan::enrich::pattern_kind;
   const std::string text = "United States raises tariffs. The bank cuts its lending rates. Later United States raises "
                            "tariffs on Nvidia.";
-  const auto found = [&](std::size_t until) {
-    std::vector<wirescan::enrich::rule_set::match> ms;
-    rs.scan(text, ms, until);
-    std::vector<std::string> out;
-    for (const auto& m : ms) out.push_back(text.substr(m.from, m.to - m.from));
-    std::sort(out.begin(), out.end());
-    return out;
-  };
+  const auto found = [&](std::size_t until) { return matched_words(rs, text, until); };
   const auto all = found(std::string::npos);
   CHECK(all == std::vector<std::string>{"Nvidia", "United States", "United States", "cuts its lending rates",
                                         "raises tariffs", "raises tariffs"});
@@ -201,6 +208,36 @@ TEST_CASE("the policy vocabulary is searched up to a point, names through the wh
   CHECK(found(text.size()) == all);
   CHECK(found(0) == std::vector<std::string>{"Nvidia"});
   CHECK(rs.context_reach >= std::string("slashes ").size() + 21 + std::string("rates").size());
+}
+
+TEST_CASE("a sentence-bound gap crosses the full stops that end no sentence, and only those", "[rules]") {
+  // "U.S.", "3.5" and "Inc." end no sentence (full_stop_ends), so a rule's `[^.]` gap crosses
+  // them; a sentence's own full stop still bounds it. A pattern's own full stops still match.
+  const auto r = load_rules_from(rule_sources{
+      "actors:\n  - {code: US, phrases: [\"U\\\\.S\\\\.\"]}\ntriggers:\n  tariff:\n"
+      "    - {direction: easing, phrases: [\"cuts ([^.]{0,20} )?tariffs\"]}\n  fiscal_policy:\n"
+      "    - {direction: tightening, phrases: [\"[0-9][0-9.]{0,5} ?bn tax\"]}\n",
+      "aliases:\n  - {symbol: AMZN, names: [Amazon.com], name: Amazon}\n", "", "mem"});
+  REQUIRE(r.has_value());
+  const auto& rs = *r.value();
+  const auto found = [&](const std::string& text) { return matched_words(rs, text); };
+  using v = std::vector<std::string>;
+  CHECK(found("China cuts U.S. tariffs") == v{"U.S.", "cuts U.S. tariffs"});
+  CHECK(found("Beijing cuts Acme Inc. tariffs") == v{"cuts Acme Inc. tariffs"});
+  CHECK(found("It cuts 2.5% tariffs and a 1.3 bn tax") == v{"1.3 bn tax", "cuts 2.5% tariffs"});
+  CHECK(found("Amazon.com rises") == v{"Amazon.com"});
+  CHECK(found("Beijing cuts rates. Its tariffs stay") == v{});
+  CHECK(found("It cuts Plan B. Tariffs stay") == v{"cuts Plan B. Tariffs"});  // a single capital never ends one
+
+  using wirescan::enrich::full_stop_ends;
+  const std::string t = "U.S. lifts 3.5 bn Inc. ban. Next. J.P. Morgan";
+  for (const auto& [at, ends] : std::vector<std::pair<std::string, bool>>{
+           {"U.S.", false}, {".S. ", false}, {"3.5", false}, {"Inc.", false}, {"ban.", true}, {"Next.", true},
+           {"J.P.", false}, {"P. M", false}}) {
+    INFO(at);
+    const auto i = t.find(at) + at.find('.');
+    CHECK(full_stop_ends(t, i) == ends);
+  }
 }
 
 TEST_CASE("an actor adjective's institution form is found as its own pattern would find it", "[rules]") {

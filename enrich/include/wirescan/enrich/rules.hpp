@@ -125,6 +125,17 @@ struct pattern_info {
 // Corporation, 'L' Ltd or Limited, 'P' plc, 'N' N.V., 'S' S.A. or SA, 'A' AG, 'E' SE; 0 for none.
 char legal_kind(std::string_view s) noexcept;
 
+// Whether the full stop at t[i] ends a sentence: it is followed by a space, a newline or the
+// end, and does not close a single capital letter ("U.S.", "J.P.") or a common abbreviation
+// ("Inc.", "Sen.", "vs."). The enricher's sentences end there, and the rules' sentence-bound
+// gaps stop there and nowhere else (rule_set::scan).
+[[nodiscard]] bool full_stop_ends(std::string_view t, std::size_t i) noexcept;
+
+// The byte the scan reads a full stop that ends a sentence as (rule_set::scan); a full stop in a
+// pattern's negated class ("[^.]{0,30}", the sentence-bound gap) is compiled as this byte, so the
+// gap crosses "U.S.", "3.5" and "Inc." and stops at a sentence's end.
+inline constexpr char sentence_stop = '\x1f';
+
 struct rule_set {
   std::vector<actor_rule> actors;
   std::vector<trigger_rule> triggers;
@@ -154,7 +165,9 @@ struct rule_set {
     std::uint32_t from;
     std::uint32_t to;
   };
-  // Every match in text (leftmost start per end), unordered. Thread-safe. The policy
+  // Every match in text (leftmost start per end), unordered. Thread-safe. Full stops that end a
+  // sentence are scanned as sentence_stop, so a rule's sentence-bound gap crosses the others
+  // ("cuts U.S. tariffs", "a £1.3mn penalty"); the offsets are the text's. The policy
   // vocabulary (actors, triggers, their cues) only where it starts before context_until, and
   // the text is scanned for it only that far (plus context_reach): the rest of a long body
   // costs only the names' pass. A text with no such limit inside it is scanned once for all.
