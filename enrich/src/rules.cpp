@@ -123,8 +123,9 @@ std::string sentence_bound(std::string_view p) {
 
 // What turns an actor adjective into a full actor: "Chinese regulators", "the Philippine
 // central bank".
-constexpr std::array<const char*, 24> institution_words{
+constexpr std::array<const char*, 26> institution_words{
     "government", "authorities", "regulators?", "officials", "ministry", "ministers?", "central bank", "president",
+    "agency", "agencies",
     "lawmakers", "parliament", "watchdog", "state", "prime minister", "finance minister", "securities regulator",
     "trade ministry", "commerce ministry", "military", "army", "navy", "air force", "forces", "troops", "courts?"};
 

@@ -694,6 +694,26 @@ TEST_CASE("the forms held-out set 16 was missing, on other texts", "[enrich]") {
   CHECK(run("The BoE governor does not want to cut rates this year").policy_shocks.empty());
 }
 
+TEST_CASE("the forms held-out set 17 was missing, on other texts", "[enrich]") {
+  // Written after set 17's blind errors were read: each headline is new, and each fails on the
+  // build before.
+  one("Fed unveils emergency lending facility", "monetary_policy", core::direction::easing);
+  one("Bank of Japan injects liquidity into money markets", "monetary_policy", core::direction::easing);
+  one("RBA signals it will take rates above neutral", "monetary_policy", core::direction::tightening);
+  one("France moves to regulate short-term rental platforms", "regulatory_action", core::direction::tightening);
+  one("Spain to toughen its labour laws for delivery apps", "regulatory_action", core::direction::tightening);
+  one("Poland raises its renewable energy targets", "regulatory_action", core::direction::tightening);
+  one("Thailand will reopen its borders to foreign tourists", "regulatory_action", core::direction::easing);
+  one("US lawmakers near deal on legislation to regulate fast-growing stablecoins", "crypto_regulation",
+      core::direction::tightening);
+  // A verb with its particle turns the phrase after it; "consensus" is a forecast's only as one.
+  one("Beijing eases up on its crackdown on tech platforms", "regulatory_action", core::direction::easing);
+  one("ECB's Lagarde says policymakers reached a consensus on a 50 bp hike", "monetary_policy",
+      core::direction::tightening);
+  CHECK(run("Japan refrains from intervening in the yen market").policy_shocks.empty());
+  CHECK(run("Investment bank unveils new lending measures").policy_shocks.empty());
+}
+
 TEST_CASE("a named move counts only with its decider, in a sentence not about data or markets", "[enrich]") {
   const auto hike = [](const std::string& text) {
     INFO(text);
@@ -722,11 +742,11 @@ TEST_CASE("urgency and source weight move the score, and the reasons say so", "[
   CHECK(urgent.market.reasons.back().find("FLASH") != std::string::npos);
 }
 
-TEST_CASE("quality on the sixteen held-out sets, pooled, stays at or above the pinned figures", "[enrich][quality]") {
+TEST_CASE("quality on the seventeen held-out sets, pooled, stays at or above the pinned figures", "[enrich][quality]") {
   // Their errors have been read, so these are no longer blind figures (docs/quality.md has
   // those); the pin catches a rule change that helps the development set at their expense.
   std::size_t tp = 0, fp = 0, fn = 0, sym_tp = 0, sym_fp = 0, sym_fn = 0;
-  for (const char* set : {"heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7", "heldout8", "heldout9", "heldout10", "heldout11", "heldout12", "heldout13", "heldout14", "heldout15", "heldout16"}) {
+  for (const char* set : {"heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7", "heldout8", "heldout9", "heldout10", "heldout11", "heldout12", "heldout13", "heldout14", "heldout15", "heldout16", "heldout17"}) {
     const auto r = app::evaluate(engine(), std::string(WIRESCAN_SOURCE_DIR) + "/tests/data/" + set + ".jsonl");
     REQUIRE(r.rows >= 130);
     tp += r.detection.tp;
@@ -739,8 +759,8 @@ TEST_CASE("quality on the sixteen held-out sets, pooled, stays at or above the p
   const auto ratio = [](std::size_t a, std::size_t b) { return static_cast<double>(a) / static_cast<double>(b); };
   INFO("shocks P " << ratio(tp, tp + fp) << " R " << ratio(tp, tp + fn) << ", symbols P " << ratio(sym_tp, sym_tp + sym_fp)
                    << " R " << ratio(sym_tp, sym_tp + sym_fn));
-  CHECK(ratio(tp, tp + fp) >= 0.79);
-  CHECK(ratio(tp, tp + fn) >= 0.72);
+  CHECK(ratio(tp, tp + fp) >= 0.80);
+  CHECK(ratio(tp, tp + fn) >= 0.73);
   CHECK(ratio(sym_tp, sym_tp + sym_fp) >= 0.97);
   CHECK(ratio(sym_tp, sym_tp + sym_fn) >= 0.94);
 }
