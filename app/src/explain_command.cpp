@@ -1,5 +1,6 @@
 #include "explain_command.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
@@ -62,7 +63,8 @@ std::vector<std::string> describe_triggers(const core::story& s, const enrich::e
                                    n.verdict == enrich::trigger_verdict::hold ? "" : core::to_string(n.dir),
                                    core::to_string(n.field), n.from, n.to, quoted(text, n.from, n.to));
     if (n.cue_to != 0) line += fmt::format(", {} {}", cue_role(n.verdict), quoted(text, n.cue_from, n.cue_to));
-    lines.push_back(std::move(line));
+    // Two patterns can match the same words and meet the same fate: say it once.
+    if (std::find(lines.begin(), lines.end(), line) == lines.end()) lines.push_back(std::move(line));
   }
   return lines;
 }

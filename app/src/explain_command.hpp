@@ -20,8 +20,9 @@ struct explain_options {
   std::string input = "-";             // JSON Lines stories ('-' is stdin), when no headline is given
 };
 
-// One line a trigger phrase: its verdict, category/direction, field and span, its words, and
-// what decided it. Shared with `wirescan eval --verbose`.
+// One line a trigger phrase (two patterns on the same words with the same fate, once): its
+// verdict, category/direction, field and span, its words, and what decided it. Shared with
+// `wirescan eval --verbose`.
 [[nodiscard]] std::vector<std::string> describe_triggers(const core::story& s, const enrich::explanation& why);
 
 // One line: the shocks (category/direction/stage actors -> targets) and the mentions.

@@ -119,6 +119,10 @@ TEST_CASE("each check that stops a phrase is named, with the words that decided 
     CHECK(std::find(lines.begin(), lines.end(), std::string(line)) != lines.end());
   }
   CHECK(why_lines("Apple shares rise").empty());
+  // Two patterns on the same words, stopped by the same cue: one line.
+  CHECK(why_lines("An emerging consensus that the Federal Reserve will finish raising interest rates") ==
+        std::vector<std::string>{
+            R"(expectation monetary_policy/tightening headline 59-81 "raising interest rates", cue "emerging consensus")"});
 }
 
 TEST_CASE("the findings line gives each shock's stage, actors and targets, then the mentions", "[enrich][explain]") {
