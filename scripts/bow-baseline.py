@@ -2,7 +2,8 @@
 """A bag-of-words baseline for policy-shock detection, measured the way the rules were.
 
 Is a learned detector a better way to the shocks the rules miss? This trains a logistic
-regression (word unigrams and bigrams, links dropped, positives weighted up) on labelled
+regression (word unigrams and bigrams, links dropped, positives weighted up; the features and
+training of scripts/train-policy-model.py, without its cut to the strongest features) on labelled
 sets and judges, story by story, whether a finance tweet reports a shock (docs/quality.md,
 "A learned baseline"). Plain Python, no dependencies, a few seconds.
 
@@ -17,7 +18,7 @@ sets and judges, story by story, whether a finance tweet reports a shock (docs/q
 
 Texts that repeat a test set's (links aside) are left out of its training data.
 """
-import glob, json, math, random, re, subprocess, sys
+import glob, importlib.util, json, math, subprocess, sys
 from pathlib import Path
 
 root = Path(__file__).resolve().parents[1]
@@ -34,31 +35,23 @@ blind = {"heldout3": (0.800, 0.444), "heldout4": (0.611, 0.393), "heldout5": (0.
          "heldout15": (0.686, 0.615), "heldout16": (0.737, 0.560), "heldout17": (0.727, 0.457)}
 
 
+# The trainer's features and training (scripts/train-policy-model.py), so that what this measures
+# is what ships.
+_spec = importlib.util.spec_from_file_location("train_policy_model", root / "scripts" / "train-policy-model.py")
+_trainer = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_trainer)
+
+
 def feats(t):
-    t = re.sub(r"https?://\S+", " ", t).lower()
-    w = re.findall(r"[a-z$][a-z0-9'$%.-]*[a-z0-9%]|[0-9]+", t)
-    return set(w) | {a + " " + b for a, b in zip(w, w[1:])}
+    return sorted(_trainer.features(t))
 
 
 def key(t):
-    return " ".join(sorted(feats(t)))
+    return " ".join(feats(t))
 
 
-def train(data, epochs=15, lr=0.2, l2=1e-4):
-    w, b = {}, 0.0
-    random.seed(1)
-    data = data[:]
-    pos = sum(y for _, y in data)
-    weight = {1: (len(data) - pos) / max(pos, 1) * 0.5, 0: 1.0}
-    for _ in range(epochs):
-        random.shuffle(data)
-        for f, y in data:
-            p = 1 / (1 + math.exp(-max(-30, min(30, b + sum(w.get(x, 0.0) for x in f)))))
-            g = (p - y) * weight[y]
-            b -= lr * g
-            for x in f:
-                w[x] = w.get(x, 0.0) * (1 - lr * l2) - lr * g
-    return w, b
+def train(data):
+    return _trainer.train(data)
 
 
 def prob(m, f):

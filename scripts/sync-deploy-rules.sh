@@ -4,5 +4,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p deploy/k8s/rules
-cp rules/policy.yaml rules/aliases.yaml rules/symbols.tsv rules/novelty.yaml rules/novelty-vocabulary.txt deploy/k8s/rules/
+cp rules/* deploy/k8s/rules/
 echo "deploy/k8s/rules synced from rules/"

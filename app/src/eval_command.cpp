@@ -106,6 +106,16 @@ eval_result evaluate(const enrich::enricher& enr, const std::string& devset_path
     if (g && p) ++r.detection.tp;
     if (!g && p) ++r.detection.fp;
     if (g && !p) ++r.detection.fn;
+    if (f.market.policy_likelihood) {
+      r.has_model = true;
+      const bool m = *f.market.policy_likelihood >= model_threshold;
+      r.model.tp += g && m;
+      r.model.fp += !g && m;
+      r.model.fn += g && !m;
+      r.rules_or_model.tp += g && (p || m);
+      r.rules_or_model.fp += !g && (p || m);
+      r.rules_or_model.fn += g && !(p || m);
+    }
     std::set<std::string> cats;
     for (const auto& [c, _] : gold) cats.insert(c);
     for (const auto& [c, _] : pred) cats.insert(c);
@@ -177,7 +187,16 @@ int run_eval(const enrich::enricher& enr, const std::string& devset, const std::
   std::printf("| direction accuracy on detected shocks | %.3f (%zu/%zu) |\n", r.direction_accuracy(),
               r.direction_correct, r.direction_checked);
   std::printf("| symbol precision | %.3f (%zu/%zu) |\n", r.symbols.precision(), r.symbols.tp, r.symbols.tp + r.symbols.fp);
-  std::printf("| symbol recall | %.3f (%zu/%zu) |\n\n", r.symbols.recall(), r.symbols.tp, r.symbols.tp + r.symbols.fn);
+  std::printf("| symbol recall | %.3f (%zu/%zu) |\n", r.symbols.recall(), r.symbols.tp, r.symbols.tp + r.symbols.fn);
+  if (r.has_model) {
+    // Trained on the labelled sets: on them, an upper bound (docs/quality.md, "A learned baseline").
+    for (const auto& [name, x] : {std::pair<const char*, const prf*>{"policy-likelihood model", &r.model},
+                                  {"rules or model", &r.rules_or_model}}) {
+      std::printf("| %s (p >= %.1f), story precision / recall | %.3f (%zu/%zu) / %.3f (%zu/%zu) |\n", name,
+                  model_threshold, x->precision(), x->tp, x->tp + x->fp, x->recall(), x->tp, x->tp + x->fn);
+    }
+  }
+  std::printf("\n");
   std::printf("| category | gold | predicted | precision | recall |\n|---|---|---|---|---|\n");
   for (const auto& [c, x] : r.by_category) {
     std::printf("| %s | %zu | %zu | %.2f | %.2f |\n", c.c_str(), x.tp + x.fn, x.tp + x.fp, x.precision(), x.recall());

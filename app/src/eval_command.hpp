@@ -25,6 +25,11 @@ struct eval_result {
   std::size_t predicted_in_tp = 0, category_correct = 0;  // shocks predicted in true-positive stories
   std::size_t direction_checked = 0, direction_correct = 0;
   prf symbols;  // (story, symbol) pairs
+  // The policy-likelihood model (rules/policy-model.tsv), when the rules have one, at
+  // model_threshold: alone, and a story flagged by the rules or by it. It was trained on the
+  // labelled sets, so on them these overstate it; a set drawn after it measures it.
+  bool has_model = false;
+  prf model, rules_or_model;
   std::vector<std::string> errors;  // one line per disagreement, for --verbose
   // Each labelled (story, category) the engine missed, by what became of the category's first
   // phrase in the story (enrich::trigger_verdict's names), or "no_phrase" when it had none.
@@ -36,6 +41,9 @@ struct eval_result {
     return direction_checked == 0 ? 1.0 : static_cast<double>(direction_correct) / static_cast<double>(direction_checked);
   }
 };
+
+// The policy likelihood at which eval counts a story as flagged by the model.
+inline constexpr double model_threshold = 0.7;
 
 // Throws std::runtime_error when the file cannot be read or a row is not valid.
 [[nodiscard]] eval_result evaluate(const enrich::enricher& enr, const std::string& devset_path);

@@ -83,6 +83,7 @@ std::string describe_findings(const core::findings& f) {
   for (std::size_t i = 0; i < f.mentions.size(); ++i) {
     out += fmt::format("{} {}", i == 0 ? "" : ",", f.mentions[i].symbol);
   }
+  if (f.market.policy_likelihood) out += fmt::format(" | policy likelihood {:.3f}", *f.market.policy_likelihood);
   return out;
 }
 

@@ -25,7 +25,8 @@ struct explain_options {
 // `wirescan eval --verbose`.
 [[nodiscard]] std::vector<std::string> describe_triggers(const core::story& s, const enrich::explanation& why);
 
-// One line: the shocks (category/direction/stage actors -> targets) and the mentions.
+// One line: the shocks (category/direction/stage actors -> targets), the mentions, and the
+// learned model's policy likelihood when the rules have a model.
 [[nodiscard]] std::string describe_findings(const core::findings& f);
 
 // Prints to stdout; a line that is not a story is said on stdout too, with its reason, and

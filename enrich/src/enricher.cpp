@@ -1152,6 +1152,8 @@ core::findings enricher::enrich(const core::story& s, explanation* why) const {
     f.market.reasons.push_back("source weight " + s.source + " x" + fmt2(w->second));
   }
   f.market.score = std::clamp(std::round(score * 1000.0) / 1000.0, 0.0, 1.0);
+  // 7. The learned model's view of the headline, beside the rules' (policy_model.hpp).
+  if (rs->likelihood) f.market.policy_likelihood = std::round(rs->likelihood->probability(s.headline) * 1000.0) / 1000.0;
   return f;
 }
 

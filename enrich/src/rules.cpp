@@ -864,6 +864,8 @@ core::result<std::shared_ptr<const rule_set>, std::vector<std::string>> load_rul
   src.policy = read_all(dir + "/policy.yaml", problems);
   src.aliases = read_all(dir + "/aliases.yaml", problems);
   src.symbols = read_all(dir + "/symbols.tsv", problems);
+  // The policy-likelihood model is optional: a folder without one gives events without it.
+  if (std::ifstream(dir + "/policy-model.tsv")) src.model = read_all(dir + "/policy-model.tsv", problems);
   src.dir = dir;
   auto r = load_rules_from(src);
   if (problems.empty()) return r;
@@ -909,6 +911,10 @@ core::result<std::shared_ptr<const rule_set>, std::vector<std::string>> load_rul
                              "' is not in the symbol table (symbols.tsv, aliases.yaml)");
       }
     }
+  }
+  if (!src.model.empty()) {
+    h = fnv1a(src.model, h);
+    b.rs.likelihood = policy_model::parse(src.model, src.dir + "/policy-model.tsv", b.problems);
   }
   std::ostringstream v;
   v << std::hex << h;

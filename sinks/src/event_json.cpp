@@ -230,6 +230,10 @@ std::string_view event_writer::write(const core::story& s, const core::findings&
   key(w, "score");
   w.Double(f.market.score);
   string_array(w, "reasons", f.market.reasons);
+  if (f.market.policy_likelihood) {
+    key(w, "policy_likelihood");
+    w.Double(*f.market.policy_likelihood);
+  }
   w.EndObject();
 
   if (f.novelty) {

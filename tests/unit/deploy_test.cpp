@@ -2,6 +2,7 @@
 // endpoints, and every metric the dashboard and alerts query exists in the catalogue.
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <regex>
@@ -207,8 +208,18 @@ TEST_CASE("the taxonomy the rule loader and the metrics use is the one docs/taxo
 }
 
 TEST_CASE("the rules the Kubernetes ConfigMap ships are the repository's rules", "[deploy]") {
-  for (const char* f : {"policy.yaml", "aliases.yaml", "symbols.tsv", "novelty.yaml", "novelty-vocabulary.txt"}) {
-    INFO(f << " differs: run scripts/sync-deploy-rules.sh");
-    CHECK(wirescan::test::read_file(root + "/deploy/k8s/rules/" + f) == wirescan::test::read_file(root + "/rules/" + f));
+  // Every file of rules/, copied and named in the ConfigMap, whose limit is 1 MiB.
+  const auto kustomization = wirescan::test::read_file(root + "/deploy/k8s/kustomization.yaml");
+  std::size_t files = 0, bytes = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(root + "/rules")) {
+    const auto f = entry.path().filename().string();
+    INFO(f << " differs or is not in the ConfigMap: run scripts/sync-deploy-rules.sh, list it in kustomization.yaml");
+    const auto text = wirescan::test::read_file(root + "/rules/" + f);
+    CHECK(wirescan::test::read_file(root + "/deploy/k8s/rules/" + f) == text);
+    CHECK(kustomization.find("      - rules/" + f + "\n") != std::string::npos);
+    ++files;
+    bytes += text.size();
   }
+  CHECK(files == 6);
+  CHECK(bytes < 1000 * 1000);
 }

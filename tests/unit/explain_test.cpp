@@ -125,14 +125,14 @@ TEST_CASE("each check that stops a phrase is named, with the words that decided 
             R"(expectation monetary_policy/tightening headline 59-81 "raising interest rates", cue "emerging consensus")"});
 }
 
-TEST_CASE("the findings line gives each shock's stage, actors and targets, then the mentions", "[enrich][explain]") {
+TEST_CASE("the findings line gives each shock's stage, actors and targets, the mentions and the likelihood", "[enrich][explain]") {
   const auto f = test::shipped_enricher()->enrich(
       story("Beijing moves to restrict Nvidia H200 purchases even after the US green-lit exports. $SOL $BTC"));
   CHECK(app::describe_findings(f) ==
         "shocks: import_restriction/tightening/planned CN -> NVDA,H200; export_control/easing/enacted US -> NVDA,H200 | "
-        "mentions: SOL, BTC, NVDA");
+        "mentions: SOL, BTC, NVDA | policy likelihood 0.230");
   CHECK(app::describe_findings(test::shipped_enricher()->enrich(story("Apple shares rise"))) ==
-        "shocks: none | mentions: AAPL");
+        "shocks: none | mentions: AAPL | policy likelihood 0.007");
 }
 
 TEST_CASE("eval counts each missed category by what became of its phrase", "[enrich][explain]") {

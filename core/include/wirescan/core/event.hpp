@@ -109,6 +109,9 @@ struct novelty {
 struct market_moving {
   double score{0.0};
   std::vector<std::string> reasons;
+  // How likely the headline is to report a policy shock by the learned model (enrich's
+  // policy_model), whatever the rules found; absent when the rules have no model.
+  std::optional<double> policy_likelihood;
 };
 
 // What enrich finds in one story. Pure: it depends only on the story and the rules.

@@ -22,6 +22,7 @@
 
 #include "wirescan/core/event.hpp"
 #include "wirescan/core/result.hpp"
+#include "wirescan/enrich/policy_model.hpp"
 #include "wirescan/enrich/symbol_table.hpp"
 
 namespace wirescan::enrich {
@@ -154,6 +155,7 @@ struct rule_set {
     char kind;
   };
   std::unordered_map<std::string, listed_name> listed_names;
+  std::optional<policy_model> likelihood;  // policy-model.tsv, when the folder has one
   std::string version;  // content hash of the rule files, for metrics and logs
   std::size_t phrase_count = 0;
 
@@ -196,6 +198,7 @@ struct rule_sources {
   std::string aliases;  // aliases.yaml
   std::string symbols;  // symbols.tsv
   std::string dir;      // names the files in problems
+  std::string model = {};  // policy-model.tsv; empty: no policy likelihood
 };
 
 // The same from the files' text. Returns a rule set or problems for any text; never throws.
