@@ -714,6 +714,30 @@ TEST_CASE("the forms held-out set 17 was missing, on other texts", "[enrich]") {
   CHECK(run("Investment bank unveils new lending measures").policy_shocks.empty());
 }
 
+TEST_CASE("the forms held-out set 18 was missing, on other texts", "[enrich]") {
+  // Written after set 18's blind errors were read: each headline is new, and each but the last
+  // fails on the build before. The last holds the overhaul form to its verb: a first version took
+  // the noun and read the BoE's remark as a rule change.
+  one("BoE minutes: members agreed further steps would be needed to normalise monetary policy", "monetary_policy",
+      core::direction::tightening);
+  one("The BoJ is weighing an instrument designed to curb bond market turmoil", "monetary_policy",
+      core::direction::easing);
+  one("Japan to cap the price of Russian crude under the G7 plan", "sanctions", core::direction::tightening);
+  one("Canada requests consultations with the US over its dairy quotas", "trade_negotiation",
+      core::direction::tightening);
+  one("Japan plans to reopen international travel next month", "regulatory_action", core::direction::easing);
+  one("Hong Kong's markets regulator to overhaul its listing rules", "regulatory_action", core::direction::tightening);
+  one("India's central bank told lenders to extend credit to small businesses", "regulatory_action",
+      core::direction::easing);
+  // A probe over a policy is the probe's news; a trade deal that is only the venue of a dispute
+  // is no deal; a truce nobody with power calls is no trade news.
+  one("The EU opened a case against Poland over its grain import ban", "regulatory_action",
+      core::direction::tightening);
+  CHECK(run("Brazil said it would settle the row under the trade agreement").policy_shocks.empty());
+  CHECK(run("Rival shareholders call truce in boardroom battle").policy_shocks.empty());
+  CHECK(run("BoE says an overhaul of insurance rules cannot be a free lunch").policy_shocks.empty());
+}
+
 TEST_CASE("a named move counts only with its decider, in a sentence not about data or markets", "[enrich]") {
   const auto hike = [](const std::string& text) {
     INFO(text);
@@ -742,11 +766,11 @@ TEST_CASE("urgency and source weight move the score, and the reasons say so", "[
   CHECK(urgent.market.reasons.back().find("FLASH") != std::string::npos);
 }
 
-TEST_CASE("quality on the seventeen held-out sets, pooled, stays at or above the pinned figures", "[enrich][quality]") {
+TEST_CASE("quality on the eighteen held-out sets, pooled, stays at or above the pinned figures", "[enrich][quality]") {
   // Their errors have been read, so these are no longer blind figures (docs/quality.md has
   // those); the pin catches a rule change that helps the development set at their expense.
   std::size_t tp = 0, fp = 0, fn = 0, sym_tp = 0, sym_fp = 0, sym_fn = 0;
-  for (const char* set : {"heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7", "heldout8", "heldout9", "heldout10", "heldout11", "heldout12", "heldout13", "heldout14", "heldout15", "heldout16", "heldout17"}) {
+  for (const char* set : {"heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7", "heldout8", "heldout9", "heldout10", "heldout11", "heldout12", "heldout13", "heldout14", "heldout15", "heldout16", "heldout17", "heldout18"}) {
     const auto r = app::evaluate(engine(), std::string(WIRESCAN_SOURCE_DIR) + "/tests/data/" + set + ".jsonl");
     REQUIRE(r.rows >= 130);
     tp += r.detection.tp;
