@@ -268,9 +268,9 @@ TEST_CASE("explain says what became of each phrase, for headlines given or stori
   CHECK(lines_of(given.out) ==
         std::vector<std::string>{"1: China rules out tariffs on US goods",
                                  R"(  negated     tariff/tightening headline 16-23 "tariffs", cue "rules out")",
-                                 "  shocks: none | mentions: none | policy likelihood 0.402", "2: Apple shares rise",
+                                 "  shocks: none | mentions: none | policy likelihood 0.253", "2: Apple shares rise",
                                  "  no trigger phrase in the headline or the lede",
-                                 "  shocks: none | mentions: AAPL | policy likelihood 0.007"});
+                                 "  shocks: none | mentions: AAPL | policy likelihood 0.005"});
   // Stories from stdin, with a line that is not one: said in its place, and the exit is 1.
   const auto dir = make_temp_dir();
   std::ofstream(dir + "/in.jsonl")
@@ -282,7 +282,7 @@ TEST_CASE("explain says what became of each phrase, for headlines given or stori
   REQUIRE(lines.size() == 4);
   CHECK(lines[0] == "s1: Acme shares fall");
   CHECK(lines[1] == R"(  shock       regulatory_action/tightening body 8-13 "fined", actor "SEC")");
-  CHECK(lines[2] == "  shocks: regulatory_action/tightening/enacted US,SEC | mentions: none | policy likelihood 0.004");
+  CHECK(lines[2] == "  shocks: regulatory_action/tightening/enacted US,SEC | mentions: none | policy likelihood 0.002");
   CHECK(lines[3].rfind("line 2: not a story: ", 0) == 0);
 }
 
