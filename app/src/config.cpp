@@ -244,10 +244,15 @@ config read_config(const YAML::Node& root) {
   reader r;
   r.only(root, "config", {"log_level", "ingest", "enrich", "output", "kafka", "http", "novelty"});
   const auto en = root["enrich"];
-  r.only(en, "enrich", {"rules_dir", "body_scan_bytes", "source_weights"});
+  r.only(en, "enrich", {"rules_dir", "body_scan_bytes", "source_weights", "policy_likelihood", "likelihood_threshold"});
   if (en && en.IsMap()) {
     r.get(en["rules_dir"], "enrich.rules_dir", c.enrich.rules_dir);
     r.positive<std::size_t>(en["body_scan_bytes"], "enrich.body_scan_bytes", c.enrich.body_scan_bytes, 1U << 20);
+    r.get(en["policy_likelihood"], "enrich.policy_likelihood", c.enrich.policy_likelihood);
+    r.get(en["likelihood_threshold"], "enrich.likelihood_threshold", c.enrich.likelihood_threshold);
+    if (!(c.enrich.likelihood_threshold > 0.0 && c.enrich.likelihood_threshold <= 1.0)) {
+      r.problems.push_back("enrich.likelihood_threshold: must be in (0, 1]");
+    }
     if (const auto w = en["source_weights"]; w) {
       if (!w.IsMap()) {
         r.problems.push_back("enrich.source_weights: must map a source name to a weight");
@@ -507,6 +512,8 @@ std::string print_config(const config& c) {
   e << YAML::Key << "enrich" << YAML::Value << YAML::BeginMap;
   e << YAML::Key << "rules_dir" << YAML::Value << c.enrich.rules_dir;
   e << YAML::Key << "body_scan_bytes" << YAML::Value << c.enrich.body_scan_bytes;
+  e << YAML::Key << "policy_likelihood" << YAML::Value << c.enrich.policy_likelihood;
+  e << YAML::Key << "likelihood_threshold" << YAML::Value << c.enrich.likelihood_threshold;
   e << YAML::Key << "source_weights" << YAML::Value << YAML::BeginMap;
   for (const auto& [k, v] : c.enrich.source_weights) e << YAML::Key << k << YAML::Value << v;
   e << YAML::EndMap << YAML::EndMap;

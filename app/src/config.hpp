@@ -22,6 +22,11 @@ struct enrich_config {
   std::string rules_dir = WIRESCAN_DEFAULT_RULES_DIR;  // policy.yaml, aliases.yaml, symbols.tsv
   std::size_t body_scan_bytes = 1024;                  // lede searched for shocks (names: whole body)
   std::map<std::string, double> source_weights;        // market-moving weight per source
+  // The learned policy likelihood (<rules_dir>/policy-model.tsv): false leaves it out of events
+  // even when the file is there. Stories at or above the threshold count in
+  // wirescan_policy_likely_stories_total, by whether the rules found a shock.
+  bool policy_likelihood = true;
+  double likelihood_threshold = 0.7;
 };
 
 struct output_config {

@@ -165,9 +165,14 @@ int main(int argc, char** argv) {
   if (cli.got_subcommand(validate)) {
     if (print) std::fputs(wirescan::app::print_config(*cfg).c_str(), stdout);
     for (const auto& a : advice) std::fprintf(stderr, "wirescan: advice: %s\n", a.c_str());
-    std::fprintf(stderr, "wirescan: config %s is valid; rules %s: %zu phrases, %zu symbols (version %s)\n",
+    const auto& model = enricher->rules()->likelihood;
+    const std::string likelihood = !model ? "no policy-likelihood model"
+                                   : !cfg->enrich.policy_likelihood
+                                       ? fmt::format("a policy-likelihood model of {} features, off (enrich.policy_likelihood)", model->size())
+                                       : fmt::format("a policy-likelihood model of {} features", model->size());
+    std::fprintf(stderr, "wirescan: config %s is valid; rules %s: %zu phrases, %zu symbols, %s (version %s)\n",
                  config_path.c_str(), cfg->enrich.rules_dir.c_str(), enricher->rules()->phrase_count,
-                 enricher->rules()->symbols.listed(), enricher->rules()->version.c_str());
+                 enricher->rules()->symbols.listed(), likelihood.c_str(), enricher->rules()->version.c_str());
     return exit_ok;
   }
 

@@ -17,7 +17,7 @@ std::shared_ptr<const enrich::enricher> make_enricher(const config& cfg) {
   obs::log().debug("rules {} loaded from {}: {} phrases", rules.value()->version, cfg.enrich.rules_dir,
                    rules.value()->phrase_count);
   return std::make_shared<const enrich::enricher>(
-      std::move(rules.value()), enrich::enricher_config{cfg.enrich.body_scan_bytes, cfg.enrich.source_weights});
+      std::move(rules.value()), enrich::enricher_config{cfg.enrich.body_scan_bytes, cfg.enrich.source_weights, cfg.enrich.policy_likelihood});
 }
 
 std::shared_ptr<const novelty::lexicon> make_lexicon(const config& cfg) {
@@ -41,7 +41,11 @@ std::uint64_t random_instance() {
 }  // namespace
 
 pipeline::pipeline(const config& cfg, obs::metrics& m, std::shared_ptr<const enrich::enricher> enr, bool share_state)
-    : decoder_(cfg.decode), enricher_(std::move(enr)), metrics_(m), share_state_(share_state) {
+    : decoder_(cfg.decode),
+      enricher_(std::move(enr)),
+      metrics_(m),
+      share_state_(share_state),
+      likely_at_(cfg.enrich.likelihood_threshold) {
   metrics_.rules_loaded(enricher_->rules()->version, enricher_->rules()->phrase_count);
   if (cfg.novelty.enabled) {
     lexicon_ = make_lexicon(cfg);
@@ -106,7 +110,7 @@ void pipeline::prepare(std::string_view bytes, std::size_t full_size, prepared& 
   }
   p.accepted = true;
   p.findings = enricher_->enrich(p.story);
-  metrics_.count_findings(p.findings);
+  metrics_.count_findings(p.findings, likely_at_);
   if (lexicon_) novelty::make_fingerprint(p.story, p.findings, *lexicon_, p.fingerprint);
 }
 

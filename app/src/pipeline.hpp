@@ -103,6 +103,7 @@ class pipeline {
   std::shared_ptr<const novelty::lexicon> lexicon_;
   std::optional<novelty::index> novelty_;
   bool share_state_;
+  double likely_at_;  // enrich.likelihood_threshold
   // Reused from story to story, so the stage allocates nothing once they have grown.
   novelty::record verdict_;
   std::string record_;

@@ -1153,7 +1153,7 @@ core::findings enricher::enrich(const core::story& s, explanation* why) const {
   }
   f.market.score = std::clamp(std::round(score * 1000.0) / 1000.0, 0.0, 1.0);
   // 7. The learned model's view of the headline, beside the rules' (policy_model.hpp).
-  if (rs->likelihood) f.market.policy_likelihood = std::round(rs->likelihood->probability(s.headline) * 1000.0) / 1000.0;
+  if (rs->likelihood && cfg_.policy_likelihood) f.market.policy_likelihood = std::round(rs->likelihood->probability(s.headline) * 1000.0) / 1000.0;
   return f;
 }
 

@@ -168,6 +168,13 @@ metrics::metrics(const std::string& version) : registry_(std::make_shared<promet
                          {"direction", std::string(core::to_string(d))}});
     }
   }
+  auto& likely = prometheus::BuildCounter()
+                     .Name("wirescan_policy_likely_stories_total")
+                     .Help("Stories the learned policy-likelihood model puts at or above enrich.likelihood_threshold, "
+                           "by whether the rules found a policy shock in them (shock, none)")
+                     .Register(*registry_);
+  likely_with_shock_ = &likely.Add({{"rules", "shock"}});
+  likely_without_shock_ = &likely.Add({{"rules", "none"}});
   auto& kinds = prometheus::BuildCounter()
                     .Name("wirescan_novelty_stories_total")
                     .Help("Stories assessed by the novelty stage, by kind (new, update, duplicate, rewrite)")
@@ -208,7 +215,10 @@ void metrics::novelty_assessed(core::novelty_kind k, std::size_t entries, std::u
   }
 }
 
-void metrics::count_findings(const core::findings& f) {
+void metrics::count_findings(const core::findings& f, double likely_at) {
+  if (f.market.policy_likelihood && *f.market.policy_likelihood >= likely_at) {
+    (f.policy_shocks.empty() ? likely_without_shock_ : likely_with_shock_)->Increment();
+  }
   for (const auto& m : f.mentions) mentions_[static_cast<std::size_t>(m.asset)]->Increment();
   for (const auto& x : f.exposures) exposures_[static_cast<std::size_t>(x.asset)]->Increment();
   for (const auto& s : f.policy_shocks) {
@@ -225,7 +235,7 @@ const std::vector<std::string>& metrics::names() {
   static const std::vector<std::string> all{
       "wirescan_build_info",           "wirescan_stories_consumed_total",      "wirescan_events_published_total",
       "wirescan_rejects_total",        "wirescan_dead_letters_total",          "wirescan_delivery_errors_total",
-      "wirescan_policy_shocks_total",  "wirescan_mentions_total",              "wirescan_exposures_total",              "wirescan_processing_seconds",
+      "wirescan_policy_shocks_total",  "wirescan_policy_likely_stories_total", "wirescan_mentions_total",              "wirescan_exposures_total",              "wirescan_processing_seconds",
       "wirescan_end_to_end_latency_seconds", "wirescan_broker_to_emit_seconds", "wirescan_in_service_seconds",
       "wirescan_consumer_lag_messages",
       "wirescan_rebalances_total",     "wirescan_producer_queue_messages",     "wirescan_producer_queue_full_total",     "wirescan_in_flight_stories",

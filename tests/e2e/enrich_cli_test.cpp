@@ -474,6 +474,42 @@ TEST_CASE("validate accepts a small consumer prefetch but says what it costs", "
   CHECK(plain.err.find("advice") == std::string::npos);
 }
 
+TEST_CASE("validate names the policy-likelihood model, and enrich.policy_likelihood turns it off", "[e2e]") {
+  const auto dir = make_temp_dir();
+  const auto shipped = run_wirescan({"validate", "--config", std::string(WIRESCAN_SOURCE_DIR) + "/config/example.yaml"});
+  INFO(shipped.err);
+  CHECK(shipped.exit_code == 0);
+  CHECK(shipped.err.find(", a policy-likelihood model of 3000 features (version ") != std::string::npos);
+
+  std::ofstream(dir + "/off.yaml") << "enrich: {rules_dir: " << WIRESCAN_SOURCE_DIR << "/rules, policy_likelihood: false}\n";
+  const auto off = run_wirescan({"validate", "--config", dir + "/off.yaml"});
+  INFO(off.err);
+  CHECK(off.exit_code == 0);
+  CHECK(off.err.find("a policy-likelihood model of 3000 features, off (enrich.policy_likelihood)") != std::string::npos);
+
+  // The same story, with the model and without: only the field differs.
+  std::ofstream(dir + "/in.jsonl")
+      << R"({"id":"s1","headline":"Fed raises rates by 75 bps","published_at":"2026-12-05T00:00:00Z"})" << "\n";
+  const auto with = run_wirescan({"enrich", "--input", dir + "/in.jsonl"});
+  const auto without = run_wirescan({"enrich", "--config", dir + "/off.yaml", "--input", dir + "/in.jsonl"});
+  REQUIRE(with.exit_code == 0);
+  REQUIRE(without.exit_code == 0);
+  CHECK(with.out.find(R"("policy_likelihood":)") != std::string::npos);
+  CHECK(without.out.find("policy_likelihood") == std::string::npos);
+  CHECK(without.out.find(R"("category":"monetary_policy")") != std::string::npos);
+
+  const auto rules = copy_rules(dir);  // the five rule files, no model
+  std::ofstream(dir + "/none.yaml") << "enrich: {rules_dir: " << rules << "}\n";
+  const auto none = run_wirescan({"validate", "--config", dir + "/none.yaml"});
+  INFO(none.err);
+  CHECK(none.err.find(", no policy-likelihood model (version ") != std::string::npos);
+
+  std::ofstream(dir + "/bad.yaml") << "enrich: {likelihood_threshold: 1.5}\n";
+  const auto bad = run_wirescan({"validate", "--config", dir + "/bad.yaml"});
+  CHECK(bad.exit_code == 2);
+  CHECK(bad.err.find("enrich.likelihood_threshold: must be in (0, 1]") != std::string::npos);
+}
+
 TEST_CASE("validate reports a broken novelty vocabulary", "[e2e]") {
   const auto dir = make_temp_dir();
   const auto rules = copy_rules(dir);

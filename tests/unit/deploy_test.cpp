@@ -195,6 +195,31 @@ TEST_CASE("exposures count by asset class, apart from mentions, from series that
   CHECK(series("wirescan_mentions_total") == mentions);
 }
 
+TEST_CASE("stories the policy likelihood flags count by whether the rules found a shock", "[deploy]") {
+  wirescan::obs::metrics m;
+  const auto likely = [&] {
+    std::map<std::string, double> out;
+    for (const auto& fam : m.registry()->Collect()) {
+      if (fam.name != "wirescan_policy_likely_stories_total") continue;
+      for (const auto& s : fam.metric) out[s.label.at(0).value] = s.counter.value;
+    }
+    return out;
+  };
+  CHECK(likely() == std::map<std::string, double>{{"none", 0}, {"shock", 0}});
+  const auto story = [](std::optional<double> p, bool shock) {
+    wirescan::core::findings f;
+    f.market.policy_likelihood = p;
+    if (shock) f.policy_shocks.push_back({"tariff", wirescan::core::direction::tightening, wirescan::core::stage::enacted, {}, {}, 0.5, {}});
+    return f;
+  };
+  m.count_findings(story(0.93, true));
+  m.count_findings(story(0.7, false));           // at the threshold counts
+  m.count_findings(story(0.69, false));          // below it does not
+  m.count_findings(story(std::nullopt, true));   // no model: nothing to count
+  m.count_findings(story(0.8, false), 0.85);     // a threshold of the operator's
+  CHECK(likely() == std::map<std::string, double>{{"none", 1}, {"shock", 1}});
+}
+
 TEST_CASE("the taxonomy the rule loader and the metrics use is the one docs/taxonomy.md documents", "[deploy]") {
   // The table's rows: | `export_control` | what it covers | examples |
   const std::string doc = wirescan::test::read_file(root + "/docs/taxonomy.md");

@@ -58,6 +58,7 @@ struct explanation {
 struct enricher_config {
   std::size_t body_scan_bytes = 1024;  // the lede (first paragraph, at most this much) is searched for shocks
   std::map<std::string, double> source_weights;  // by story source; default 1.0
+  bool policy_likelihood = true;  // false: no market_moving.policy_likelihood, even with a model loaded
 };
 
 class enricher {

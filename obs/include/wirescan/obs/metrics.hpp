@@ -76,7 +76,9 @@ class metrics {
   void rules_loaded(const std::string& version, std::size_t phrases);
   [[nodiscard]] double rule_reloads(bool ok) const { return (ok ? reload_ok_ : reload_failed_)->Value(); }
   void delivery_error() { delivery_errors_->Increment(); }
-  void count_findings(const core::findings& f);
+  // A story whose policy likelihood is at or above likely_at also counts in
+  // wirescan_policy_likely_stories_total, by whether the rules found a shock in it.
+  void count_findings(const core::findings& f, double likely_at = 0.7);
   // The novelty stage: one per assessed story, with the index's size and its running count
   // of stories it could not remember (full of stories still in the window).
   void novelty_assessed(core::novelty_kind k, std::size_t entries, std::uint64_t unremembered);
@@ -130,6 +132,8 @@ class metrics {
   // by core::category_index, then core::direction
   std::array<std::array<prometheus::Counter*, 2>, core::policy_categories.size()> shock_series_{};
   std::array<prometheus::Counter*, 4> novelty_kinds_{};
+  prometheus::Counter* likely_with_shock_;
+  prometheus::Counter* likely_without_shock_;
   std::array<prometheus::Counter*, 4> novelty_suppressed_{};
   prometheus::Gauge* novelty_entries_;
   prometheus::Counter* novelty_unremembered_;
