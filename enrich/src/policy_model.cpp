@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <charconv>
 #include <cmath>
+#include <cstring>
 #include <unordered_set>
 
 namespace wirescan::enrich {
@@ -36,65 +38,85 @@ constexpr auto raw_classes = [] {
 }();
 constexpr std::uint8_t cls(char c) noexcept { return raw_classes[static_cast<unsigned char>(c)]; }
 
-constexpr std::uint64_t fnv_basis = 1469598103934665603ULL;
-constexpr std::uint64_t fnv_step(std::uint64_t h, char c) noexcept {
-  return (h ^ static_cast<unsigned char>(lower(c))) * 1099511628211ULL;
-}
-
 // Whether a link starts at text[i], which is 'h'.
 bool link_at(std::string_view text, std::size_t i) noexcept {
   return text.compare(i, 7, "http://") == 0 || text.compare(i, 8, "https://") == 0;
 }
 
+// A token's key, from its bytes lowered: every byte a token may hold (a-z, A-Z, 0-9, $ % ' . -)
+// has or takes the 0x20 bit, so OR-ing it in lowers the capitals and leaves the rest. Eight bytes
+// at a time; the last few are read as a whole word when the text goes on that far (`limit`), and
+// masked. The key is the file's features' too (parse() reads them through the same cursor).
+static_assert(std::endian::native == std::endian::little, "token_key reads words little-endian");
+[[gnu::always_inline]] inline std::uint64_t token_key(const char* s, std::size_t len, const char* limit) noexcept {
+  constexpr std::uint64_t lows = 0x2020202020202020ULL;
+  const auto mix = [](std::uint64_t h) {
+    h *= 0x9E3779B97F4A7C15ULL;
+    return h ^ (h >> 32);
+  };
+  std::uint64_t h = 0x6A09E667F3BCC909ULL ^ (std::uint64_t{len} << 56);
+  for (; len >= 8; s += 8, len -= 8) {
+    std::uint64_t w;
+    std::memcpy(&w, s, 8);
+    h = mix(h ^ (w | lows));
+  }
+  if (len != 0) {
+    std::uint64_t w = 0;
+    if (limit - s >= 8) {
+      std::memcpy(&w, s, 8);
+      w &= ~std::uint64_t{0} >> (64 - 8 * len);
+    } else {
+      for (std::size_t k = 0; k < len; ++k) w |= std::uint64_t{static_cast<unsigned char>(s[k])} << (8 * k);
+    }
+    h = mix(h ^ (w | (lows >> (64 - 8 * len))));
+  }
+  return h;
+}
+
 // The tokens of a text, left to right, as the trainer's regular expression finds them in the text
-// with its links made spaces and its ASCII letters lowered: each token's key (FNV-1a of the
-// lowered token) and where it stands. A link separates tokens as the space it becomes does; no
-// byte of a link is in a token.
+// with its links made spaces and its ASCII letters lowered: each token's key (token_key) and where
+// it stands. A link separates tokens as the space it becomes does; no byte of a link is in a
+// token. The bytes are walked once to find a token's end, then keyed a word at a time.
 class token_cursor {
  public:
   explicit token_cursor(std::string_view text) noexcept : t_(text) {}
 
-  bool next(std::uint64_t& key, std::size_t& from, std::size_t& to) noexcept {
+  [[gnu::always_inline]] bool next(std::uint64_t& key, std::size_t& from, std::size_t& to) noexcept {
     const std::string_view t = t_;
+    const std::size_t n = t.size();
     std::size_t i = i_;
-    while (i < t.size()) {
+    while (i < n) {
       const char c0 = t[i];
-      if (c0 == 'h' && link_at(t, i)) {
-        while (i < t.size() && !url_end(t[i])) ++i;
+      const std::uint8_t k0 = cls(c0);
+      if (k0 == 0) {  // spaces, most punctuation, every non-ASCII byte
+        ++i;
         continue;
       }
-      const std::uint8_t k0 = cls(c0);
+      if (c0 == 'h' && link_at(t, i)) {
+        while (i < n && !url_end(t[i])) ++i;
+        continue;
+      }
+      std::size_t end = 0;
       if ((k0 & starts) != 0) {
         // The longest run that goes on, then back to its last byte that may end a token.
-        std::uint64_t h = fnv_step(fnv_basis, c0);
-        std::uint64_t h_end = 0;
-        std::size_t end = 0;
-        for (std::size_t j = i + 1; j < t.size(); ++j) {
+        for (std::size_t j = i + 1; j < n; ++j) {
           const char c = t[j];
           const std::uint8_t k = cls(c);
           if ((k & goes_on) == 0 || (c == 'h' && link_at(t, j))) break;
-          h = fnv_step(h, c);
-          if ((k & ends) != 0) {
-            h_end = h;
-            end = j + 1;
-          }
-        }
-        if (end != 0) {
-          key = h_end;
-          from = i;
-          to = i_ = end;
-          return true;
+          if ((k & ends) != 0) end = j + 1;
         }
       } else if ((k0 & digit) != 0) {
-        std::uint64_t h = fnv_basis;
-        std::size_t j = i;
-        while (j < t.size() && (cls(t[j]) & digit) != 0) h = fnv_step(h, t[j++]);
-        key = h;
-        from = i;
-        to = i_ = j;
-        return true;
+        end = i + 1;
+        while (end < n && (cls(t[end]) & digit) != 0) ++end;
       }
-      ++i;
+      if (end == 0) {
+        ++i;
+        continue;
+      }
+      key = token_key(t.data() + i, end - i, t.data() + n);
+      from = i;
+      to = i_ = end;
+      return true;
     }
     i_ = i;
     return false;
@@ -221,7 +243,7 @@ double policy_model::probability(std::string_view headline) const {
   seen.clear();
   std::uint64_t maybe_seen = 0;
   double z = bias_;
-  const auto add = [&](std::uint64_t k) {
+  const auto add = [&](std::uint64_t k) __attribute__((always_inline)) {
     const std::uint64_t bit = std::uint64_t{1} << (k & 63);
     if ((maybe_seen & bit) != 0 && std::find(seen.begin(), seen.end(), k) != seen.end()) return;
     maybe_seen |= bit;
