@@ -1,8 +1,10 @@
 // The enrichment engine with the real rules (rules/): mentions, shocks, score, reload.
 #include <algorithm>
+#include <cstdio>
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include <catch2/catch_test_macros.hpp>
 
@@ -787,6 +789,46 @@ TEST_CASE("quality on the eighteen held-out sets, pooled, stays at or above the 
   CHECK(ratio(tp, tp + fn) >= 0.73);
   CHECK(ratio(sym_tp, sym_tp + sym_fp) >= 0.97);
   CHECK(ratio(sym_tp, sym_tp + sym_fn) >= 0.94);
+}
+
+TEST_CASE("docs/quality.md's summary table is what eval measures today", "[enrich][quality]") {
+  // The table had drifted before (two sets' category columns moved for twenty sessions without
+  // it); a rule change that moves a set now fails here until the table says so.
+  std::ifstream in(std::string(WIRESCAN_SOURCE_DIR) + "/docs/quality.md");
+  std::string line;
+  while (std::getline(in, line) && line.rfind("| set | rows (with shocks) | status |", 0) != 0) {
+  }
+  REQUIRE(in);
+  std::getline(in, line);  // |---|
+  std::getline(in, line);  // the targets
+  const auto figure = [](double ratio, std::size_t a, std::size_t b) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.3f (%zu/%zu)", ratio, a, b);
+    return std::string(buf);
+  };
+  std::size_t sets = 0;
+  while (std::getline(in, line) && line.rfind("| ", 0) == 0) {
+    std::vector<std::string> cells;
+    std::stringstream row(line.substr(2));
+    for (std::string cell; std::getline(row, cell, '|');) cells.push_back(cell.substr(0, cell.find_last_not_of(' ') + 1));
+    REQUIRE(cells.size() >= 9);
+    for (auto& c : cells) c.erase(0, c.find_first_not_of(' '));
+    std::string set = cells[0] == "development" ? "devset" : cells[0] == "held-out 1" ? "heldout" : "";
+    if (set.empty() && cells[0].rfind("held-out ", 0) == 0) set = "heldout" + cells[0].substr(9);
+    REQUIRE(!set.empty());
+    INFO(cells[0]);
+    const auto r = app::evaluate(engine(), std::string(WIRESCAN_SOURCE_DIR) + "/tests/data/" + set + ".jsonl");
+    const auto& d = r.detection;
+    CHECK(cells[1] == std::to_string(r.rows) + " (" + std::to_string(r.gold_shock_rows) + ")");
+    CHECK(cells[3] == figure(d.precision(), d.tp, d.tp + d.fp));
+    CHECK(cells[4] == figure(d.recall(), d.tp, d.tp + d.fn));
+    CHECK(cells[5] == figure(r.category_accuracy(), r.category_correct, r.predicted_in_tp));
+    CHECK(cells[6] == figure(r.direction_accuracy(), r.direction_correct, r.direction_checked));
+    CHECK(cells[7] == figure(r.symbols.precision(), r.symbols.tp, r.symbols.tp + r.symbols.fp));
+    CHECK(cells[8] == figure(r.symbols.recall(), r.symbols.tp, r.symbols.tp + r.symbols.fn));
+    ++sets;
+  }
+  CHECK(sets == 19);  // the development set and eighteen held-out sets
 }
 
 TEST_CASE("quality on the development set stays at or above the pinned figures", "[enrich][quality]") {
