@@ -740,6 +740,20 @@ TEST_CASE("the forms held-out set 18 was missing, on other texts", "[enrich]") {
   CHECK(run("BoE says an overhaul of insurance rules cannot be a free lunch").policy_shocks.empty());
 }
 
+TEST_CASE("the forms held-out set 19 was missing, on other texts", "[enrich]") {
+  // Written after set 19's blind errors were read: each headline is new, and each fails on the
+  // build before.
+  one("Barclays asked by the FCA to tighten its trading controls", "regulatory_action", core::direction::tightening);
+  one("Hong Kong shuts schools and malls as cases surge", "regulatory_action", core::direction::tightening);
+  one("India will repeal three farm laws", "regulatory_action", core::direction::easing);
+  one("Poland will raise defence spending to 3% of GDP", "fiscal_policy", core::direction::easing);
+  one("Berlin unveils measures to cushion the blow of soaring energy bills", "fiscal_policy", core::direction::easing);
+  // The case for a move, a sum paid in a tax, and a move someone else urges are not the move.
+  CHECK(run("Strong retail sales build the case for a rate hike by the ECB").policy_shocks.empty());
+  CHECK(run("Exporters paid $2 billion in tariffs last year, a survey found").policy_shocks.empty());
+  CHECK(run("Canada urged to impose tariffs on Chinese steel").policy_shocks.empty());
+}
+
 TEST_CASE("a named move counts only with its decider, in a sentence not about data or markets", "[enrich]") {
   const auto hike = [](const std::string& text) {
     INFO(text);
@@ -768,11 +782,11 @@ TEST_CASE("urgency and source weight move the score, and the reasons say so", "[
   CHECK(urgent.market.reasons.back().find("FLASH") != std::string::npos);
 }
 
-TEST_CASE("quality on the eighteen held-out sets, pooled, stays at or above the pinned figures", "[enrich][quality]") {
+TEST_CASE("quality on the nineteen held-out sets, pooled, stays at or above the pinned figures", "[enrich][quality]") {
   // Their errors have been read, so these are no longer blind figures (docs/quality.md has
   // those); the pin catches a rule change that helps the development set at their expense.
   std::size_t tp = 0, fp = 0, fn = 0, sym_tp = 0, sym_fp = 0, sym_fn = 0;
-  for (const char* set : {"heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7", "heldout8", "heldout9", "heldout10", "heldout11", "heldout12", "heldout13", "heldout14", "heldout15", "heldout16", "heldout17", "heldout18"}) {
+  for (const char* set : {"heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7", "heldout8", "heldout9", "heldout10", "heldout11", "heldout12", "heldout13", "heldout14", "heldout15", "heldout16", "heldout17", "heldout18", "heldout19"}) {
     const auto r = app::evaluate(engine(), std::string(WIRESCAN_SOURCE_DIR) + "/tests/data/" + set + ".jsonl");
     REQUIRE(r.rows >= 130);
     tp += r.detection.tp;
@@ -828,7 +842,7 @@ TEST_CASE("docs/quality.md's summary table is what eval measures today", "[enric
     CHECK(cells[8] == figure(r.symbols.recall(), r.symbols.tp, r.symbols.tp + r.symbols.fn));
     ++sets;
   }
-  CHECK(sets == 19);  // the development set and eighteen held-out sets
+  CHECK(sets == 20);  // the development set and nineteen held-out sets
 }
 
 TEST_CASE("quality on the development set stays at or above the pinned figures", "[enrich][quality]") {
