@@ -32,7 +32,7 @@ blind = {"heldout3": (0.800, 0.444), "heldout4": (0.611, 0.393), "heldout5": (0.
          "heldout6": (0.611, 0.306), "heldout7": (0.545, 0.414), "heldout8": (0.538, 0.483),
          "heldout9": (0.647, 0.500), "heldout10": (0.750, 0.514), "heldout11": (0.636, 0.269),
          "heldout12": (0.704, 0.760), "heldout13": (0.762, 0.593), "heldout14": (0.647, 0.458),
-         "heldout15": (0.686, 0.615), "heldout16": (0.737, 0.560), "heldout17": (0.727, 0.457), "heldout18": (0.720, 0.581)}
+         "heldout15": (0.686, 0.615), "heldout16": (0.737, 0.560), "heldout17": (0.727, 0.457), "heldout18": (0.720, 0.581), "heldout19": (0.762, 0.640)}
 
 
 # The trainer's features and training (scripts/train-policy-model.py), so that what this measures

@@ -268,9 +268,9 @@ TEST_CASE("explain says what became of each phrase, for headlines given or stori
   CHECK(lines_of(given.out) ==
         std::vector<std::string>{"1: China rules out tariffs on US goods",
                                  R"(  negated     tariff/tightening headline 16-23 "tariffs", cue "rules out")",
-                                 "  shocks: none | mentions: none | policy likelihood 0.253", "2: Apple shares rise",
+                                 "  shocks: none | mentions: none | policy likelihood 0.208", "2: Apple shares rise",
                                  "  no trigger phrase in the headline or the lede",
-                                 "  shocks: none | mentions: AAPL | policy likelihood 0.005"});
+                                 "  shocks: none | mentions: AAPL | policy likelihood 0.011"});
   // Stories from stdin, with a line that is not one: said in its place, and the exit is 1.
   const auto dir = make_temp_dir();
   std::ofstream(dir + "/in.jsonl")

@@ -130,9 +130,9 @@ TEST_CASE("the findings line gives each shock's stage, actors and targets, the m
       story("Beijing moves to restrict Nvidia H200 purchases even after the US green-lit exports. $SOL $BTC"));
   CHECK(app::describe_findings(f) ==
         "shocks: import_restriction/tightening/planned CN -> NVDA,H200; export_control/easing/enacted US -> NVDA,H200 | "
-        "mentions: SOL, BTC, NVDA | policy likelihood 0.042");
+        "mentions: SOL, BTC, NVDA | policy likelihood 0.087");
   CHECK(app::describe_findings(test::shipped_enricher()->enrich(story("Apple shares rise"))) ==
-        "shocks: none | mentions: AAPL | policy likelihood 0.005");
+        "shocks: none | mentions: AAPL | policy likelihood 0.011");
 }
 
 TEST_CASE("eval counts each missed category by what became of its phrase", "[enrich][explain]") {
